@@ -1,0 +1,3 @@
+from hipstride.cli import main
+
+main()

@@ -1,0 +1,221 @@
+"""Analysis of one recorded run: motion, course, turns, surface, form and hip load."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hipstride.activity import Activity, FloatArray
+from hipstride.errors import DataError
+from hipstride.form import Form, running_mask, summarise_form
+from hipstride.model.advice import Advice, RunFacts, advise
+from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
+from hipstride.model.profile import Profile, default_profile
+from hipstride.surface import SurfaceTrack, surface_from_sub_sport, surface_from_word
+from hipstride.track.course import Course, course_from_path
+from hipstride.track.motion import Motion, detect_motion
+from hipstride.track.smoothing import climb_descent_m
+from hipstride.track.turns import Turn, detect_turns
+
+__all__ = ["KmSplit", "RunAnalysis", "analyze_activity"]
+
+#: Hysteresis band for climb and descent totals (m). Device totals use similar dead-bands.
+CLIMB_HYSTERESIS_M = 2.0
+
+SurfaceLike = str | SurfaceTrack | Callable[[Course], SurfaceTrack] | None
+CadenceBaseline = Callable[[FloatArray], FloatArray]
+
+
+@dataclass(frozen=True)
+class KmSplit:
+    """Hip load over one kilometre of the course (the last split may be shorter)."""
+
+    km: int
+    distance_m: float
+    duration_s: float | None
+    index: float
+    factors: dict[str, float]
+    sharp_turns: int
+    climb_m: float
+    descent_m: float
+
+
+@dataclass(frozen=True)
+class RunAnalysis:
+    """Everything hipstride measured in one recording."""
+
+    activity: Activity
+    profile: Profile
+    motion: Motion
+    course: Course
+    turns: list[Turn]
+    surface: SurfaceTrack
+    form: Form
+    hip_load: HipLoad
+    elevation_gain_m: float | None
+    elevation_loss_m: float | None
+    per_km: list[KmSplit]
+    advice: list[Advice]
+    notes: list[str]
+
+    @property
+    def distance_m(self) -> float:
+        return float(self.motion.distance_m[-1]) if len(self.activity) else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``hipstride analyze --json``."""
+        from hipstride.report.json import analysis_to_dict
+
+        return analysis_to_dict(self)
+
+
+def _course_for(activity: Activity, motion: Motion, reference_speed_mps: float) -> Course:
+    """Course over the moving part of the recording."""
+    steps = np.diff(motion.distance_m) * motion.moving if len(activity) > 1 else np.zeros(0)
+    path = np.concatenate(([0.0], np.cumsum(steps)))
+    has_time = motion.moving_time_s is not None
+    return course_from_path(
+        path, activity.lat_deg, activity.lon_deg, activity.elevation_m,
+        time_s=activity.time_s if has_time else None,
+        speed_mps=motion.speed_mps if has_time else None,
+        reference_speed_mps=reference_speed_mps)
+
+
+def _resolve_surface(surface: SurfaceLike, activity: Activity, course: Course) -> SurfaceTrack:
+    if surface is None:
+        return surface_from_sub_sport(activity.sub_sport, len(course))
+    if isinstance(surface, str):
+        return surface_from_word(surface, len(course))
+    if isinstance(surface, SurfaceTrack):
+        if surface.classes.shape[0] != len(course):
+            raise ValueError("surface track does not match the course length")
+        return surface
+    return surface(course)
+
+
+def analyze_activity(activity: Activity, *, profile: Profile | None = None,
+                     surface: SurfaceLike = None,
+                     cadence_baseline: CadenceBaseline | None = None) -> RunAnalysis:
+    """Analyse one activity.
+
+    Parameters
+    ----------
+    profile
+        Hip-load profile (the default profile when ``None``).
+    surface
+        ``None`` (from the sub-sport, else unknown), a word such as ``"trail"`` (``--surface``),
+        a ready :class:`SurfaceTrack`, or a function of the course returning one (the map).
+    cadence_baseline
+        The runner's own step rate (steps/min) as a function of speed (m/s); ``None`` keeps the
+        cadence factor neutral.
+    """
+    if len(activity) == 0:
+        raise DataError(f"{activity.source}: the recording has no samples")
+    profile = profile or default_profile()
+    notes = list(activity.warnings)
+    if not activity.is_running:
+        what = {"cycling": "a ride", "walking": "a walk", "hiking": "a hike"}.get(activity.sport)
+        notes.append(f"This is {what or 'not a run (sport: ' + activity.sport + ')'}: the hip-load "
+                     "model is built for running, so read its figures with care.")
+    if activity.time_is_relative:
+        notes.append("The device recorded times relative to its own clock: the start date is unknown.")
+
+    motion = detect_motion(activity.time_s, activity.lat_deg, activity.lon_deg,
+                           activity.distance_m, activity.speed_mps)
+    if motion.jumps:
+        notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
+    course = _course_for(activity, motion, profile.get("profile", "reference_speed_mps"))
+    turns = detect_turns(course, min_angle_deg=profile.get("turns", "min_angle_deg"),
+                         sharp_angle_deg=profile.get("turns", "sharp_angle_deg"),
+                         window_m=profile.get("turns", "window_m"))
+    surface_track = _resolve_surface(surface, activity, course)
+
+    mask = running_mask(activity, motion.speed_mps, motion.moving)
+    form = summarise_form(activity, mask)
+    cadence = activity.channel("cadence_spm")
+    cadence_on_course = baseline_on_course = None
+    if cadence is not None and cadence_baseline is not None and motion.moving_time_s is not None:
+        steps = np.diff(motion.distance_m) * motion.moving
+        path = np.concatenate(([0.0], np.cumsum(steps)))
+        s, first = np.unique(path, return_index=True)
+        cad = np.where(mask & (cadence > 0), cadence, np.nan)[first]
+        ok = np.isfinite(cad)
+        if ok.sum() >= 2:
+            cadence_on_course = np.interp(course.distance_m, s[ok], cad[ok])
+            baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
+    hip_load = evaluate_course(course, turns, surface_track, profile, cadence_spm=cadence_on_course,
+                               cadence_baseline_spm=baseline_on_course)
+    if hip_load.index is None:
+        notes.append("No distance or positions in this recording: hip load cannot be computed.")
+
+    gain = loss = None
+    if activity.has_elevation:
+        gain, loss = climb_descent_m(activity.elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
+    per_km = _splits(course, turns, hip_load)
+    advice = advise(_facts(activity, course, turns, surface_track, hip_load, form,
+                           cadence_on_course, baseline_on_course, profile), profile)
+    return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
+                       gain, loss, per_km, advice, notes)
+
+
+def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSplit]:
+    if hip_load.index is None:
+        return []
+    w = hip_load.weights_m
+    # a sample exactly on a kilometre mark closes that kilometre
+    km_of = np.maximum(np.ceil(course.distance_m / 1000.0) - 1, 0).astype(int)
+    elev = course.elevation_m
+    out: list[KmSplit] = []
+    for k in range(int(km_of.max()) + 1):
+        sel = km_of == k
+        wk = w[sel]
+        length = float(wk.sum())
+        if length <= 0:
+            continue
+        factors = {f: round(float(np.dot(hip_load.per_sample[f][sel], wk) / length), 4) for f in FACTORS}
+        t = course.time_s[sel]
+        duration = float(np.nanmax(t) - np.nanmin(t)) if np.isfinite(t).sum() >= 2 else None
+        e = elev[sel]
+        de = np.diff(e[np.isfinite(e)])
+        out.append(KmSplit(
+            km=k + 1, distance_m=round(length, 1),
+            duration_s=round(duration, 1) if duration is not None else None,
+            index=round(1.0 + sum(factors.values()), 4), factors=factors,
+            sharp_turns=sum(1 for tn in turns if tn.sharp and k * 1000 <= tn.distance_m < (k + 1) * 1000),
+            climb_m=round(float(de[de > 0].sum()), 1), descent_m=round(float(-de[de < 0].sum()), 1)))
+    return out
+
+
+def _facts(activity: Activity, course: Course, turns: list[Turn], surface: SurfaceTrack,
+           hip_load: HipLoad, form: Form, cadence: FloatArray | None, baseline: FloatArray | None,
+           profile: Profile) -> RunFacts:
+    w = hip_load.weights_m
+    km = float(w.sum()) / 1000.0
+    grade = course.grade_pct
+    has_grade = bool(np.isfinite(grade).any())
+    steep_down = float(w[np.nan_to_num(grade) < -profile.get("downhill", "threshold_pct")].sum()) / 1000.0
+    steep_up = float(w[np.nan_to_num(grade) > profile.get("uphill", "threshold_pct")].sum()) / 1000.0
+    shares = surface.shares(w)
+    sharp = [t for t in turns if t.sharp]
+    deficit = None
+    if cadence is not None and baseline is not None:
+        deficit = float(np.average((baseline - cadence) / baseline * 100.0, weights=w)) if km > 0 else None
+    return RunFacts(
+        distance_km=km,
+        contributions=hip_load.factors,
+        steep_descent_km=steep_down,
+        min_grade_pct=float(np.nanmin(grade)) if has_grade else None,
+        steep_climb_km=steep_up,
+        max_grade_pct=float(np.nanmax(grade)) if has_grade else None,
+        sharp_turns=len(sharp),
+        sharp_turns_per_km=len(sharp) / km if km > 0.2 else 0.0,
+        sharp_left=sum(1 for t in sharp if t.side == "left"),
+        sharp_right=sum(1 for t in sharp if t.side == "right"),
+        hard_share=shares["hard"], unknown_share=shares["unknown"], surface_source=surface.source,
+        cadence_deficit_pct=deficit,
+        balance_left_pct=form.averages.get("stance_time_balance_left_pct"),
+        running=activity.is_running,
+    )

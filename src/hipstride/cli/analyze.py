@@ -1,0 +1,76 @@
+"""``hipstride analyze FILE…``"""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+__all__ = ["analyze"]
+
+SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "street", "grass",
+                   "dirt", "gravel", "road", "asphalt", "concrete")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per file; a list for several).")
+@click.option("--html", "html_out", type=click.Path(path_type=Path),
+              help="Write a self-contained HTML report (a folder when several files are given).")
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path),
+              help="Hip-load profile TOML file (default: the shipped profile).")
+@click.option("--surface", type=click.Choice(SURFACE_CHOICES, case_sensitive=False),
+              help="Surface you ran on, when the file does not say.")
+def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
+            profile_path: Path | None, surface: str | None) -> None:
+    """Explain what in each run loaded the hip (FIT, GPX or TCX, plain or .gz)."""
+    from hipstride.analysis import analyze_activity
+    from hipstride.errors import HipstrideError
+    from hipstride.io import read_activity
+    from hipstride.model.profile import load_profile
+
+    profile = load_profile(profile_path)
+    results = []
+    failed = 0
+    for path in files:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                activity = read_activity(path)
+            for w in caught:
+                click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
+            results.append(analyze_activity(activity, profile=profile, surface=surface))
+        except HipstrideError as exc:
+            failed += 1
+            message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
+            click.echo(f"hipstride: error: {message}", err=True)
+
+    if html_out is not None and results:
+        from hipstride.report.html import write_html_report
+
+        if len(files) == 1:
+            write_html_report(results[0], html_out)
+            click.echo(f"wrote {html_out}", err=True)
+        else:
+            html_out.mkdir(parents=True, exist_ok=True)
+            for a in results:
+                out = html_out / (Path(a.activity.source).name.split(".")[0] + ".html")
+                write_html_report(a, out)
+                click.echo(f"wrote {out}", err=True)
+    if as_json:
+        docs = [a.to_dict() for a in results]
+        json.dump(docs[0] if len(files) == 1 and docs else docs, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from rich.console import Console
+
+        from hipstride.report.terminal import render_summary
+
+        console = Console()
+        for a in results:
+            render_summary(a, console)
+    if failed:
+        sys.exit(1)

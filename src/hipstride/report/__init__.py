@@ -1,0 +1,1 @@
+"""Presentation of analyses: JSON documents, the terminal summary and the HTML report."""

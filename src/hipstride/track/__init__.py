@@ -1,0 +1,1 @@
+"""Track maths: pure functions over NumPy arrays (distances in metres, times in seconds)."""

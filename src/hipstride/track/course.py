@@ -1,0 +1,170 @@
+"""A course: a path resampled every few metres of moving distance, with grade and curvature.
+
+Analysis of a recorded run and the planning of a new route both reduce a path to a
+:class:`Course`, so that the hip-load model sees the same quantities in both cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipstride.activity import FloatArray
+from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m
+from hipstride.track.smoothing import gaussian_smooth, interpolate_nans
+
+__all__ = ["DEFAULT_STEP_M", "Course", "course_from_path", "grade_pct_from_elevation"]
+
+#: Spacing of course samples along the path, metres.
+DEFAULT_STEP_M = 5.0
+#: Gaussian σ used to smooth GPS positions along the path, metres.
+POSITION_SIGMA_M = 8.0
+#: Gaussian σ used to smooth elevation along the path, metres.
+ELEVATION_SIGMA_M = 15.0
+#: Grade is measured across this baseline, metres (±half on each side).
+GRADE_BASELINE_M = 30.0
+#: Grades beyond this are treated as noise and clipped (%).
+GRADE_CLIP_PCT = 45.0
+
+
+@dataclass(frozen=True)
+class Course:
+    """A path sampled every ``step_m`` metres.
+
+    All arrays have one value per course sample. Missing quantities are NaN: positions on a
+    treadmill, elevation without an altimeter, time and speed for a planned route.
+    ``heading_deg`` is a compass bearing, unwrapped (it keeps growing through 360° on a clockwise
+    loop) so that differences are turn angles: positive = right (clockwise), negative = left.
+    """
+
+    step_m: float
+    distance_m: FloatArray
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    x_m: FloatArray
+    y_m: FloatArray
+    elevation_m: FloatArray
+    grade_pct: FloatArray
+    time_s: FloatArray
+    speed_mps: FloatArray
+    heading_deg: FloatArray
+    lateral_accel_mps2: FloatArray
+
+    def __len__(self) -> int:
+        return int(self.distance_m.shape[0])
+
+    @property
+    def length_m(self) -> float:
+        """Path length in metres."""
+        return float(self.distance_m[-1]) if len(self) else 0.0
+
+    @property
+    def has_positions(self) -> bool:
+        return bool(np.isfinite(self.x_m).any())
+
+    @property
+    def has_grade(self) -> bool:
+        return bool(np.isfinite(self.grade_pct).any())
+
+
+def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArray:
+    """Grade in percent from an elevation series sampled every ``step_m`` metres.
+
+    Smoothed, then taken across :data:`GRADE_BASELINE_M`; only differences of elevation are
+    used, so an offset in barometric altitude does not matter. NaN where elevation is unknown.
+    """
+    n = elevation_m.shape[0]
+    if n < 2 or not np.isfinite(elevation_m).any():
+        return np.full(n, np.nan)
+    elev = gaussian_smooth(interpolate_nans(elevation_m), ELEVATION_SIGMA_M / step_m)
+    k = max(1, round(GRADE_BASELINE_M / step_m / 2))
+    if n <= 2 * k:
+        grade = np.gradient(elev, step_m) * 100.0
+    else:
+        grade = np.empty(n)
+        grade[k:-k] = (elev[2 * k:] - elev[:-2 * k]) / (2 * k * step_m) * 100.0
+        grade[:k] = grade[k]
+        grade[-k:] = grade[-k - 1]
+    return np.clip(grade, -GRADE_CLIP_PCT, GRADE_CLIP_PCT)
+
+
+def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
+                     elevation_m: FloatArray, *, time_s: FloatArray | None = None,
+                     speed_mps: FloatArray | None = None, reference_speed_mps: float = 2.8,
+                     step_m: float = DEFAULT_STEP_M, smooth_positions: bool = True) -> Course:
+    """Resample a path onto a regular distance grid and derive grade, heading and curvature.
+
+    Parameters
+    ----------
+    path_distance_m
+        Non-decreasing distance along the path of each input point, metres.
+    lat_deg, lon_deg, elevation_m
+        Per input point; NaN where unknown.
+    time_s, speed_mps
+        Per input point, or ``None`` for a planned route (then ``reference_speed_mps`` is used
+        for lateral acceleration).
+    smooth_positions
+        Smooth GPS noise (recorded tracks); off for map geometry, which has none.
+    """
+    total = float(path_distance_m[-1]) if path_distance_m.size else 0.0
+    n_grid = int(np.floor(total / step_m)) + 1 if total > 0 else 1
+    grid = np.arange(n_grid, dtype=np.float64) * step_m
+    if total > 0 and grid[-1] < total - 1e-6:
+        grid = np.append(grid, total)
+    s, first = np.unique(path_distance_m, return_index=True)
+
+    def on_grid(values: FloatArray | None) -> FloatArray:
+        if values is None or s.size < 2:
+            return np.full(grid.shape[0], np.nan)
+        v = values[first]
+        ok = np.isfinite(v)
+        if ok.sum() < 2:
+            return np.full(grid.shape[0], np.nan)
+        out = np.interp(grid, s[ok], v[ok])
+        # do not invent values beyond the span that has data (e.g. GPS lost at the end)
+        out[(grid < s[ok][0] - step_m) | (grid > s[ok][-1] + step_m)] = np.nan
+        return out
+
+    has_pos = np.count_nonzero(np.isfinite(lat_deg)) >= 2
+    if has_pos:
+        x, y = local_xy_m(lat_deg, lon_deg)
+        gx, gy = on_grid(x), on_grid(y)
+        if smooth_positions:
+            sigma = POSITION_SIGMA_M / step_m
+            gx, gy = gaussian_smooth(gx, sigma), gaussian_smooth(gy, sigma)
+        lat0 = float(np.nanmean(lat_deg))
+        lon0 = float(np.nanmean(lon_deg))
+        k = np.pi / 180.0 * EARTH_RADIUS_M
+        glat = lat0 + gy / k
+        glon = lon0 + gx / (k * np.cos(np.radians(lat0)))
+    else:
+        gx = gy = glat = glon = np.full(grid.shape[0], np.nan)
+
+    elev = on_grid(elevation_m)
+    grade = grade_pct_from_elevation(elev, step_m)
+    gtime = on_grid(time_s)
+    gspeed = on_grid(speed_mps)
+    if not np.isfinite(gspeed).any():
+        gspeed = np.full(grid.shape[0], reference_speed_mps if time_s is None else np.nan)
+    heading, lateral = _heading_and_lateral(gx, gy, gspeed, step_m)
+    return Course(step_m, grid, glat, glon, gx, gy, elev, grade, gtime, gspeed, heading, lateral)
+
+
+def _heading_and_lateral(x: FloatArray, y: FloatArray, speed: FloatArray,
+                         step_m: float) -> tuple[FloatArray, FloatArray]:
+    """Unwrapped compass heading (deg) and lateral acceleration v²·κ (m/s²) along the grid."""
+    n = x.shape[0]
+    if n < 3 or not np.isfinite(x).any():
+        return np.full(n, np.nan), np.zeros(n)
+    xf, yf = interpolate_nans(x), interpolate_nans(y)
+    dx, dy = np.gradient(xf), np.gradient(yf)
+    still = np.hypot(dx, dy) < 1e-6
+    theta = np.arctan2(dx, dy)  # compass: 0 = north, +π/2 = east
+    theta = np.unwrap(interpolate_nans(np.where(still, np.nan, theta)))
+    heading = np.degrees(theta)
+    curvature = np.abs(np.gradient(theta, step_m))  # rad per metre
+    v = np.nan_to_num(speed, nan=0.0)
+    lateral = v * v * gaussian_smooth(curvature, 1.0)
+    heading[~np.isfinite(x)] = np.nan
+    return heading, np.nan_to_num(lateral, nan=0.0)

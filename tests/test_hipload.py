@@ -1,0 +1,136 @@
+"""The hip-load model: reference course, additivity, direction of each factor, profile files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hipstride.errors import ProfileError
+from hipstride.model.hipload import FACTORS, evaluate_course
+from hipstride.model.profile import default_profile, load_profile
+from hipstride.surface import surface_from_sub_sport, surface_from_word, unknown_surface
+from hipstride.track.turns import detect_turns
+from tests.test_track import course_of, polyline
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "hip-load-model.md"
+
+
+def straight(length_m=2000.0, elevation=None):
+    x, y = polyline([(0, 0), (0, length_m)])
+    return course_of(x, y, elevation=elevation)
+
+
+def test_flat_straight_neutral_is_exactly_one():
+    course = straight()
+    load = evaluate_course(course, detect_turns(course), unknown_surface(len(course)), default_profile())
+    assert load.index == 1.0
+    assert all(v == 0.0 for v in load.factors.values())
+    assert load.total == pytest.approx(2.0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(-25, 25), st.sampled_from(["street", "trail", "treadmill", None]),
+       st.floats(0, 0.2), st.floats(0, 0.1), st.floats(0, 10))
+def test_contributions_add_up_to_index_minus_one(tmp_path_factory, grade, sub_sport, down_w, up_w, turn_w):
+    path = tmp_path_factory.mktemp("p") / "p.toml"
+    path.write_text(f"[downhill]\nper_pct = {down_w}\n[uphill]\nper_pct = {up_w}\n[turns]\nper_g = {turn_w}\n")
+    profile = load_profile(path)
+    x, y = polyline([(0, 0), (0, 600), (300, 600), (300, 0)])
+    d = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
+    course = course_of(x, y, elevation=d * grade / 100.0)
+    load = evaluate_course(course, detect_turns(course), surface_from_sub_sport(sub_sport, len(course)), profile)
+    assert load.index == pytest.approx(1.0 + sum(load.factors[f] for f in FACTORS), abs=1e-12)
+    assert set(load.factors) == set(FACTORS)
+    assert load.total == pytest.approx(load.index * float(load.weights_m.sum()) / 1000.0)
+
+
+@given(st.floats(4, 30))
+def test_a_descent_loads_more_than_the_same_climb(grade):
+    n = 2000
+    profile = default_profile()
+    up = straight(n, elevation=None)
+    up_course = straight(n, elevation=np.linspace(0, n * grade / 100, polyline([(0, 0), (0, n)])[0].size))
+    down_course = straight(n, elevation=np.linspace(n * grade / 100, 0, polyline([(0, 0), (0, n)])[0].size))
+    none = unknown_surface(len(up))
+    climb = evaluate_course(up_course, [], none, profile)
+    descent = evaluate_course(down_course, [], none, profile)
+    assert descent.index > climb.index > 1.0
+    assert descent.factors["uphill"] == 0
+    assert climb.factors["downhill"] == 0
+
+
+def test_turns_weigh_by_lateral_acceleration():
+    x, y = polyline([(0, 0), (0, 500), (500, 500), (500, 0), (0, 0)])
+    slow = course_of(x, y, speed=2.0)
+    fast = course_of(x, y, speed=5.0)
+    profile = default_profile()
+    load_slow = evaluate_course(slow, detect_turns(slow), unknown_surface(len(slow)), profile)
+    load_fast = evaluate_course(fast, detect_turns(fast), unknown_surface(len(fast)), profile)
+    assert 0 < load_slow.factors["turns"] < load_fast.factors["turns"]
+
+
+def test_surface_weight_scales_with_confidence():
+    course = straight()
+    profile = default_profile()
+    sure = evaluate_course(course, [], surface_from_word("asphalt", len(course)), profile)
+    street = evaluate_course(course, [], surface_from_sub_sport("street", len(course)), profile)
+    soft = evaluate_course(course, [], surface_from_word("grass", len(course)), profile)
+    assert sure.factors["surface"] == pytest.approx(profile.get("surface", "hard"))
+    assert street.factors["surface"] == pytest.approx(0.8 * profile.get("surface", "hard"))
+    assert soft.factors["surface"] == 0.0
+
+
+def test_cadence_counts_only_against_a_baseline():
+    course = straight()
+    profile = default_profile()
+    cadence = np.full(len(course), 160.0)
+    neutral = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence)
+    assert neutral.factors["cadence"] == 0.0
+    below = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence,
+                            cadence_baseline_spm=np.full(len(course), 160.0 / 0.95))
+    # 5 % below baseline, 2 % tolerance: 0.25 per 10 % × 3 % = 0.075
+    assert below.factors["cadence"] == pytest.approx(0.075, rel=1e-6)
+    above = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence,
+                            cadence_baseline_spm=np.full(len(course), 150.0))
+    assert above.factors["cadence"] == 0.0
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[downhill]\nper_pcnt = 0.1\n", "unknown key 'per_pcnt'"),
+    ("[hills]\nper_pct = 0.1\n", "unknown section [hills]"),
+    ("[downhill]\nper_pct = -0.1\n", "must not be negative"),
+    ("[downhill]\nper_pct = 'steep'\n", "must be a number"),
+    ("[turns]\nmin_angle_deg = 90\nsharp_angle_deg = 60\n", "sharp_angle_deg must be at least"),
+    ("[downhill\n", "not valid TOML"),
+])
+def test_bad_profiles_are_named(tmp_path, text, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ProfileError, match=re.escape(message)) as info:
+        load_profile(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_profile_file_is_named(tmp_path):
+    with pytest.raises(ProfileError, match="no such profile file"):
+        load_profile(tmp_path / "nope.toml")
+
+
+def test_a_partial_profile_keeps_the_other_defaults(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text('[profile]\nname = "mine"\n[surface]\nhard = 0.2\n')
+    profile = load_profile(path)
+    assert profile.name == "mine"
+    assert profile.get("surface", "hard") == 0.2
+    assert profile.get("downhill", "per_pct") == default_profile().get("downhill", "per_pct")
+
+
+def test_docs_list_every_profile_key():
+    documented = set(re.findall(r"^\| `(\w+)` \| `(\w+)` \|", DOCS.read_text(), flags=re.M))
+    shipped = {(s, k) for s, table in default_profile().values.items() for k in table}
+    assert documented == shipped

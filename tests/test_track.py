@@ -1,0 +1,223 @@
+"""Property-based and worked-example tests of the track maths (pure functions over arrays)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hipstride.track.course import course_from_path, grade_pct_from_elevation
+from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m, segment_lengths_m
+from hipstride.track.motion import detect_motion, gps_spikes
+from hipstride.track.smoothing import climb_descent_m, gaussian_smooth, turning_points
+from hipstride.track.turns import detect_turns
+
+M_PER_DEG_LAT = EARTH_RADIUS_M * np.pi / 180.0
+
+lat_st = st.floats(-80, 80)
+lon_st = st.floats(-179, 179)
+
+
+def path_from_xy(x: np.ndarray, y: np.ndarray, lat0: float = 49.4, lon0: float = 8.7):
+    lat = lat0 + y / M_PER_DEG_LAT
+    lon = lon0 + x / (M_PER_DEG_LAT * np.cos(np.radians(lat0)))
+    return lat, lon
+
+
+def polyline(vertices: list[tuple[float, float]], step_m: float = 1.0):
+    """Points every ``step_m`` along straight legs between vertices (x, y in metres)."""
+    xs, ys = [], []
+    for (x0, y0), (x1, y1) in itertools.pairwise(vertices):
+        n = max(int(np.hypot(x1 - x0, y1 - y0) / step_m), 1)
+        t = np.arange(n) / n
+        xs.append(x0 + (x1 - x0) * t)
+        ys.append(y0 + (y1 - y0) * t)
+    xs.append(np.array([vertices[-1][0]]))
+    ys.append(np.array([vertices[-1][1]]))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def course_of(x, y, elevation=None, speed=3.0):
+    lat, lon = path_from_xy(x, y)
+    d = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
+    elev = np.zeros_like(x) if elevation is None else elevation
+    t = d / speed
+    return course_from_path(d, lat, lon, elev, time_s=t, speed_mps=np.full_like(x, speed))
+
+
+# --- geodesy ---------------------------------------------------------------------------------
+
+def test_one_degree_of_latitude_is_111_195_m():
+    assert abs(float(haversine_m(0.0, 0.0, 1.0, 0.0)) - 111_195.08) < 0.1
+    # Paris (Notre-Dame) to London (St Paul's): 343.5 km on the mean sphere
+    assert abs(float(haversine_m(48.8530, 2.3499, 51.5138, -0.0984)) / 1000 - 343.5) < 0.5
+
+
+@given(lat_st, lon_st, lat_st, lon_st)
+def test_haversine_symmetric_and_non_negative(a, b, c, d):
+    ab = float(haversine_m(a, b, c, d))
+    assert ab >= 0
+    assert abs(ab - float(haversine_m(c, d, a, b))) < 1e-6
+    assert ab <= np.pi * EARTH_RADIUS_M + 1e-6
+
+
+@given(st.lists(st.tuples(st.floats(-0.01, 0.01), st.floats(-0.01, 0.01)), min_size=2, max_size=50))
+def test_local_projection_matches_haversine_nearby(offsets):
+    lat = 47.0 + np.array([o[0] for o in offsets])
+    lon = 9.5 + np.array([o[1] for o in offsets])
+    x, y = local_xy_m(lat, lon)
+    planar = np.hypot(np.diff(x), np.diff(y))
+    assert np.allclose(planar, segment_lengths_m(lat, lon), rtol=2e-3, atol=0.05)
+
+
+# --- smoothing and climb ---------------------------------------------------------------------
+
+@given(st.floats(-500, 3000), st.integers(3, 300), st.floats(0.5, 10))
+def test_smoothing_keeps_a_constant(level, n, sigma):
+    out = gaussian_smooth(np.full(n, level), sigma)
+    assert np.allclose(out, level)
+
+
+@given(st.lists(st.one_of(st.floats(-100, 100), st.just(float("nan"))), min_size=3, max_size=200),
+       st.floats(0.5, 5))
+def test_smoothing_stays_within_range_and_keeps_gaps(values, sigma):
+    arr = np.array(values)
+    out = gaussian_smooth(arr, sigma)
+    assert out.shape == arr.shape
+    assert np.array_equal(np.isnan(out), np.isnan(arr))
+    if np.isfinite(arr).any():
+        assert np.nanmax(out) <= np.nanmax(arr) + 1e-9
+        assert np.nanmin(out) >= np.nanmin(arr) - 1e-9
+
+
+@settings(max_examples=60)
+@given(st.floats(10, 500), st.integers(50, 2000))
+def test_a_steady_climb_counts_in_full(height, n):
+    climb, descent = climb_descent_m(np.linspace(0.0, height, n), sigma_samples=0)
+    assert abs(climb - height) < 1e-6
+    assert descent == 0
+
+
+@settings(max_examples=60)
+@given(st.floats(-500, 500), st.integers(0, 2**31 - 1))
+def test_climb_ignores_offsets_and_small_noise(offset, seed):
+    rng = np.random.default_rng(seed)
+    hills = 30 * np.sin(np.linspace(0, 6 * np.pi, 3000))
+    noise = rng.uniform(-0.4, 0.4, 3000)
+    a = climb_descent_m(hills + noise)
+    b = climb_descent_m(hills + noise + offset)
+    assert abs(a[0] - b[0]) < 1e-6
+    # three full waves of 60 m amplitude: 2.5 rises of 60 m after the first half wave (180 m)
+    assert abs(a[0] - 180.0) < 180 * 0.03
+    assert climb_descent_m(noise)[0] == 0.0
+
+
+def test_turning_points_keep_swings_above_the_band():
+    series = np.array([0, 1, 0, 1, 0, 10, 9, 10, 0])
+    assert turning_points(series, 2.0).tolist() == [0, 10, 0]
+
+
+# --- grade -----------------------------------------------------------------------------------
+
+@given(st.floats(-30, 30))
+def test_grade_of_a_uniform_slope(grade):
+    elev = np.arange(200) * 5.0 * grade / 100.0
+    g = grade_pct_from_elevation(elev, 5.0)
+    assert np.allclose(g[15:-15], grade, atol=1e-6)  # away from the smoothing's edges
+
+
+# --- motion ----------------------------------------------------------------------------------
+
+def test_a_stop_is_not_moving_time():
+    t = np.arange(0, 1261, dtype=float)  # 10 min running, 60 s standing, 10 min running
+    s = np.where(t < 600, t * 3.0, np.where(t < 660, 1800.0, 1800.0 + (t - 660) * 3.0))
+    lat, lon = path_from_xy(s, np.zeros_like(s))
+    m = detect_motion(t, lat, lon, None, None)
+    assert m.elapsed_time_s == 1260
+    assert abs(m.moving_time_s - 1200) <= 2
+    assert abs(m.distance_m[-1] - 3600) < 1
+
+
+def test_a_gps_spike_is_removed_and_distance_is_kept():
+    t = np.arange(0, 301, dtype=float)
+    x = t * 3.0
+    y = np.zeros_like(x)
+    y[150] = 800.0  # one point 800 m off the path
+    lat, lon = path_from_xy(x, y)
+    assert gps_spikes(lat, lon, t, max_speed_mps=12.0).nonzero()[0].tolist() == [150]
+    m = detect_motion(t, lat, lon, None, None)
+    assert m.jumps == 1
+    assert abs(m.distance_m[-1] - 900) < 1
+
+
+@settings(max_examples=40)
+@given(st.integers(0, 2**31 - 1))
+def test_moving_time_never_exceeds_elapsed(seed):
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.uniform(0.5, 20, 300))
+    step = rng.uniform(0, 40, 300)
+    lat, lon = path_from_xy(np.cumsum(step), np.zeros(300))
+    m = detect_motion(t, lat, lon, None, None)
+    assert 0 <= m.moving_time_s <= m.elapsed_time_s + 1e-9
+    assert np.all(np.diff(m.distance_m) >= 0)
+
+
+# --- turns -----------------------------------------------------------------------------------
+
+def corner(angle_deg: float, leg_m: float = 200.0):
+    """Straight leg north, then a corner turning right by ``angle_deg``, then another leg."""
+    a = np.radians(angle_deg)
+    return polyline([(0, 0), (0, leg_m), (leg_m * np.sin(a), leg_m + leg_m * np.cos(a))])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(50, 170), st.booleans(), st.floats(0, 360))
+def test_one_corner_is_one_turn_with_its_angle_and_side(angle, left, rotation):
+    x, y = corner(-angle if left else angle)
+    r = np.radians(rotation)
+    xr, yr = x * np.cos(r) - y * np.sin(r), x * np.sin(r) + y * np.cos(r)
+    turns = detect_turns(course_of(xr, yr))
+    assert len(turns) == 1
+    assert turns[0].side == ("left" if left else "right")
+    assert abs(turns[0].angle_deg - angle) < 6
+    if abs(angle - 80) > 6:  # the measured angle is within a few degrees of the drawn one
+        assert turns[0].sharp == (angle >= 80)
+    assert 180 < turns[0].distance_m < 225
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(0, 38))
+def test_gentle_bends_are_not_turns(angle):
+    x, y = corner(angle)
+    assert detect_turns(course_of(x, y)) == []
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_gps_noise_on_a_straight_road_makes_no_turns(seed):
+    rng = np.random.default_rng(seed)
+    x, y = polyline([(0, 0), (0, 2000)], step_m=3.0)
+    # GPS error is correlated from one fix to the next: a slow random walk of a few metres
+    drift = np.cumsum(rng.normal(0, 0.5, (2, x.size)), axis=1)
+    drift -= np.linspace(0, 1, x.size) * drift[:, -1:]
+    course = course_of(x + drift[0], y + drift[1])
+    assert detect_turns(course) == []
+
+
+def test_a_hairpin_is_one_sharp_turn():
+    x, y = polyline([(0, 0), (0, 300), (8, 300), (8, 0)])
+    turns = detect_turns(course_of(x, y))
+    assert len(turns) == 1
+    assert turns[0].sharp
+    assert turns[0].angle_deg > 150
+
+
+def test_lateral_acceleration_is_v_squared_over_r():
+    r_m, v = 50.0, 4.0
+    theta = np.linspace(0, np.pi, 400)
+    x, y = r_m * np.cos(theta), r_m * np.sin(theta)
+    course = course_of(x, y, speed=v)
+    mid = course.lateral_accel_mps2[10:-10]
+    assert np.allclose(mid, v * v / r_m, rtol=0.03)
