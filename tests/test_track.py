@@ -136,7 +136,7 @@ def test_a_stop_is_not_moving_time():
     lat, lon = path_from_xy(s, np.zeros_like(s))
     m = detect_motion(t, lat, lon, None, None)
     assert m.elapsed_time_s == 1260
-    assert abs(m.moving_time_s - 1200) <= 2
+    assert abs(m.moving_time_s - 1200) <= 5  # stops are judged over ±2 samples
     assert abs(m.distance_m[-1] - 3600) < 1
 
 

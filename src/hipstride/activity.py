@@ -93,6 +93,12 @@ class Activity:
     name: str | None = None
     #: True when timestamps are relative to the device clock, not wall-clock UTC (old FR70 files).
     time_is_relative: bool = False
+    #: Sample indices where a new recording segment starts (GPX ``<trkseg>``), first one excluded.
+    #: The step into such a sample is a break in recording: it adds neither distance nor time moving.
+    segment_starts: NDArray[np.int64] | None = None
+    #: Spans ``(stop_s, start_s)`` in ``time_s`` seconds during which the device's timer was
+    #: stopped (manual or auto pause): never moving time, whatever the recording shows.
+    timer_pauses_s: list[tuple[float, float]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 
-__all__ = ["FORM_CHANNELS", "Form", "running_mask", "summarise_form"]
+__all__ = ["FORM_CHANNELS", "Form", "running_mask", "sample_durations_s", "summarise_form"]
 
 #: Output name → (channel name, scale from the channel's unit to the output unit).
 FORM_CHANNELS: dict[str, tuple[str, float]] = {
@@ -20,8 +20,8 @@ FORM_CHANNELS: dict[str, tuple[str, float]] = {
     "vertical_oscillation_mm": ("vertical_oscillation_mm", 1.0),
     "vertical_ratio_pct": ("vertical_ratio_pct", 1.0),
 }
-#: Slowest speed that still counts as running for form averages (m/s; 10:25 min/km).
-RUNNING_SPEED_MPS = 1.6
+#: Longest time one sample may stand for in averages (s).
+MAX_SAMPLE_WEIGHT_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -34,35 +34,51 @@ class Form:
     samples: int
 
 
-def running_mask(activity: Activity, speed_mps: FloatArray,
-                 moving: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """Samples recorded while running: moving, and (where speed is known) at a running speed."""
+def running_mask(activity: Activity, moving: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Samples recorded while moving (the interval that reaches a sample decides).
+
+    Standing still is left out: a watch that keeps its timer running while you wait at a
+    crossing averages zeros into its cadence; hipstride reports form while running.
+    """
     n = len(activity)
     mask = np.zeros(n, dtype=bool)
     if n == 0:
         return mask
     mask[1:] = moving
     mask[0] = bool(moving[0]) if moving.size else False
-    if np.isfinite(speed_mps).any():
-        mask &= np.nan_to_num(speed_mps, nan=0.0) >= RUNNING_SPEED_MPS
     return mask
 
 
+def sample_durations_s(time_s: FloatArray) -> FloatArray:
+    """Seconds each sample stands for: the time since the previous one, capped at
+    :data:`MAX_SAMPLE_WEIGHT_S` (watches that record every few seconds average this way)."""
+    if time_s.shape[0] < 2 or not np.isfinite(time_s).any():
+        return np.ones(time_s.shape[0])
+    dt = np.diff(time_s, prepend=time_s[0])
+    dt[0] = np.nanmedian(dt[1:]) if dt.shape[0] > 1 else 1.0
+    return np.clip(np.nan_to_num(dt, nan=1.0), 0.0, MAX_SAMPLE_WEIGHT_S)
+
+
 def summarise_form(activity: Activity, mask: NDArray[np.bool_]) -> Form:
-    """Average each running-dynamics channel over ``mask`` (zeros and gaps excluded)."""
+    """Average each running-dynamics channel over ``mask``, weighting each sample by the time it
+    stands for (zeros and gaps excluded)."""
     averages: dict[str, float | None] = {}
     drift: dict[str, float | None] = {}
+    weights = sample_durations_s(activity.time_s)
     for out_name, (channel, scale) in FORM_CHANNELS.items():
         values = activity.channel(channel)
         if values is None:
             averages[out_name] = drift[out_name] = None
             continue
-        ok = mask & np.isfinite(values) & (values > 0)
+        ok = mask & np.isfinite(values) & (values > 0) & (weights > 0)
         chosen = values[ok] * scale
+        w = weights[ok]
         if chosen.size == 0:
             averages[out_name] = drift[out_name] = None
             continue
-        averages[out_name] = float(chosen.mean())
+        averages[out_name] = float(np.average(chosen, weights=w))
         third = chosen.size // 3
-        drift[out_name] = float(chosen[-third:].mean() - chosen[:third].mean()) if third >= 5 else None
+        drift[out_name] = (float(np.average(chosen[-third:], weights=w[-third:])
+                                 - np.average(chosen[:third], weights=w[:third]))
+                           if third >= 5 else None)
     return Form(averages, drift, int(mask.sum()))

@@ -56,12 +56,18 @@ class SurfaceTrack:
         Confidence 0–1 per sample that the class is right; the model scales weights by it.
     raw
         Raw label per sample (e.g. OSM ``surface=compacted``), or ``None``.
+    matched_share
+        For ``source="map"``: share (0–1) of the course's distance matched to a way; else ``None``.
+    way_ids
+        For ``source="map"``: the OSM way ids the course used, in order; else ``None``.
     """
 
     source: str
     classes: NDArray[np.int8]
     confidence: FloatArray
     raw: list[str] | None = None
+    matched_share: float | None = None
+    way_ids: list[int] | None = None
 
     def shares(self, weights_m: FloatArray) -> dict[str, float]:
         """Share (0–1) of the distance on each class, weighted by per-sample lengths in metres."""

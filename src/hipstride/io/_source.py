@@ -91,6 +91,9 @@ def sniff_format(data: bytes, label: str) -> str:
             return "gpx"
         if b"<trainingcenterdatabase" in head:
             return "tcx"
+        # a TCX body whose root line was lost (seen in the wild): its <Activities> still says so
+        if b"<activities" in head and (b"<activity " in head or b"<trackpoint" in head):
+            return "tcx"
         # namespaced roots such as <ns0:gpx ...>
         if b":gpx" in head:
             return "gpx"

@@ -69,6 +69,9 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
             "source": a.surface.source,
             "shares": a.surface.shares(w),
             "raw_shares": a.surface.raw_shares(w),
+            **({"matched_share": a.surface.matched_share}
+               if a.surface.matched_share is not None else {}),
+            **({"way_ids": a.surface.way_ids} if a.surface.way_ids is not None else {}),
         },
         "form": {**{k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.averages.items()},
                  "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.drift.items()},

@@ -74,7 +74,9 @@ class Motion:
 
 def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
                   device_distance_m: FloatArray | None, device_speed_mps: FloatArray | None,
-                  *, max_speed_mps: float = 12.0) -> Motion:
+                  *, segment_starts: NDArray[np.int64] | None = None,
+                  timer_pauses_s: list[tuple[float, float]] | None = None,
+                  max_speed_mps: float = 12.0) -> Motion:
     """Distance, stops and moving time of a recording.
 
     Distance comes from the device's own distance channel when it is usable (that is what the
@@ -91,6 +93,8 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
     dist = _device_distance(device_distance_m)
     if dist is None:
         step = _position_steps(lat, lon)
+        if segment_starts is not None and segment_starts.size:
+            step[segment_starts - 1] = 0.0
         if has_time:
             dt = np.diff(time_s)
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -109,9 +113,25 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
     ddist = np.diff(dist)
     with np.errstate(divide="ignore", invalid="ignore"):
         v_step = np.where(dt > 0, ddist / dt, 0.0)
-    moving = (v_step >= STOP_SPEED_MPS) & (dt > 0) & (v_step <= max_speed_mps * 1.5)
+    # Judge movement on the device's own speed where it has one (devices update distance in
+    # bursts: a foot pod may hold it for a second while the runner runs on); otherwise on the
+    # speed across the neighbouring samples, so one held distance is not taken for a stop.
+    if device_speed_mps is not None and np.count_nonzero(np.isfinite(device_speed_mps)) > n // 2:
+        going = np.nan_to_num(device_speed_mps[1:], nan=0.0) >= STOP_SPEED_MPS
+    else:
+        lo = np.maximum(np.arange(n - 1) - 1, 0)
+        hi = np.minimum(np.arange(n - 1) + 2, n - 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            span = time_s[hi] - time_s[lo]
+            v_near = np.where(span > 0, (dist[hi] - dist[lo]) / span, 0.0)
+        going = np.maximum(v_near, v_step) >= STOP_SPEED_MPS
+    moving = going & (dt > 0) & (v_step <= max_speed_mps * 1.5)
     # a long gap counts as moving only if the pace across it is a running or walking pace
     moving &= (dt <= MAX_GAP_S) | (v_step >= 1.0)
+    if segment_starts is not None and segment_starts.size:
+        moving[segment_starts - 1] = False
+    for stop_s, start_s in timer_pauses_s or ():
+        moving &= ~((time_s[1:] > stop_s) & (time_s[1:] <= start_s))
     moving_time = float(dt[moving].sum())
     elapsed = float(np.nanmax(time_s) - np.nanmin(time_s))
 

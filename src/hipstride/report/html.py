@@ -1,0 +1,205 @@
+"""The self-contained HTML report of one analysed run (``hipstride analyze --html``, ``hipstride demo``).
+
+One file that works offline: inline CSS and inline SVG, no scripts, fonts, tiles or any other
+network resource. Text from the recording (activity names, file names) is escaped by the template
+(Jinja2 with autoescape on); drawings come from :mod:`hipstride.report.svg`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hipstride import __version__
+from hipstride.model.hipload import FACTORS
+from hipstride.report.svg import (
+    LOAD_COLOURS,
+    LOAD_RANGE,
+    SURFACE_COLOURS,
+    Basemap,
+    factor_bar_svg,
+    load_bins,
+    load_colour,
+    map_svg,
+    profile_svg,
+)
+from hipstride.report.terminal import format_duration, format_pace
+from hipstride.surface import SURFACE_CLASSES
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from hipstride.analysis import KmSplit, RunAnalysis
+
+__all__ = ["Basemap", "render_html_report", "write_html_report"]
+
+FACTOR_LABELS = {"downhill": "Downhill", "uphill": "Uphill", "turns": "Turns", "surface": "Surface",
+                 "cadence": "Cadence"}
+FACTOR_COLOURS = {"downhill": "#c92a2a", "uphill": "#e8590c", "turns": "#7b2cbf", "surface": "#3b4a6b",
+                  "cadence": "#1c7ed6"}
+FACTOR_MEANING = {
+    "downhill": "descents steeper than the profile's threshold (braking and impact)",
+    "uphill": "climbs steeper than the threshold (hip extensor work)",
+    "turns": "sideways acceleration v²/r while turning",
+    "surface": "hard surface, weighted by how sure the surface is",
+    "cadence": "step rate below your own speed-matched baseline",
+}
+SURFACE_SOURCES = {"sub_sport": "the recording's sub-sport", "option": "the --surface option",
+                   "map": "the map", "none": "nowhere: not known"}
+FORM_LABELS = {
+    "cadence_spm": ("Cadence", "steps/min", 0),
+    "step_length_m": ("Step length", "m", 2),
+    "stance_time_ms": ("Ground contact", "ms", 0),
+    "stance_time_balance_left_pct": ("Balance (left)", "%", 1),
+    "vertical_oscillation_mm": ("Vertical oscillation", "mm", 0),
+    "vertical_ratio_pct": ("Vertical ratio", "%", 1),
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride", "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+def _signed(value: float, digits: int = 3) -> str:
+    return f"+{value:.{digits}f}" if value >= 0.5 * 10**-digits else ("·" if value > -0.5 * 10**-digits
+                                                                      else f"−{-value:.{digits}f}")
+
+
+def _split_row(split: KmSplit, has_elevation: bool) -> dict[str, Any]:
+    partial = split.distance_m < 990.0
+    return {
+        "km": f"{split.km}" + (f" ({split.distance_m / 1000:.2f} km)" if partial else ""),
+        "time": format_duration(split.duration_s),
+        "pace": format_pace(split.duration_s, split.distance_m).replace(" /km", ""),
+        "index": f"{split.index:.3f}",
+        "colour": load_colour(split.index),
+        "factors": [_signed(split.factors[f]) for f in FACTORS],
+        "sharp_turns": split.sharp_turns,
+        "climb": f"+{abs(split.climb_m):.0f} / −{abs(split.descent_m):.0f}" if has_elevation else "–",
+    }
+
+
+def _headline(a: RunAnalysis, d: dict[str, Any]) -> list[tuple[str, str]]:
+    act, turns = d["activity"], d["turns"]
+    dist = act["distance_m"] or 0.0
+    items = [("Distance", f"{dist / 1000:.2f} km"),
+             ("Moving time", format_duration(act["moving_time_s"])),
+             ("Pace", format_pace(act["moving_time_s"], dist))]
+    if act["elevation_gain_m"] is not None:
+        items.append(("Climb / descent", f"+{abs(act['elevation_gain_m']):.0f} / −{abs(act['elevation_loss_m']):.0f} m"))
+    turn_text = f"{turns['count']}, {turns['sharp_count']} sharp"
+    if turns["sharp_count"]:
+        turn_text += f" ({turns['sharp_left']} L / {turns['sharp_right']} R)"
+    items.append(("Turns", turn_text if a.course.has_positions else "no GPS"))
+    items.append(("Elapsed", format_duration(act["duration_s"])))
+    return items
+
+
+def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
+    d = a.to_dict()
+    act = a.activity
+    hl = a.hip_load
+    course = a.course
+    title = act.name or Path(act.source).name or "Run"
+    when = (act.start_time_utc.strftime("%Y-%m-%d %H:%M UTC") if act.start_time_utc and not act.time_is_relative
+            else "date unknown")
+    sport = act.sport + (f" / {act.sub_sport}" if act.sub_sport else "")
+    turn_index = [min(int(np.searchsorted(course.distance_m, t.distance_m)), len(course) - 1)
+                  for t in a.turns]
+    load_map = surface_map = None
+    if course.has_positions and len(course) >= 2:
+        load_map = map_svg(course.lat_deg, course.lon_deg, load_bins(hl.multiplier), LOAD_COLOURS,
+                           turns=a.turns, turn_index=turn_index, basemap=basemap,
+                           label="track coloured by hip load")
+        classes = a.surface.classes.astype(np.int64)
+        if a.surface.source == "map" or np.unique(classes).size > 1:  # a uniform surface needs no map
+            surface_map = map_svg(course.lat_deg, course.lon_deg, classes, SURFACE_COLOURS,
+                                  basemap=basemap, label="track coloured by surface")
+    profile = None
+    if len(course) >= 2 and hl.index is not None:
+        profile = profile_svg(course.distance_m, course.elevation_m, course.grade_pct, hl.multiplier,
+                              a.turns, steep_pct=a.profile.get("downhill", "threshold_pct"),
+                              step_m=course.step_m)
+    lo, hi = LOAD_RANGE
+    step = (hi - lo) / len(LOAD_COLOURS)
+    legend = [(c, f"{lo + i * step:.2f}") for i, c in enumerate(LOAD_COLOURS)]
+    extra = sum(max(v, 0.0) for v in hl.factors.values())
+    factors = [{"name": f, "label": FACTOR_LABELS[f], "value": _signed(hl.factors[f]),
+                "share": f"{max(hl.factors[f], 0.0) / extra:.0%}" if extra > 0 else "–",
+                "colour": FACTOR_COLOURS[f], "meaning": FACTOR_MEANING[f]}
+               for f in sorted(FACTORS, key=lambda f: -hl.factors[f])]
+    shares = d["surface"]["shares"]
+    surface = [{"name": name, "colour": SURFACE_COLOURS[code], "share": f"{shares[name]:.0%}"}
+               for code, name in sorted(enumerate(SURFACE_CLASSES), key=lambda cn: (cn[0] == 0, cn[0]))]
+    raw = list(d["surface"]["raw_shares"].items())[:8]
+    form = [{"label": FORM_LABELS[k][0], "value": f"{v:.{FORM_LABELS[k][2]}f} {FORM_LABELS[k][1]}",
+             "drift": (f"{d['form']['drift'][k]:+.{FORM_LABELS[k][2]}f} {FORM_LABELS[k][1]}"
+                       if d["form"]["drift"].get(k) is not None else "–")}
+            for k, v in a.form.averages.items() if v is not None and k in FORM_LABELS]
+    return {
+        "title": title,
+        "source": act.source,
+        "when": when,
+        "sport": sport,
+        "device": act.device,
+        "index": None if hl.index is None else f"{hl.index:.3f}",
+        "index_colour": load_colour(hl.index),
+        "total": None if hl.total is None else f"{hl.total:.2f}",
+        "headline": _headline(a, d),
+        "load_map": load_map,
+        "surface_map": surface_map,
+        "has_positions": course.has_positions,
+        "has_elevation": act.has_elevation,
+        "basemap": basemap,
+        "legend": legend,
+        "legend_max": f"{hi:.2f}+",
+        "profile": profile,
+        "factors": factors,
+        "factor_bar": factor_bar_svg(hl.factors, FACTOR_COLOURS),
+        "factor_names": [FACTOR_LABELS[f] for f in FACTORS],
+        "per_km": [_split_row(s, act.has_elevation) for s in a.per_km],
+        "advice": a.advice,
+        "surface": surface,
+        "surface_source": a.surface.source,
+        "surface_from": SURFACE_SOURCES.get(a.surface.source, a.surface.source),
+        "surface_raw": [(label, f"{share:.0%}") for label, share in raw],
+        "form": form,
+        "notes": a.notes,
+        "version": __version__,
+    }
+
+
+def render_html_report(analysis: RunAnalysis, *, basemap: Basemap | None = None) -> str:
+    """The report as one HTML document (a string); see :func:`write_html_report`."""
+    return _environment().get_template("report.html.j2").render(**_context(analysis, basemap))
+
+
+def write_html_report(analysis: RunAnalysis, out: Path, *, basemap: Basemap | None = None) -> None:
+    """Write the self-contained HTML report of one run to ``out``.
+
+    The file is written next to ``out`` under a temporary name and then moved into place, so a
+    reader never sees half a report. ``basemap`` (e.g. OpenStreetMap streets) is drawn under the
+    track with its attribution.
+    """
+    out = Path(out)
+    html = render_html_report(analysis, basemap=basemap)
+    folder = out.parent if str(out.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(html)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is an ordinary document
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

