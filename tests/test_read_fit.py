@@ -21,10 +21,11 @@ from garmin_fit_sdk import CrcCalculator, Decoder, Encoder, Profile, Stream
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hipstride.activity import STANDARD_CHANNELS, Activity
+from hipstride.activity import Activity
 from hipstride.errors import ReadError, ReadWarning
 from hipstride.io import read_activity, read_fit
 from hipstride.io.fit import parse_fit
+from tests.activity_checks import assert_valid as check_activity
 from tests.conftest import SHARED_DATA, data_files, data_path
 
 MESG = Profile["mesg_num"]
@@ -41,25 +42,8 @@ def read(name: str) -> Activity:
 
 
 def assert_valid(activity: Activity) -> None:
-    """Arrays aligned, time from 0 and strictly increasing, positions on the globe, units known."""
-    n = len(activity)
-    assert n >= 1
-    for arr in (activity.lat_deg, activity.lon_deg, activity.elevation_m, activity.distance_m,
-                activity.speed_mps, *activity.channels.values()):
-        assert arr is None or (arr.shape == (n,) and arr.dtype == np.float64)
-    assert activity.time_s[0] == 0.0
-    assert np.all(np.diff(activity.time_s) > 0)
-    lat, lon = activity.lat_deg, activity.lon_deg
-    assert np.array_equal(np.isnan(lat), np.isnan(lon))
-    assert np.all(np.abs(lat[~np.isnan(lat)]) <= 90)
-    assert np.all(np.abs(lon[~np.isnan(lon)]) <= 180)
-    assert set(activity.channels) == set(activity.channel_units)
-    for name, unit in activity.channel_units.items():
-        assert name.startswith("dev:") or name == "cadence_rpm" or STANDARD_CHANNELS[name] == unit
-    assert activity.file_format == "fit"
+    check_activity(activity, "fit", strictly_increasing=True)
     assert activity.time_is_relative == (activity.start_time_utc is None)
-    if activity.start_time_utc is not None:
-        assert activity.start_time_utc.utcoffset() is not None
 
 
 def device_average(activity: Activity, channel: str, *, include_zeros: bool) -> float:

@@ -20,12 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from hipstride.activity import STANDARD_CHANNELS, Activity
+from hipstride.activity import Activity
 from hipstride.errors import ReadError, ReadWarning
 from hipstride.io import gpx as gpx_module
 from hipstride.io import read_activity, read_gpx
 from hipstride.io.gpx import parse_gpx
 from hipstride.track.geodesy import segment_lengths_m
+from tests.activity_checks import assert_valid as check_activity
 from tests.conftest import SHARED_DATA, data_path
 
 #: MANIFEST.md: track points and gpxpy's 2-D length (m, summed per segment) of each real GPX.
@@ -58,26 +59,7 @@ def read(name: str) -> Activity:
 
 
 def assert_valid(activity: Activity) -> None:
-    """Arrays aligned, time from 0 and non-decreasing (or all NaN), positions on the globe."""
-    n = len(activity)
-    assert n >= 1
-    for arr in (activity.lat_deg, activity.lon_deg, activity.elevation_m, activity.distance_m,
-                activity.speed_mps, *activity.channels.values()):
-        assert arr is None or (arr.shape == (n,) and arr.dtype == np.float64)
-    if activity.start_time_utc is None:
-        assert np.isnan(activity.time_s).all()
-    else:
-        assert activity.start_time_utc.utcoffset() is not None
-        assert activity.time_s[0] == 0.0
-        assert np.all(np.diff(activity.time_s) >= 0)
-    lat, lon = activity.lat_deg, activity.lon_deg
-    assert np.array_equal(np.isnan(lat), np.isnan(lon))
-    assert np.all(np.abs(lat[~np.isnan(lat)]) <= 90)
-    assert np.all(np.abs(lon[~np.isnan(lon)]) <= 180)
-    assert set(activity.channels) == set(activity.channel_units)
-    for name, unit in activity.channel_units.items():
-        assert name == "cadence_rpm" or STANDARD_CHANNELS[name] == unit
-    assert activity.file_format == "gpx"
+    check_activity(activity, "gpx")
 
 
 def points_per_segment(name: str) -> list[int]:
