@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -86,16 +87,15 @@ def test_surface_weight_scales_with_confidence():
 
 
 def test_cadence_counts_only_against_a_baseline():
-    course = straight()
+    course = dataclasses.replace(straight(), cadence_spm=np.full(len(straight()), 160.0))
     profile = default_profile()
-    cadence = np.full(len(course), 160.0)
-    neutral = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence)
+    neutral = evaluate_course(course, [], unknown_surface(len(course)), profile)
     assert neutral.factors["cadence"] == 0.0
-    below = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence,
+    below = evaluate_course(course, [], unknown_surface(len(course)), profile,
                             cadence_baseline_spm=np.full(len(course), 160.0 / 0.95))
     # 5 % below baseline, 2 % tolerance: 0.25 per 10 % × 3 % = 0.075
     assert below.factors["cadence"] == pytest.approx(0.075, rel=1e-6)
-    above = evaluate_course(course, [], unknown_surface(len(course)), profile, cadence_spm=cadence,
+    above = evaluate_course(course, [], unknown_surface(len(course)), profile,
                             cadence_baseline_spm=np.full(len(course), 150.0))
     assert above.factors["cadence"] == 0.0
 

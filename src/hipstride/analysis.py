@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 from hipstride.errors import DataError
@@ -73,7 +74,8 @@ class RunAnalysis:
         return analysis_to_dict(self)
 
 
-def _course_for(activity: Activity, motion: Motion, reference_speed_mps: float) -> Course:
+def _course_for(activity: Activity, motion: Motion, running: NDArray[np.bool_],
+                reference_speed_mps: float) -> Course:
     """Course over the moving part of the recording."""
     steps = np.diff(motion.distance_m) * motion.moving if len(activity) > 1 else np.zeros(0)
     path = np.concatenate(([0.0], np.cumsum(steps)))
@@ -82,7 +84,15 @@ def _course_for(activity: Activity, motion: Motion, reference_speed_mps: float) 
         path, activity.lat_deg, activity.lon_deg, activity.elevation_m,
         time_s=activity.time_s if has_time else None,
         speed_mps=motion.speed_mps if has_time else None,
+        cadence_spm=_running_cadence(activity, running),
         reference_speed_mps=reference_speed_mps)
+
+
+def _running_cadence(activity: Activity, running: NDArray[np.bool_]) -> FloatArray | None:
+    cadence = activity.channel("cadence_spm")
+    if cadence is None:
+        return None
+    return np.where(running & (cadence > 0), cadence, np.nan)
 
 
 def _resolve_surface(surface: SurfaceLike, activity: Activity, course: Course) -> SurfaceTrack:
@@ -130,26 +140,18 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
                            timer_pauses_s=activity.timer_pauses_s)
     if motion.jumps:
         notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
-    course = _course_for(activity, motion, profile.get("profile", "reference_speed_mps"))
+    running = running_mask(activity, motion.moving)
+    course = _course_for(activity, motion, running, profile.get("profile", "reference_speed_mps"))
     turns = detect_turns(course, min_angle_deg=profile.get("turns", "min_angle_deg"),
                          sharp_angle_deg=profile.get("turns", "sharp_angle_deg"),
                          window_m=profile.get("turns", "window_m"))
     surface_track = _resolve_surface(surface, activity, course)
 
-    mask = running_mask(activity, motion.moving)
-    form = summarise_form(activity, mask)
-    cadence = activity.channel("cadence_spm")
-    cadence_on_course = baseline_on_course = None
-    if cadence is not None and cadence_baseline is not None and motion.moving_time_s is not None:
-        steps = np.diff(motion.distance_m) * motion.moving
-        path = np.concatenate(([0.0], np.cumsum(steps)))
-        s, first = np.unique(path, return_index=True)
-        cad = np.where(mask & (cadence > 0), cadence, np.nan)[first]
-        ok = np.isfinite(cad)
-        if ok.sum() >= 2:
-            cadence_on_course = np.interp(course.distance_m, s[ok], cad[ok])
-            baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
-    hip_load = evaluate_course(course, turns, surface_track, profile, cadence_spm=cadence_on_course,
+    form = summarise_form(activity, running)
+    baseline_on_course = None
+    if cadence_baseline is not None and np.isfinite(course.cadence_spm).any():
+        baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
+    hip_load = evaluate_course(course, turns, surface_track, profile,
                                cadence_baseline_spm=baseline_on_course)
     if hip_load.index is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
@@ -159,7 +161,7 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         gain, loss = climb_descent_m(activity.elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
     per_km = _splits(course, turns, hip_load)
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, form,
-                           cadence_on_course, baseline_on_course, profile), profile)
+                           baseline_on_course, profile), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
                        gain, loss, per_km, advice, notes)
 
@@ -193,7 +195,7 @@ def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSpli
 
 
 def _facts(activity: Activity, course: Course, turns: list[Turn], surface: SurfaceTrack,
-           hip_load: HipLoad, form: Form, cadence: FloatArray | None, baseline: FloatArray | None,
+           hip_load: HipLoad, form: Form, baseline: FloatArray | None,
            profile: Profile) -> RunFacts:
     w = hip_load.weights_m
     km = float(w.sum()) / 1000.0
@@ -204,8 +206,10 @@ def _facts(activity: Activity, course: Course, turns: list[Turn], surface: Surfa
     shares = surface.shares(w)
     sharp = [t for t in turns if t.sharp]
     deficit = None
-    if cadence is not None and baseline is not None:
-        deficit = float(np.average((baseline - cadence) / baseline * 100.0, weights=w)) if km > 0 else None
+    if baseline is not None:
+        gap = (baseline - course.cadence_spm) / baseline * 100.0
+        known = np.isfinite(gap) & (w > 0)
+        deficit = float(np.average(gap[known], weights=w[known])) if known.any() else None
     return RunFacts(
         distance_km=km,
         contributions=hip_load.factors,

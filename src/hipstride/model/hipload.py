@@ -59,9 +59,13 @@ def sample_weights_m(course: Course) -> FloatArray:
 
 
 def factor_contributions(course: Course, turns: list[Turn], surface: SurfaceTrack,
-                         profile: Profile, *, cadence_spm: FloatArray | None = None,
+                         profile: Profile, *,
                          cadence_baseline_spm: FloatArray | None = None) -> dict[str, FloatArray]:
-    """Per-sample contribution ``cᶠ`` of each factor (see the module docstring)."""
+    """Per-sample contribution ``cᶠ`` of each factor (see the module docstring).
+
+    ``cadence_baseline_spm`` is the runner's own step rate at each course sample's speed; the
+    cadence factor compares ``course.cadence_spm`` against it, and is neutral without it.
+    """
     n = len(course)
     p = profile.get
     grade = np.nan_to_num(course.grade_pct, nan=0.0)
@@ -84,9 +88,9 @@ def factor_contributions(course: Course, turns: list[Turn], surface: SurfaceTrac
     surface_load = weight_by_class[surface.classes] * surface.confidence
 
     cadence = np.zeros(n)
-    if cadence_spm is not None and cadence_baseline_spm is not None:
+    if cadence_baseline_spm is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            deficit_pct = (cadence_baseline_spm - cadence_spm) / cadence_baseline_spm * 100.0
+            deficit_pct = (cadence_baseline_spm - course.cadence_spm) / cadence_baseline_spm * 100.0
         deficit_pct = np.nan_to_num(deficit_pct, nan=0.0)
         excess = np.maximum(deficit_pct - p("cadence", "tolerance_pct"), 0.0)
         cadence = p("cadence", "per_10pct_below") * excess / 10.0
@@ -96,10 +100,9 @@ def factor_contributions(course: Course, turns: list[Turn], surface: SurfaceTrac
 
 
 def evaluate_course(course: Course, turns: list[Turn], surface: SurfaceTrack, profile: Profile,
-                    *, cadence_spm: FloatArray | None = None,
-                    cadence_baseline_spm: FloatArray | None = None) -> HipLoad:
+                    *, cadence_baseline_spm: FloatArray | None = None) -> HipLoad:
     """Hip load of a course: index, total, and each factor's contribution."""
-    per_sample = factor_contributions(course, turns, surface, profile, cadence_spm=cadence_spm,
+    per_sample = factor_contributions(course, turns, surface, profile,
                                       cadence_baseline_spm=cadence_baseline_spm)
     weights = sample_weights_m(course)
     length = float(weights.sum())

@@ -50,6 +50,8 @@ class Course:
     speed_mps: FloatArray
     heading_deg: FloatArray
     lateral_accel_mps2: FloatArray
+    #: Step rate while running, steps/min (NaN where unknown or not running).
+    cadence_spm: FloatArray
 
     def __len__(self) -> int:
         return int(self.distance_m.shape[0])
@@ -91,7 +93,8 @@ def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArr
 
 def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
                      elevation_m: FloatArray, *, time_s: FloatArray | None = None,
-                     speed_mps: FloatArray | None = None, reference_speed_mps: float = 2.8,
+                     speed_mps: FloatArray | None = None, cadence_spm: FloatArray | None = None,
+                     reference_speed_mps: float = 2.8,
                      step_m: float = DEFAULT_STEP_M, smooth_positions: bool = True) -> Course:
     """Resample a path onto a regular distance grid and derive grade, heading and curvature.
 
@@ -104,6 +107,8 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     time_s, speed_mps
         Per input point, or ``None`` for a planned route (then ``reference_speed_mps`` is used
         for lateral acceleration).
+    cadence_spm
+        Step rate per input point (NaN where not running), or ``None``.
     smooth_positions
         Smooth GPS noise (recorded tracks); off for map geometry, which has none.
     """
@@ -148,7 +153,8 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     if not np.isfinite(gspeed).any():
         gspeed = np.full(grid.shape[0], reference_speed_mps if time_s is None else np.nan)
     heading, lateral = _heading_and_lateral(gx, gy, gspeed, step_m)
-    return Course(step_m, grid, glat, glon, gx, gy, elev, grade, gtime, gspeed, heading, lateral)
+    return Course(step_m, grid, glat, glon, gx, gy, elev, grade, gtime, gspeed, heading, lateral,
+                  on_grid(cadence_spm))
 
 
 def _heading_and_lateral(x: FloatArray, y: FloatArray, speed: FloatArray,
