@@ -34,3 +34,10 @@ def data_files(folder: str, *suffixes: str) -> list[Path]:
 @pytest.fixture
 def shared_data() -> Path:
     return data_path("")
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts with its own empty hipstride home (maps, run library), never the user's:
+    a map stored there would otherwise change what ``analyze`` reports."""
+    monkeypatch.setenv("HIPSTRIDE_HOME", str(tmp_path_factory.mktemp("home")))

@@ -24,14 +24,19 @@ SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "st
               help="Hip-load profile TOML file (default: the shipped profile).")
 @click.option("--surface", type=click.Choice(SURFACE_CHOICES, case_sensitive=False),
               help="Surface you ran on, when the file does not say.")
+@click.option("--map", "map_name",
+              help="Stored map (hipstride map import) to take the surface from; by default the "
+                   "one stored map that covers the run, if there is exactly one.")
 def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
-            profile_path: Path | None, surface: str | None) -> None:
+            profile_path: Path | None, surface: str | None, map_name: str | None) -> None:
     """Explain what in each run loaded the hip (FIT, GPX or TCX, plain or .gz)."""
-    from hipstride.analysis import analyze_activity
+    from hipstride.analysis import SurfaceLike, analyze_activity
     from hipstride.errors import HipstrideError
     from hipstride.io import read_activity
     from hipstride.model.profile import load_profile
 
+    if surface is not None and map_name is not None:
+        raise click.UsageError("use either --surface or --map, not both")
     profile = load_profile(profile_path)
     results = []
     failed = 0
@@ -42,7 +47,16 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
                 activity = read_activity(path)
             for w in caught:
                 click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
-            results.append(analyze_activity(activity, profile=profile, surface=surface))
+            run_surface: SurfaceLike = surface
+            if surface is None:
+                from hipstride.map.surfaces import map_surface_provider
+
+                provider, picked = map_surface_provider(activity.lat_deg, activity.lon_deg, map_name)
+                if picked:
+                    click.echo(f"hipstride: {path}: {picked}", err=True)
+                if provider is not None:
+                    run_surface = provider
+            results.append(analyze_activity(activity, profile=profile, surface=run_surface))
         except HipstrideError as exc:
             failed += 1
             message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"

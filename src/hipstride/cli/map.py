@@ -1,0 +1,206 @@
+"""``hipstride map …`` (import and list OpenStreetMap extracts) and ``hipstride route …`` (plan).
+
+The commands only parse arguments and call :mod:`hipstride.map`; the library is imported inside
+each command so that ``hipstride --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from hipstride.errors import InputError
+
+if TYPE_CHECKING:
+    from hipstride.map.network import FootNetwork
+    from hipstride.map.planner import Plan
+
+__all__ = ["COMMANDS", "map_group", "route_group"]
+
+_HOME = click.option("--home", "home", type=click.Path(file_okay=False, path_type=Path),
+                     help="hipstride home folder (default: $HIPSTRIDE_HOME, else the user data folder).")
+_OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
+
+
+def _lat_lon(value: str, what: str) -> tuple[float, float]:
+    """Parse ``"LAT,LON"`` in decimal degrees."""
+    try:
+        lat_s, lon_s = value.split(",")
+        lat, lon = float(lat_s), float(lon_s)
+    except ValueError:
+        raise InputError(f"{what} must be LAT,LON in decimal degrees, e.g. 49.4093,8.6947") from None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        raise InputError(f"{what} {value} is not a position on Earth (LAT,LON in degrees)")
+    return lat, lon
+
+
+@click.group("map")
+def map_group() -> None:
+    """OpenStreetMap extracts turned into compact foot networks (surfaces, grades, steps)."""
+
+
+@map_group.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Name to store the map under (default: from the file name).")
+@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path),
+              help="DEM GeoTIFF (elevations in metres) for the grade of every way.")
+@_HOME
+def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None) -> None:
+    """Read FILE (.osm.pbf, .osm, .osm.gz, .osm.bz2) once and store its foot network."""
+    from hipstride.map.osm_import import read_osm
+    from hipstride.map.store import map_name_for, save_map
+
+    started = time.perf_counter()
+    map_name = name or map_name_for(file)
+    network = read_osm(file, name=map_name, dem=dem)
+    info = save_map(network, map_name, home)
+    meta = info.meta
+    counts = meta["counts"]
+    click.echo(f"stored map '{map_name}' in {info.path.parent} "
+               f"({counts['edges']} edges, {meta['length_km']} km of usable ways, "
+               f"{meta['surface_tagged_share']:.0%} of it with a surface tag) "
+               f"in {time.perf_counter() - started:.1f} s")
+    click.echo(f"map data {meta['attribution']}, ODbL")
+
+
+@map_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@_HOME
+def list_command(as_json: bool, home: Path | None) -> None:
+    """List the stored maps and the area each covers."""
+    from hipstride.map.store import list_maps
+
+    maps = list_maps(home)
+    if as_json:
+        docs = [{"name": m.name, "bbox": list(m.bbox), **{k: m.meta.get(k) for k in (
+            "source_file", "counts", "length_km", "surface_tagged_share", "dem", "created_utc",
+            "attribution")}} for m in maps]
+        json.dump(docs, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    if not maps:
+        click.echo("no stored maps yet: run `hipstride map import FILE.osm.pbf`")
+        return
+    for m in maps:
+        s, w, n, e = m.bbox
+        click.echo(f"{m.name}: lat {s:.4f}..{n:.4f}, lon {w:.4f}..{e:.4f}, "
+                   f"{m.meta.get('length_km')} km of ways ({m.meta.get('source_file')})")
+    click.echo("map data © OpenStreetMap contributors, ODbL")
+
+
+def _network_for(map_name: str | None, home: Path | None, lat: float, lon: float) -> FootNetwork:
+    """The named map, else the only stored map that covers the point."""
+    from hipstride.map.store import list_maps, load_map
+
+    if map_name:
+        return load_map(map_name, home)
+    covering = [m for m in list_maps(home) if m.covers(lat, lon)]
+    if len(covering) == 1:
+        return load_map(covering[0].name, home)
+    if not covering:
+        raise InputError(f"no stored map covers ({lat:.5f}, {lon:.5f}): import one with "
+                         "`hipstride map import FILE.osm.pbf` or name one with --map")
+    names = ", ".join(m.name for m in covering)
+    raise InputError(f"several stored maps cover the start ({names}): choose one with --map")
+
+
+def _output(plan: Plan, net: FootNetwork, as_json: bool, gpx: Path | None,
+            html_out: Path | None) -> None:
+    from hipstride.map.export import plan_to_gpx, plan_to_html, write_text_atomic
+
+    if gpx is not None:
+        write_text_atomic(gpx, plan_to_gpx(plan, with_elevation=bool(net.meta.get("dem"))))
+        click.echo(f"wrote {gpx}", err=True)
+    if html_out is not None:
+        write_text_atomic(html_out, plan_to_html(plan, net))
+        click.echo(f"wrote {html_out}", err=True)
+    if as_json:
+        json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return
+    _print_plan(plan)
+
+
+def _line(label: str, r: dict[str, Any]) -> str:
+    shares = r["surface"]["shares"]
+    climb = "" if r["climb_m"] is None else f", +{r['climb_m']:.0f}/-{r['descent_m']:.0f} m"
+    return (f"{label}: {r['distance_m'] / 1000:.2f} km, hip-load index {r['hip_load']['index']}, "
+            f"soft {shares['soft']:.0%} / hard {shares['hard']:.0%} / unknown "
+            f"{shares['unknown']:.0%}, {r['turns']['sharp_count']} sharp turns{climb}"
+            + (f", {r['steps_m']:.0f} m of steps" if r["steps_m"] else ""))
+
+
+def _print_plan(plan: Plan) -> None:
+    doc = plan.to_dict(coordinates=False)
+    what = "Loop" if plan.kind == "loop" else "Route"
+    for r in doc["routes"]:
+        click.echo(_line(f"{what} {r['rank']}", r))
+    if doc["baseline"] is not None:
+        click.echo(_line("Shortest (baseline)", doc["baseline"]))
+    for note in doc["notes"]:
+        click.echo(f"note: {note}")
+    click.echo(f"map data {doc['attribution']}")
+
+
+def _plan_options(f: Any) -> Any:
+    for option in reversed([
+        click.option("--map", "map_name", help="Stored map to plan on (default: the one covering the start)."),
+        click.option("--profile", "profile_path", type=click.Path(path_type=Path),
+                     help="Hip-load profile TOML file (default: the shipped profile)."),
+        click.option("--gpx", type=_OUT, help="Write the routes as GPX 1.1 (one track each) for a watch."),
+        click.option("--html", "html_out", type=_OUT, help="Write an offline HTML page with a map."),
+        click.option("--json", "as_json", is_flag=True, help="Print JSON."),
+        _HOME,
+    ]):
+        f = option(f)
+    return f
+
+
+@click.group("route")
+def route_group() -> None:
+    """Plan hip-friendly runs on a stored map: loops of a given length, or A→B."""
+
+
+@route_group.command("loop")
+@click.option("--start", required=True, help="Start as LAT,LON (decimal degrees).")
+@click.option("--distance-km", required=True, type=float, help="Length of the loop, km.")
+@click.option("--count", default=3, show_default=True, type=int, help="Distinct loops to offer.")
+@click.option("--seed", type=int, help="Seed, to get the same loops again.")
+@_plan_options
+def loop_command(start: str, distance_km: float, count: int, seed: int | None,
+                 map_name: str | None, profile_path: Path | None, gpx: Path | None,
+                 html_out: Path | None, as_json: bool, home: Path | None) -> None:
+    """Loops of the asked length from START that keep hip load low (best first)."""
+    from hipstride.map.planner import plan_loops
+    from hipstride.model.profile import load_profile
+
+    lat, lon = _lat_lon(start, "--start")
+    profile = load_profile(profile_path)
+    net = _network_for(map_name, home, lat, lon)
+    plan = plan_loops(net, profile, lat, lon, distance_km, count=count, seed=seed)
+    _output(plan, net, as_json, gpx, html_out)
+
+
+@route_group.command("to")
+@click.option("--start", required=True, help="Start as LAT,LON (decimal degrees).")
+@click.option("--end", required=True, help="End as LAT,LON (decimal degrees).")
+@_plan_options
+def to_command(start: str, end: str, map_name: str | None, profile_path: Path | None,
+               gpx: Path | None, html_out: Path | None, as_json: bool, home: Path | None) -> None:
+    """The route from START to END that keeps hip load low, beside the shortest one."""
+    from hipstride.map.planner import plan_route
+    from hipstride.model.profile import load_profile
+
+    a, b = _lat_lon(start, "--start"), _lat_lon(end, "--end")
+    profile = load_profile(profile_path)
+    net = _network_for(map_name, home, a[0], a[1])
+    plan = plan_route(net, profile, a, b)
+    _output(plan, net, as_json, gpx, html_out)
+
+
+COMMANDS = [map_group, route_group]

@@ -1,0 +1,169 @@
+"""A planned route as a course, evaluated exactly like a recorded run.
+
+The planner's edge costs steer the search; what a runner is shown comes from here: the route's
+geometry goes through :func:`~hipstride.track.course.course_from_path` (no position smoothing: map
+geometry has no GPS noise), :func:`~hipstride.track.turns.detect_turns` and
+:func:`~hipstride.model.hipload.evaluate_course` with the map's surface, so the figures of a
+planned route and of the same route run and analysed agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hipstride.activity import FloatArray
+from hipstride.map.network import FLAG_STEPS, FootNetwork, IntArray
+from hipstride.map.surfaces import surface_for_edges
+from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
+from hipstride.model.profile import Profile
+from hipstride.surface import SurfaceTrack
+from hipstride.track.course import Course, course_from_path
+from hipstride.track.geodesy import segment_lengths_m
+from hipstride.track.smoothing import climb_descent_m
+from hipstride.track.turns import Turn, detect_turns
+
+__all__ = ["Piece", "RouteGeometry", "RouteSummary", "evaluate_route", "route_geometry"]
+
+#: A stretch of one edge: ``(edge, fraction from, fraction to)``; fractions run 0 → 1 along the way.
+Piece = tuple[int, float, float]
+
+
+@dataclass(frozen=True)
+class RouteGeometry:
+    """Points of a route, and the edge under each step between consecutive points.
+
+    ``step_edge[i]`` is the edge from point ``i`` to ``i + 1``; ``elevation_m`` comes from the DEM
+    when the map has one, else from integrating edge grades (``incline`` tags) from 0 m; NaN
+    everywhere when neither is known.
+    """
+
+    pieces: list[Piece]
+    lat_deg: FloatArray
+    lon_deg: FloatArray
+    distance_m: FloatArray
+    elevation_m: FloatArray
+    step_edge: IntArray
+
+    @property
+    def length_m(self) -> float:
+        return float(self.distance_m[-1]) if self.distance_m.size else 0.0
+
+
+def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
+    """Points of a route made of edge pieces (consecutive pieces share their joining point)."""
+    lats: list[FloatArray] = []
+    lons: list[FloatArray] = []
+    elevs: list[FloatArray] = []
+    piece_of: list[IntArray] = []
+    direction: list[float] = []
+    for k, (e, f0, f1) in enumerate(pieces):
+        lat, lon, off = net.edge_shape(e)
+        a, b = int(net.shape_ptr[e]), int(net.shape_ptr[e + 1])
+        elev = net.shape_elevation_m[a:b]
+        length = float(net.edge_length_m[e])
+        o0, o1 = f0 * length, f1 * length
+        lo, hi = min(o0, o1), max(o0, o1)
+        inner = np.flatnonzero((off > lo) & (off < hi))
+        if o1 < o0:
+            inner = inner[::-1]
+        at = np.concatenate(([o0], off[inner], [o1]))
+        pl = np.interp(at, off, lat)
+        po = np.interp(at, off, lon)
+        pe = np.interp(at, off, elev)
+        if k > 0:  # the first point is the previous piece's last
+            pl, po, pe = pl[1:], po[1:], pe[1:]
+        lats.append(pl)
+        lons.append(po)
+        elevs.append(pe)
+        piece_of.append(np.full(pl.shape[0], k, dtype=np.int64))
+        direction.append(1.0 if f1 >= f0 else -1.0)
+    if not lats:
+        z = np.zeros(0)
+        return RouteGeometry(pieces, z, z, z, z, np.zeros(0, dtype=np.int64))
+    lat_all, lon_all = np.concatenate(lats), np.concatenate(lons)
+    owner = np.concatenate(piece_of)
+    edges = np.array([p[0] for p in pieces], dtype=np.int64)
+    step_piece = owner[1:] if owner.shape[0] > 1 else owner[:0]
+    step_edge = edges[step_piece]
+    steps = segment_lengths_m(lat_all, lon_all)
+    distance = np.concatenate(([0.0], np.cumsum(steps)))
+    elevation = np.concatenate(elevs)
+    if not np.isfinite(elevation).any():
+        grade = net.edge_grade_pct[step_edge] * np.asarray(direction)[step_piece]
+        if np.isfinite(grade).any():
+            rise = np.nan_to_num(grade, nan=0.0) / 100.0 * steps
+            elevation = np.concatenate(([0.0], np.cumsum(rise)))
+    return RouteGeometry(pieces, lat_all, lon_all, distance, elevation, step_edge)
+
+
+@dataclass(frozen=True)
+class RouteSummary:
+    """A route evaluated with the hip-load model."""
+
+    geometry: RouteGeometry
+    course: Course
+    turns: list[Turn]
+    surface: SurfaceTrack
+    hip_load: HipLoad
+    climb_m: float | None
+    descent_m: float | None
+    steps_m: float
+
+    @property
+    def distance_m(self) -> float:
+        return self.geometry.length_m
+
+    def to_dict(self, *, coordinates: bool = True) -> dict[str, Any]:
+        """Plain-JSON view (SI units; coordinates as ``[lat, lon]`` pairs)."""
+        w = self.hip_load.weights_m
+        km = float(w.sum()) / 1000.0
+        sharp = sum(1 for t in self.turns if t.sharp)
+        out: dict[str, Any] = {
+            "distance_m": round(self.distance_m, 1),
+            "surface": {"shares": self.surface.shares(w), "raw_shares": self.surface.raw_shares(w)},
+            "turns": {"count": len(self.turns), "sharp_count": sharp,
+                      "per_km": round(len(self.turns) / km, 2) if km > 0 else None,
+                      "sharp_per_km": round(sharp / km, 2) if km > 0 else None},
+            "climb_m": None if self.climb_m is None else round(self.climb_m, 1),
+            "descent_m": None if self.descent_m is None else round(self.descent_m, 1),
+            "steps_m": round(self.steps_m, 1),
+            "hip_load": {
+                "index": None if self.hip_load.index is None else round(self.hip_load.index, 4),
+                "total": None if self.hip_load.total is None else round(self.hip_load.total, 3),
+                "factors": {f: round(self.hip_load.factors[f], 4) for f in FACTORS},
+            },
+        }
+        if coordinates:
+            out["coordinates"] = [[round(a, 6), round(b, 6)] for a, b in
+                                  zip(self.geometry.lat_deg.tolist(), self.geometry.lon_deg.tolist(),
+                                      strict=True)]
+        return out
+
+
+def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> RouteSummary:
+    """Evaluate a route with the same course maths and model as a recorded run."""
+    geo = route_geometry(net, pieces)
+    course = course_from_path(geo.distance_m, geo.lat_deg, geo.lon_deg, geo.elevation_m,
+                              reference_speed_mps=profile.get("profile", "reference_speed_mps"),
+                              smooth_positions=False)
+    turns = detect_turns(course, min_angle_deg=profile.get("turns", "min_angle_deg"),
+                         sharp_angle_deg=profile.get("turns", "sharp_angle_deg"),
+                         window_m=profile.get("turns", "window_m"))
+    n_steps = geo.step_edge.shape[0]
+    if n_steps:
+        idx = np.clip(np.searchsorted(geo.distance_m, course.distance_m, side="right") - 1,
+                      0, n_steps - 1)
+        sample_edge = geo.step_edge[idx]
+    else:
+        sample_edge = np.full(len(course), -1, dtype=np.int64)
+    surface = surface_for_edges(net, sample_edge, matched_share=1.0)
+    hip = evaluate_course(course, turns, surface, profile)
+    climb = descent = None
+    if np.isfinite(course.elevation_m).sum() >= 2:
+        climb, descent = climb_descent_m(course.elevation_m, threshold_m=1.0)
+    steps = np.diff(geo.distance_m)
+    steps_m = float(steps[(net.edge_flags[geo.step_edge] & FLAG_STEPS) != 0].sum()) if n_steps else 0.0
+    return RouteSummary(geo, course, turns, surface, hip, climb, descent, steps_m)

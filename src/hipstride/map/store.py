@@ -1,0 +1,175 @@
+"""Stored maps: ``<home>/maps/<name>.npz`` (the arrays) and ``<name>.json`` (the metadata).
+
+Both files are written to a temporary name in the same folder and then renamed over the old ones,
+so a reader never sees half a map. The arrays go first and the metadata last: a map is listed
+only once its metadata exists. Arrays are stored uncompressed, so loading is a plain read
+(milliseconds for a city).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hipstride.errors import InputError
+from hipstride.home import home_dir
+from hipstride.map.network import FORMAT_VERSION, FootNetwork
+
+__all__ = ["MapInfo", "find_maps_covering", "list_maps", "load_map", "map_name_for", "maps_dir",
+           "save_map"]
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+@dataclass(frozen=True)
+class MapInfo:
+    """One stored map, as listed (its metadata without the arrays)."""
+
+    name: str
+    path: Path
+    meta: dict[str, Any]
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        """``(min lat, min lon, max lat, max lon)`` in degrees."""
+        b = self.meta.get("bbox") or (0.0, 0.0, 0.0, 0.0)
+        return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+
+    def covers(self, lat_deg: float, lon_deg: float) -> bool:
+        """Whether a point lies inside the map's bbox."""
+        s, w, n, e = self.bbox
+        return s <= lat_deg <= n and w <= lon_deg <= e
+
+
+def maps_dir(home: str | Path | None = None, *, create: bool = False) -> Path:
+    """The folder holding the stored maps (``<home>/maps``)."""
+    path = home_dir(home, create=create) / "maps"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def map_name_for(source: str | Path) -> str:
+    """Default map name from a file name: ``berlin.osm.pbf`` → ``berlin``."""
+    name = Path(source).name
+    for suffix in (".pbf", ".gz", ".bz2", ".osm"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "map"
+    return name[:80]
+
+
+def _check_name(name: str) -> None:
+    if not _NAME.match(name):
+        raise InputError(f"map name '{name}' is not usable: use letters, digits, '.', '_' or '-' "
+                         "(at most 80, starting with a letter or digit)")
+
+
+def _atomic_write(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _compact(key: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Narrow dtypes for storage: indices to int32, elevations and grades to float32."""
+    if values.dtype == np.int64 and not key.endswith("osm_id") and values.size and \
+            int(values.max()) < 2**31 and int(values.min()) >= -(2**31):
+        return values.astype(np.int32)
+    if key in ("shape_elevation_m", "edge_grade_pct", "edge_surface_confidence"):
+        return values.astype(np.float32)
+    return values
+
+
+def _widen(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Back to the in-memory dtypes (int64 indices, float64 values)."""
+    if values.dtype == np.int32:
+        return values.astype(np.int64)
+    if values.dtype == np.float32:
+        return values.astype(np.float64)
+    return values
+
+
+def save_map(network: FootNetwork, name: str, home: str | Path | None = None) -> MapInfo:
+    """Store a network under ``name`` (replacing a map of that name), atomically."""
+    _check_name(name)
+    folder = maps_dir(home, create=True)
+    meta = dict(network.meta)
+    meta["name"] = name
+    meta.setdefault("format_version", FORMAT_VERSION)
+    arrays = {key: _compact(key, value) for key, value in network.arrays().items()}
+    _atomic_write(folder / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
+    text = json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8")
+    _atomic_write(folder / f"{name}.json", lambda fh: fh.write(text))
+    return MapInfo(name, folder / f"{name}.npz", meta)
+
+
+def list_maps(home: str | Path | None = None) -> list[MapInfo]:
+    """Every stored map, by name."""
+    folder = maps_dir(home)
+    if not folder.is_dir():
+        return []
+    out = []
+    for meta_path in sorted(folder.glob("*.json")):
+        npz = meta_path.with_suffix(".npz")
+        if not npz.is_file():
+            continue
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out.append(MapInfo(meta_path.stem, npz, meta))
+    return out
+
+
+def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
+    """Load a stored map by name.
+
+    Raises
+    ------
+    hipstride.errors.InputError
+        When no map of that name is stored (the message lists the stored ones).
+    """
+    _check_name(name)
+    folder = maps_dir(home)
+    npz, meta_path = folder / f"{name}.npz", folder / f"{name}.json"
+    if not (npz.is_file() and meta_path.is_file()):
+        names = [m.name for m in list_maps(home)]
+        known = f" (stored maps: {', '.join(names)})" if names else \
+            " (no map is stored yet: run `hipstride map import FILE.osm.pbf`)"
+        raise InputError(f"no stored map named '{name}'{known}")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise InputError(f"map '{name}' was stored by another hipstride version: import it again")
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = {key: _widen(data[key]) for key in data.files}
+        return FootNetwork(**arrays, meta=meta)
+    except (OSError, ValueError, TypeError) as exc:
+        raise InputError(f"map '{name}' cannot be read ({exc}): import it again") from None
+
+
+def find_maps_covering(lat_deg: np.ndarray[Any, Any], lon_deg: np.ndarray[Any, Any],
+                       home: str | Path | None = None) -> list[MapInfo]:
+    """Stored maps whose bbox holds every finite point given."""
+    ok = np.isfinite(lat_deg) & np.isfinite(lon_deg)
+    if not ok.any():
+        return []
+    lo_lat, hi_lat = float(lat_deg[ok].min()), float(lat_deg[ok].max())
+    lo_lon, hi_lon = float(lon_deg[ok].min()), float(lon_deg[ok].max())
+    return [m for m in list_maps(home)
+            if m.covers(lo_lat, lo_lon) and m.covers(hi_lat, hi_lon)]

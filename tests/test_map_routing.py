@@ -1,0 +1,241 @@
+"""Planning on the real extracts: A→B routes and loops, their properties, exports and errors."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from hipstride.cli import main
+from hipstride.errors import InputError
+from hipstride.map.evaluate import RouteSummary
+from hipstride.map.network import FLAG_STEPS, FootNetwork
+from hipstride.map.planner import Plan, plan_loops, plan_route
+from hipstride.map.routing import CostModel, Place, search
+from hipstride.map.surfaces import surface_for_course
+from hipstride.model.hipload import evaluate_course
+from hipstride.model.profile import default_profile
+from hipstride.track.geodesy import haversine_m
+from tests.test_map_import import map_home, stored_network
+
+PROFILE = default_profile()
+LOOPS = [("heidelberg", (49.4093, 8.6947), 8.0),
+         ("liechtenstein", (47.1410, 9.5209), 10.0),
+         ("monaco", (43.7384, 7.4246), 5.0)]
+_PLANS: dict[tuple[str, int], Plan] = {}
+
+
+def loop_plan(name: str, seed: int) -> Plan:
+    key = (name, seed)
+    if key not in _PLANS:
+        _, (lat, lon), km = next(item for item in LOOPS if item[0] == name)
+        _PLANS[key] = plan_loops(stored_network(name), PROFILE, lat, lon, km, count=3, seed=seed)
+    return _PLANS[key]
+
+
+def _repeated_m(net: FootNetwork, r: RouteSummary) -> float:
+    spans: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for e, f0, f1 in r.geometry.pieces:
+        spans[e].append((min(f0, f1), max(f0, f1)))
+    repeated = 0.0
+    for e, items in spans.items():
+        for (a0, a1), (b0, b1) in itertools.combinations(items, 2):
+            repeated += max(0.0, min(a1, b1) - max(a0, b0)) * float(net.edge_length_m[e])
+    return repeated
+
+
+def _segments(r: RouteSummary) -> dict[tuple[tuple[float, float], tuple[float, float]], float]:
+    lat, lon = r.geometry.lat_deg, r.geometry.lon_deg
+    out = {}
+    for i in range(lat.shape[0] - 1):
+        a = (round(float(lat[i]), 6), round(float(lon[i]), 6))
+        b = (round(float(lat[i + 1]), 6), round(float(lon[i + 1]), 6))
+        out[(min(a, b), max(a, b))] = float(haversine_m(lat[i], lon[i], lat[i + 1], lon[i + 1]))
+    return out
+
+
+@pytest.mark.parametrize(("name", "start", "km"), LOOPS)
+def test_loops_meet_every_property(name, start, km):
+    plan = loop_plan(name, 7)
+    net = stored_network(name)
+    assert len(plan.routes) == 3
+    for r in plan.routes:
+        assert abs(r.distance_m - km * 1000.0) <= 0.05 * km * 1000.0
+        lat, lon = r.geometry.lat_deg, r.geometry.lon_deg
+        assert haversine_m(lat[0], lon[0], lat[-1], lon[-1]) < 1.0            # closed
+        assert haversine_m(lat[0], lon[0], *start) < 500.0                      # at the start
+        assert _repeated_m(net, r) <= 0.10 * r.distance_m
+        assert r.hip_load.index is not None
+        assert r.hip_load.index >= 1.0 - 0.2
+    for a, b in itertools.combinations(plan.routes, 2):
+        sa, sb = _segments(a), _segments(b)
+        shared = sum(length for key, length in sa.items() if key in sb)
+        assert shared < 0.5 * min(a.distance_m, b.distance_m)
+    assert plan.baseline is not None
+    assert abs(plan.baseline.distance_m - km * 1000.0) <= 0.05 * km * 1000.0
+    ranked = [r.hip_load.index for r in plan.routes]
+    assert ranked == sorted(ranked) or any(r.steps_m > 0 for r in plan.routes)
+
+
+@pytest.mark.parametrize("name", ["heidelberg", "monaco"])
+def test_loops_are_reproducible_with_a_seed(name):
+    first = loop_plan(name, 7).to_dict()
+    _, (lat, lon), km = next(item for item in LOOPS if item[0] == name)
+    again = plan_loops(stored_network(name), PROFILE, lat, lon, km, count=3, seed=7).to_dict()
+    assert again["routes"] == first["routes"]
+    other = loop_plan(name, 8).to_dict()
+    assert [r["coordinates"] for r in other["routes"]] != [r["coordinates"] for r in first["routes"]]
+
+
+def test_loop_document(tmp_path):
+    doc = loop_plan("heidelberg", 7).to_dict()
+    assert doc["attribution"] == "© OpenStreetMap contributors"
+    assert set(doc) >= {"routes", "baseline", "attribution", "start", "request", "notes"}
+    for r in [*doc["routes"], doc["baseline"]]:
+        assert set(r) >= {"distance_m", "coordinates", "surface", "turns", "climb_m", "descent_m",
+                          "hip_load"}
+        assert set(r["turns"]) >= {"sharp_count", "per_km"}
+        assert set(r["hip_load"]) >= {"index", "factors"}
+        assert set(r["surface"]["shares"]) == {"soft", "hard", "unknown"}
+        assert r["coordinates"][0] == r["coordinates"][-1]
+    assert "vs_baseline" in doc["routes"][0]
+    json.dumps(doc)
+
+
+def test_planning_and_analysis_agree():
+    """A planned loop, matched back to the map like a run, gives the planner's own figures."""
+    plan = loop_plan("liechtenstein", 7)
+    net = stored_network("liechtenstein")
+    r = plan.routes[0]
+    matched = surface_for_course(net, r.course)
+    assert matched.matched_share == pytest.approx(1.0, abs=0.02)
+    w = r.hip_load.weights_m
+    for cls, share in r.surface.shares(w).items():
+        assert matched.shares(w)[cls] == pytest.approx(share, abs=0.03)
+    again = evaluate_course(r.course, r.turns, matched, PROFILE)
+    assert again.index == pytest.approx(r.hip_load.index, abs=0.005)
+
+
+def test_a_star_finds_the_shortest_path():
+    net = stored_network("liechtenstein")
+    cm = CostModel(net, PROFILE, "length")
+    n = net.n_nodes
+    best: dict[tuple[int, int], float] = {}
+    for u, v, w in zip(net.edge_from.tolist(), net.edge_to.tolist(),
+                       (net.edge_length_m + 1e-3).tolist(), strict=True):
+        key = (min(u, v), max(u, v))
+        best[key] = min(w, best.get(key, np.inf))
+    rows, cols = zip(*best, strict=True)
+    graph = csr_matrix((list(best.values()), (rows, cols)), shape=(n, n))
+    main_nodes = np.flatnonzero(net.node_component == net.main_component)
+    rng = np.random.default_rng(3)
+    pairs = rng.choice(main_nodes, size=(6, 2))
+    exact = dijkstra(graph, directed=False, indices=pairs[:, 0])
+    for i, (a, b) in enumerate(pairs.tolist()):
+        found = search(cm, Place(node=a), Place(node=b))
+        assert found is not None
+        assert found.cost == pytest.approx(exact[i, b], rel=1e-9, abs=1e-6)
+
+
+def test_costs_follow_the_model():
+    net = stored_network("heidelberg")
+    cm = CostModel(net, PROFILE, "hip")
+    steep = np.flatnonzero((net.edge_grade_pct > 10) & ((net.edge_flags & FLAG_STEPS) == 0))
+    e = int(steep[0])
+    up, down = cm.arc_cost[2 * e], cm.arc_cost[2 * e + 1]
+    assert down > up > net.edge_length_m[e]          # descents cost more than climbs
+    steps = np.flatnonzero(net.edge_flags & FLAG_STEPS)
+    s = int(steps[np.argmax(net.edge_length_m[steps])])
+    assert cm.arc_cost[2 * s] > 3.0 * net.edge_length_m[s]
+    length = CostModel(net, PROFILE, "length")
+    assert length.arc_cost[2 * e] == pytest.approx(net.edge_length_m[e], abs=0.01)
+    assert cm.turn_cost(2 * e, 2 * e + 1) > 50.0      # a U-turn
+
+
+def test_route_to_beats_or_matches_the_shortest_on_the_planner_cost():
+    net = stored_network("heidelberg")
+    plan = plan_route(net, PROFILE, (49.4093, 8.6947), (49.4010, 8.7070))
+    best, short = plan.routes[0], plan.baseline
+    assert short is not None
+    assert best.distance_m >= short.distance_m - 1.0
+    assert best.steps_m <= short.steps_m
+    lat, lon = best.geometry.lat_deg, best.geometry.lon_deg
+    assert haversine_m(lat[0], lon[0], plan.start.lat_deg, plan.start.lon_deg) < 1.0
+    assert haversine_m(lat[-1], lon[-1], plan.end.lat_deg, plan.end.lon_deg) < 1.0
+    assert any("moved 46 m" in n for n in plan.notes)
+
+
+def test_requests_that_cannot_be_met():
+    monaco = stored_network("monaco")
+    with pytest.raises(InputError, match="km from the nearest usable way"):
+        plan_loops(monaco, PROFILE, 48.0, 2.0, 5.0, seed=1)
+    with pytest.raises(InputError, match="90 km"):
+        plan_loops(monaco, PROFILE, 43.7384, 7.4246, 90.0, seed=1)
+    with pytest.raises(InputError, match="between"):
+        plan_loops(monaco, PROFILE, 43.7384, 7.4246, 500.0, seed=1)
+    with pytest.raises(InputError, match="end"):
+        plan_route(monaco, PROFILE, (43.7384, 7.4246), (43.0, 7.0))
+    tiny = stored_network("berlin")
+    with pytest.raises(InputError, match="cannot be planned from here"):
+        plan_loops(tiny, PROFILE, 52.5145, 13.3501, 30.0, seed=1)
+
+
+def test_cli_route_loop_with_exports(tmp_path):
+    stored_network("monaco")
+    runner = CliRunner()
+    gpx, page = tmp_path / "loops.gpx", tmp_path / "loops.html"
+    result = runner.invoke(main, ["route", "loop", "--start", "43.7384,7.4246", "--distance-km", "5",
+                                  "--seed", "7", "--map", "monaco", "--home", str(map_home()),
+                                  "--json", "--gpx", str(gpx), "--html", str(page)])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert len(doc["routes"]) == 3
+    assert doc["attribution"] == "© OpenStreetMap contributors"
+    ns = {"g": "http://www.topografix.com/GPX/1/1"}
+    root = ET.parse(gpx).getroot()
+    assert root.get("version") == "1.1"
+    tracks = root.findall("g:trk", ns)
+    assert len(tracks) == 3
+    points = tracks[0].findall("g:trkseg/g:trkpt", ns)
+    assert len(points) == len(doc["routes"][0]["coordinates"])
+    assert root.find("g:metadata/g:copyright", ns).get("author") == "OpenStreetMap contributors"
+    text = page.read_text(encoding="utf-8")
+    assert "<svg" in text
+    assert "© OpenStreetMap contributors" in text
+    assert "<script" not in text
+    assert "<link" not in text
+    assert "src=" not in text
+    plain = runner.invoke(main, ["route", "loop", "--start", "43.7384,7.4246", "--distance-km", "5",
+                                 "--seed", "7", "--home", str(map_home())])
+    assert plain.exit_code == 0
+    assert "Loop 1:" in plain.output
+    assert "Shortest (baseline)" in plain.output
+
+
+def test_cli_route_to_and_errors(tmp_path):
+    stored_network("monaco")
+    runner = CliRunner()
+    home = ["--home", str(map_home()), "--map", "monaco"]
+    ok = runner.invoke(main, ["route", "to", "--start", "43.7384,7.4246", "--end", "43.7311,7.4197",
+                              "--json", *home])
+    assert ok.exit_code == 0, ok.output
+    doc = json.loads(ok.stdout)
+    assert len(doc["routes"]) == 1
+    assert doc["baseline"]["distance_m"] > 0
+    far = runner.invoke(main, ["route", "loop", "--start", "0,0", "--distance-km", "5", *home])
+    assert far.exit_code == 2
+    assert "km from the nearest usable way" in far.output
+    bad = runner.invoke(main, ["route", "loop", "--start", "north", "--distance-km", "5", *home])
+    assert bad.exit_code == 2
+    assert "LAT,LON" in bad.output
+    nomap = runner.invoke(main, ["route", "loop", "--start", "10,10", "--distance-km", "5",
+                                 "--home", str(tmp_path)])
+    assert nomap.exit_code == 2
+    assert "no stored map covers" in nomap.output
