@@ -134,3 +134,12 @@ def test_docs_list_every_profile_key():
     documented = set(re.findall(r"^\| `(\w+)` \| `(\w+)` \|", DOCS.read_text(), flags=re.M))
     shipped = {(s, k) for s, table in default_profile().values.items() for k in table}
     assert documented == shipped
+
+
+def test_the_shipped_flat_soft_profile_loads_by_name():
+    easy = load_profile("flat-soft")
+    base = default_profile()
+    assert easy.name == "flat-soft"
+    assert easy.get("surface", "hard") > base.get("surface", "hard")
+    assert easy.get("downhill", "per_pct") > base.get("downhill", "per_pct")
+    assert easy.get("turns", "window_m") == base.get("turns", "window_m")  # inherited
