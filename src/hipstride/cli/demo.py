@@ -5,10 +5,33 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from hipstride.analysis import RunAnalysis
+    from hipstride.demo import DemoRun
+
 __all__ = ["demo"]
+
+
+def _how_it_was_made(run: DemoRun, analysis: RunAnalysis) -> str:
+    """One line saying what hipstride's planner and map matching did for the demo run."""
+    from hipstride.demo import START_NAME
+
+    loop, baseline = run.loop, run.plan.baseline
+    line = f"demo: planned a {loop.distance_m / 1000:.2f} km loop from {START_NAME} on the Helsinki map"
+    if loop.hip_load.index is not None:
+        line += f" (planned hip-load index {loop.hip_load.index:.3f}"
+        if baseline is not None and baseline.hip_load.index is not None:
+            line += f"; the shortest loop of that length: {baseline.hip_load.index:.3f}"
+        line += ")"
+    line += ", generated a run along it"
+    matched = analysis.surface.matched_share
+    if matched is not None:
+        line += f" and matched {matched:.0%} of it to the map for the surface"
+    return line
 
 
 @click.command()
@@ -16,18 +39,19 @@ __all__ = ["demo"]
               default=Path("hipstride-demo.html"), show_default=True,
               help="Where to write the HTML report.")
 @click.option("--json", "as_json", is_flag=True, help="Print the analysis as JSON instead of the summary.")
-@click.option("--seed", type=int, default=1, show_default=True,
-              help="Seed of the generated run (the same seed gives the same run).")
+@click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
+              help="Seed of the planned loop and the generated run (the same seed gives the same run).")
 @click.option("--gpx", "gpx_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the generated run as GPX 1.1 (to try 'hipstride analyze' on it).")
 def demo(out_path: Path, as_json: bool, seed: int, gpx_out: Path | None) -> None:
-    """Generate a ~5.5 km run on real Helsinki streets (© OpenStreetMap contributors), analyse it,
-    and write its HTML report."""
+    """Plan a ~5.5 km loop on real Helsinki streets (© OpenStreetMap contributors), generate a run
+    along it, analyse it and write its HTML report."""
     from hipstride.demo import demo_analysis, write_gpx
     from hipstride.report.html import write_html_report
 
-    analysis, basemap = demo_analysis(seed)
-    write_html_report(analysis, out_path, basemap=basemap)
+    analysis, run = demo_analysis(seed)
+    click.echo(_how_it_was_made(run, analysis), err=True)
+    write_html_report(analysis, out_path, basemap=run.basemap())
     click.echo(f"wrote {out_path}", err=True)
     if gpx_out is not None:
         write_gpx(analysis.activity, gpx_out)
