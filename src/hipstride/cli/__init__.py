@@ -35,15 +35,15 @@ def main() -> None:
 
 
 def _register() -> None:
-    from hipstride.cli import analyze, care, demo
+    from hipstride.cli import analyze, care, demo, library
     from hipstride.cli import map as map_cli
 
     main.add_command(analyze.analyze)
     main.add_command(demo.demo)
     for command in care.COMMANDS:
         main.add_command(command)
-    for c in map_cli.COMMANDS:
-        main.add_command(c)
+    for command in (*library.COMMANDS, *map_cli.COMMANDS):
+        main.add_command(command)
 
 
 _register()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hipstride.activity import Activity
 from hipstride.io._source import Source, load_bytes, sniff_format
 
-__all__ = ["SUFFIXES", "read_activity", "read_fit", "read_gpx", "read_tcx"]
+__all__ = ["SUFFIXES", "load_bytes", "read_activity", "read_fit", "read_gpx", "read_tcx", "sniff_format"]
 
 #: File name endings hipstride reads.
 SUFFIXES = (".fit", ".gpx", ".tcx", ".fit.gz", ".gpx.gz", ".tcx.gz")

@@ -37,8 +37,8 @@ def sample_dem(path: str | Path, lat_deg: FloatArray, lon_deg: FloatArray) -> Fl
         When ``rasterio`` is missing or the file cannot be read as a raster.
     """
     try:
-        import rasterio  # type: ignore[import-untyped]
-        from rasterio.warp import transform as warp_transform  # type: ignore[import-untyped]
+        import rasterio
+        from rasterio.warp import transform as warp_transform
     except ImportError:  # pragma: no cover - depends on the installation
         raise InputError("--dem needs the optional package rasterio (pip install rasterio)") from None
     try:

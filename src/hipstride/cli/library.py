@@ -1,0 +1,268 @@
+"""``hipstride import``, ``runs``, ``show``, ``trends`` and ``export``: the run library.
+
+The commands only parse arguments and call :mod:`hipstride.library`; the library is imported
+inside each command so that ``hipstride --help`` stays fast. Every command takes ``--home DIR``
+(default: ``$HIPSTRIDE_HOME`` or the platform's data folder); the library is
+``HOME/library.sqlite``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from hipstride.library.sqlite import SQLiteStore
+
+__all__ = ["COMMANDS", "export", "import_cmd", "runs", "show", "trends"]
+
+_HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path),
+                     help="hipstride home folder (default: $HIPSTRIDE_HOME or the platform's).")
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_OUT = click.Path(dir_okay=False, path_type=Path)
+
+
+@contextmanager
+def _library(home: Path | None) -> Iterator[SQLiteStore]:
+    from hipstride.library.api import open_library
+
+    store = open_library(home)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _dump(doc: Any) -> None:
+    json.dump(doc, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                label = "importing" if phase == "import" else "re-analysing (new baseline)"
+                tasks[phase] = bar.add_task(label, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield update
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_HOME
+@_JSON
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: one per CPU core).")
+def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: int | None) -> None:
+    """Import recordings: files, folders, .gz, Strava and Garmin Connect export zips.
+
+    Importing again is safe: files already in the library are skipped, and the same run recorded
+    by two devices is kept once with both files noted. Walks, rides and other sports are stored
+    with their sport; baselines and trends use running only.
+    """
+    from hipstride.library.importer import import_paths
+
+    with _library(home) as store, _progress_bar(not as_json and sys.stderr.isatty()) as progress:
+        summary = import_paths(store, paths, jobs=jobs or os.cpu_count(), progress=progress)
+    if as_json:
+        _dump(summary.to_dict())
+    else:
+        click.echo(f"imported {summary.imported} run(s); {summary.duplicates} already in the "
+                   f"library ({summary.other_sources} of them another recording of a stored run)"
+                   + (f"; {summary.reanalysed} re-analysed with a new baseline"
+                      if summary.reanalysed else ""))
+        for label, warning in summary.warnings:
+            click.echo(f"hipstride: warning: {label}: {warning}", err=True)
+        if summary.ignored:
+            click.echo(f"ignored {len(summary.ignored)} file(s) that are not recordings", err=True)
+        for label, error in summary.failed:
+            click.echo(f"hipstride: error: {label}: {error}", err=True)
+        if summary.failed:
+            click.echo(f"{len(summary.failed)} file(s) could not be imported", err=True)
+    if summary.failed:
+        sys.exit(1)
+
+
+def _fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    s = round(seconds)
+    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@click.command("runs")
+@_HOME
+@_JSON
+@click.option("--sport", help="Only this sport (e.g. running).")
+def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
+    """List the runs in the library (and other activities, with their sport)."""
+    with _library(home) as store:
+        listing = store.list_runs(sport=sport)
+    if as_json:
+        _dump([r.to_dict() for r in listing])
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "start (UTC)", "sport", "km", "time", "hip load", "source")
+    for r in listing:
+        start = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc else "-"
+        if r.time_is_relative:
+            start += " (device clock)"
+        table.add_row(str(r.id), start, r.sport,
+                      f"{r.distance_m / 1000:.2f}" if r.distance_m is not None else "-",
+                      _fmt_duration(r.duration_s),
+                      f"{r.hip_load_index:.2f}" if r.hip_load_index is not None else "-",
+                      Path(r.source_file).name + (f" (+{r.sources - 1})" if r.sources > 1 else ""))
+    Console().print(table)
+
+
+@click.command("show")
+@click.argument("run_id", type=int)
+@_HOME
+@_JSON
+@click.option("--html", "html_out", type=_OUT, help="Write the run's self-contained HTML report.")
+def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -> None:
+    """Show a stored run's analysis (the same document as `hipstride analyze`)."""
+    from hipstride.library.api import rebuild_analysis, show_run
+
+    with _library(home) as store:
+        doc = show_run(store, run_id)
+        if html_out is not None:
+            from hipstride.report.html import write_html_report
+
+            write_html_report(rebuild_analysis(store, run_id), html_out)
+            click.echo(f"wrote {html_out}", err=True)
+    if as_json:
+        _dump(doc)
+    elif html_out is None:
+        act, hip = doc["activity"], doc["hip_load"]
+        click.echo(f"run {run_id}: {act['sport']} on {act['start_time_utc'] or 'unknown date'}, "
+                   f"{(act['distance_m'] or 0) / 1000:.2f} km, hip-load index "
+                   f"{hip['index'] if hip['index'] is not None else '-'}")
+        for item in hip["advice"]:
+            click.echo(f"- {item.get('text', item)}")
+        for src in doc["library"]["sources"]:
+            click.echo(f"source: {src['file']}" + (" (primary)" if src["primary"] else ""))
+
+
+@click.command("trends")
+@_HOME
+@_JSON
+@click.option("--html", "html_out", type=_OUT, help="Write a self-contained HTML page.")
+def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
+    """Weekly load, its progression, and changes of form against your own baseline."""
+    from hipstride.library.api import trends_document
+
+    with _library(home) as store:
+        doc = trends_document(store)
+    if html_out is not None:
+        from hipstride.library.trends_html import write_trends_html
+
+        write_trends_html(doc, html_out)
+        click.echo(f"wrote {html_out}", err=True)
+    if as_json:
+        _dump(doc)
+    elif html_out is None:
+        for w in doc["weeks"][-8:]:
+            change = f"{w['week_over_week_pct']:+.0f} %" if w["week_over_week_pct"] is not None else ""
+            click.echo(f"{w['week_start']}  {w['distance_m'] / 1000:6.1f} km  {w['runs']} run(s)  "
+                       f"hip load {w['hip_load']:.1f}  {change}")
+        for f in doc["flags"]:
+            click.echo(f"! {f['week']}: {f['text']}")
+        for note in doc["notes"]:
+            click.echo(f"note: {note}")
+
+
+@click.group("export")
+def export() -> None:
+    """Export the run list (CSV, Parquet) or one run (GPX, GeoJSON)."""
+
+
+@export.command("runs")
+@_HOME
+@click.option("--csv", "csv_out", type=_OUT, help="Write CSV here.")
+@click.option("--parquet", "parquet_out", type=_OUT, help="Write Parquet here (needs pyarrow).")
+def export_runs(home: Path | None, csv_out: Path | None, parquet_out: Path | None) -> None:
+    """Export the list of runs."""
+    from hipstride.library.export import write_runs_csv, write_runs_parquet
+
+    if (csv_out is None) == (parquet_out is None):
+        raise click.UsageError("give exactly one of --csv OUT or --parquet OUT")
+    with _library(home) as store:
+        if csv_out is not None:
+            n = write_runs_csv(store, csv_out)
+        else:
+            assert parquet_out is not None
+            n = write_runs_parquet(store, parquet_out)
+    click.echo(f"wrote {n} run(s) to {csv_out or parquet_out}", err=True)
+
+
+@export.command("run")
+@click.argument("run_id", type=int)
+@_HOME
+@click.option("--gpx", "gpx_out", type=_OUT, help="Write GPX 1.1 here.")
+@click.option("--geojson", "geojson_out", type=_OUT, help="Write GeoJSON here.")
+def export_run(run_id: int, home: Path | None, gpx_out: Path | None,
+               geojson_out: Path | None) -> None:
+    """Export one run's track."""
+    from hipstride.library.export import write_run_geojson, write_run_gpx
+
+    if (gpx_out is None) == (geojson_out is None):
+        raise click.UsageError("give exactly one of --gpx OUT or --geojson OUT")
+    with _library(home) as store:
+        if gpx_out is not None:
+            n = write_run_gpx(store, run_id, gpx_out)
+        else:
+            assert geojson_out is not None
+            n = write_run_geojson(store, run_id, geojson_out)
+    click.echo(f"wrote {n} point(s) to {gpx_out or geojson_out}", err=True)
+
+
+COMMANDS: list[click.Command] = [import_cmd, runs, show, trends, export]
+
+
+def _standalone() -> None:
+    """``python -m hipstride.cli.library COMMAND …`` (the same commands, before they are registered
+    on the main ``hipstride`` group)."""
+    from hipstride.errors import HipstrideError
+
+    class _Group(click.Group):
+        def invoke(self, ctx: click.Context) -> object:
+            try:
+                return super().invoke(ctx)
+            except HipstrideError as exc:
+                click.echo(f"hipstride: error: {exc}", err=True)
+                sys.exit(2)
+
+    group = _Group(name="hipstride", commands={c.name: c for c in COMMANDS if c.name})
+    group.main(prog_name="hipstride")
+
+
+if __name__ == "__main__":
+    _standalone()

@@ -1,0 +1,152 @@
+"""What the ``hipstride`` commands ask of the library: open it, show a run, the trends document."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hipstride.errors import InputError
+from hipstride.home import home_dir
+from hipstride.library.sqlite import LIBRARY_FILE, SQLiteStore
+from hipstride.library.store import RunStore, now_utc
+
+if TYPE_CHECKING:
+    from hipstride.analysis import RunAnalysis
+    from hipstride.library.baselines import CadenceBaseline
+
+__all__ = ["library_path", "open_library", "rebuild_analysis", "refresh_run", "show_run",
+           "trends_document"]
+
+
+def library_path(home: str | os.PathLike[str] | None = None) -> Path:
+    """``HOME/library.sqlite`` (see :func:`hipstride.home.home_dir` for HOME)."""
+    return home_dir(home) / LIBRARY_FILE
+
+
+def open_library(home: str | os.PathLike[str] | None = None) -> SQLiteStore:
+    """Open (creating and migrating when needed) the run library in the hipstride home."""
+    return SQLiteStore(library_path(home))
+
+
+def _baseline_for(store: RunStore, run_id: int) -> CadenceBaseline | None:
+    from hipstride.library.baselines import BaselineHistory
+
+    run = store.get_run(run_id)
+    if run is None or run.sport != "running" or run.time_is_relative or run.start_time_utc is None:
+        return None
+    return BaselineHistory(store.form_minutes()).cadence_baseline_at(run.start_time_utc,
+                                                                      exclude_run=run_id)
+
+
+def _require(store: RunStore, run_id: int) -> None:
+    if store.get_run(run_id) is None:
+        raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+
+
+def refresh_run(store: RunStore, run_id: int) -> bool:
+    """Analyse a run again when its cadence baseline changed; True when it did."""
+    from hipstride.library.records import reanalyse
+
+    _require(store, run_id)
+    stored = store.get_analysis(run_id)
+    run = store.get_run(run_id)
+    if stored is None or run is None or "cadence_spm" not in run.channels:
+        return False
+    as_of = now_utc()
+    baseline = _baseline_for(store, run_id)
+    if stored[1] == (baseline.signature if baseline else ""):
+        return False
+    blob = store.get_samples(run_id)
+    if blob is None:
+        return False
+    record = replace(reanalyse(blob, baseline), baseline_as_of_utc=as_of)
+    with store.transaction():
+        store.update_analysis(run_id, record)
+    return True
+
+
+def show_run(store: RunStore, run_id: int, *, refresh: bool = True) -> dict[str, Any]:
+    """The run's analysis document (the shape of ``hipstride analyze --json``), with a
+    ``library`` entry naming the run id, its sources and the cadence baseline used."""
+    _require(store, run_id)
+    if refresh:
+        refresh_run(store, run_id)
+    stored = store.get_analysis(run_id)
+    if stored is None:
+        raise InputError(f"run {run_id} has no analysis")
+    doc, signature = stored
+    doc["library"] = {
+        "run_id": run_id,
+        "sources": [{"file": s.file_path, "content_sha256": s.content_sha256,
+                     "file_format": s.file_format, "device": s.device, "samples": s.samples,
+                     "channels": s.channel_count, "primary": s.is_primary}
+                    for s in store.get_sources(run_id)],
+        "cadence_baseline": signature or None,
+    }
+    return doc
+
+
+def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
+    """Rebuild the run's :class:`~hipstride.activity.Activity` from its stored samples and
+    analyse it again (with the cadence baseline of its date), e.g. for the HTML report."""
+    from hipstride.library.codec import unpack_activity
+    from hipstride.library.records import analyse
+
+    _require(store, run_id)
+    blob = store.get_samples(run_id)
+    if blob is None:
+        raise InputError(f"run {run_id} has no stored samples")
+    return analyse(unpack_activity(blob), _baseline_for(store, run_id))[0]
+
+
+def trends_document(store: RunStore) -> dict[str, Any]:
+    """The JSON document of ``hipstride trends``: weekly load, flags, form against baseline."""
+    from hipstride.library.baselines import SPEED_NOTE, compute_baselines
+    from hipstride.library.formchanges import form_history
+    from hipstride.library.trends import (
+        ACWR_NOTE,
+        Flag,
+        progression_flags,
+        week_start,
+        weekly_load,
+    )
+
+    runs = store.list_runs()
+    weeks = weekly_load(runs)
+    flags = progression_flags(weeks)
+    minutes = store.form_minutes()
+    changes, deviations = form_history(minutes)
+    for change in changes:
+        details = change.to_dict()
+        text, evidence = details.pop("text"), details.pop("evidence")
+        flags.append(Flag("form_change", text, evidence, week_start(change.confirmed_start_utc),
+                          details))
+    flags.sort(key=lambda f: (f.week, f.rule))
+    baselines: dict[str, Any] = {}
+    as_of = None
+    if len(minutes):
+        as_of = float(minutes.start_s.max()) + 1.0
+        baselines = {m: b.to_dict() for m, b in compute_baselines(minutes, as_of).items()}
+    running = [r for r in runs if r.sport == "running"]
+    others = sorted({r.sport for r in runs} - {"running"})
+    notes = [ACWR_NOTE,
+             "Weeks are ISO weeks (Monday start) of the UTC start times; only running counts"
+             + (f" ({', '.join(others)} left out)." if others else ".")]
+    skipped = sum(1 for r in running if r.time_is_relative or r.start_time_utc is None)
+    if skipped:
+        notes.append(f"{skipped} run(s) without a real date (device-relative times) are left out.")
+    return {
+        "weeks": [w.to_dict() for w in weeks],
+        "flags": [f.to_dict() for f in flags],
+        "form": {
+            "baselines_as_of_utc": (datetime.fromtimestamp(as_of, UTC) - timedelta(seconds=1)).isoformat()
+            if as_of is not None else None,
+            "baselines": baselines,
+            "runs": [d.to_dict() for d in deviations],
+            "speed_note": SPEED_NOTE,
+        },
+        "notes": notes,
+    }

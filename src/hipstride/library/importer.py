@@ -1,0 +1,388 @@
+"""``hipstride import``: bring a runner's whole history into the library.
+
+How an import runs
+    1. :func:`~hipstride.library.archives.discover` lists the recordings (files, folders, gzip,
+       Strava and Garmin export zips).
+    2. Worker processes (``jobs`` of them; :class:`concurrent.futures.ProcessPoolExecutor`) read each
+       file, hash its decompressed content (sha256), skip it when the library already has that
+       content, and otherwise analyse it and pack its samples. The parent process alone writes.
+    3. The parent stores each run in one transaction, so a run is stored whole or not at all and a
+       killed import leaves a consistent library; importing again finishes the job.
+    4. Analyses whose cadence baseline changed because of the new runs (history imported out of
+       order) are analysed again from their stored samples (:func:`refresh_analyses`).
+
+Duplicates
+    The same content (same hash) is never stored twice. The same run recorded by two devices or
+    exported twice in different formats (time ranges overlapping by more than
+    :data:`MIN_OVERLAP_FRACTION` of the longer one, starts within :data:`MAX_START_GAP_S`) is kept
+    once: the richer recording (more sensor channels, then positions, then samples) is primary, and
+    both files are listed as the run's sources.
+
+Other sports
+    Walks, rides, hikes… are imported too and keep their sport (the run listing shows it), so that
+    a second import of the same export does not read them again. Personal baselines and the load
+    trends use running only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import tempfile
+import warnings
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hipstride.activity import Activity
+from hipstride.errors import HipstrideError, ReadError
+from hipstride.io import load_bytes, read_activity
+from hipstride.library._workers import Workers
+from hipstride.library.archives import ImportItem, discover, read_item_bytes
+from hipstride.library.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
+from hipstride.library.records import build_record, reanalyse
+from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
+
+__all__ = [
+    "MAX_START_GAP_S",
+    "MIN_OVERLAP_FRACTION",
+    "ImportSummary",
+    "import_paths",
+    "refresh_analyses",
+    "stale_analyses",
+]
+
+#: Two recordings are one run when their time ranges overlap by more than this fraction …
+MIN_OVERLAP_FRACTION = 0.5
+#: … and they started within this many seconds of each other.
+MAX_START_GAP_S = 300.0
+
+#: Progress callback: (phase, done, total); phase is "import" or "reanalyse".
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportSummary:
+    """The outcome of one import."""
+
+    imported: int = 0
+    duplicates: int = 0
+    #: Of the duplicates: recordings of a run already stored from another file or device.
+    other_sources: int = 0
+    reanalysed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of ``hipstride import --json``."""
+        return {
+            "imported": self.imported,
+            "duplicates": self.duplicates,
+            "other_sources": self.other_sources,
+            "reanalysed": self.reanalysed,
+            "failed": [{"file": f, "error": e} for f, e in self.failed],
+            "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
+            "ignored": self.ignored,
+        }
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    label: str
+    record: RunRecord
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class _Duplicate:
+    label: str
+
+
+@dataclass(frozen=True)
+class _Failed:
+    label: str
+    error: str
+
+
+_Result = _Parsed | _Duplicate | _Failed
+
+# -- worker side ----------------------------------------------------------------------------------
+_KNOWN: frozenset[str] = frozenset()
+_HISTORY: BaselineHistory | None = None
+
+
+def _init_worker(known: frozenset[str], history: BaselineHistory | None) -> None:
+    global _KNOWN, _HISTORY
+    _KNOWN, _HISTORY = known, history
+
+
+def _apply_hints(item: ImportItem, activity: Activity) -> None:
+    """Fill in what an export's index knows and the file does not (name, sport)."""
+    if item.sport and activity.sport in ("unknown", "generic", "", None):
+        activity.sport = item.sport
+        if item.sub_sport and activity.sub_sport in (None, "generic"):
+            activity.sub_sport = item.sub_sport
+    if item.name:
+        activity.name = item.name
+
+
+def _import_task(item: ImportItem) -> _Result:
+    """Read, hash and analyse one item (runs in a worker process)."""
+    try:
+        data, _ = load_bytes(read_item_bytes(item), name=item.label)
+        sha = hashlib.sha256(data).hexdigest()
+        if sha in _KNOWN:
+            return _Duplicate(item.label)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            activity = read_activity(data, name=item.label)
+            _apply_hints(item, activity)
+            baseline = None
+            if _HISTORY is not None and not activity.time_is_relative:
+                baseline = _HISTORY.cadence_baseline_at(activity.start_time_utc)
+            record = build_record(activity, label=item.label, content_sha256=sha, baseline=baseline)
+        notes = [str(w.message).removeprefix(f"{item.label}: ") for w in caught
+                 if issubclass(w.category, UserWarning)]
+        return _Parsed(item.label, record, notes)
+    except ReadError as exc:
+        return _Failed(item.label, exc.problem)
+    except HipstrideError as exc:
+        return _Failed(item.label, str(exc).removeprefix(f"{item.label}: "))
+    except Exception as exc:  # a bug must not stop the rest of the import
+        return _Failed(item.label, f"internal error: {type(exc).__name__}: {exc}")
+
+
+_Reanalysis = tuple[int, bytes, CadenceBaseline | None]
+
+
+def _reanalyse_task(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord | str]]:
+    """Analyse a few stored runs again (runs in a worker process)."""
+    out: list[tuple[int, AnalysisRecord | str]] = []
+    for run_id, blob, baseline in batch:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out.append((run_id, reanalyse(blob, baseline)))
+        except Exception as exc:
+            out.append((run_id, f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+# -- parent side ----------------------------------------------------------------------------------
+def _twin(store: RunStore, record: RunRecord) -> tuple[int, tuple[int, int, int, int]] | None:
+    """The stored run that is this recording from another device or file, if any."""
+    start, end = record.start_time_utc, record.end_time_utc
+    if start is None or end is None or record.time_is_relative:
+        return None
+    best: tuple[float, int, tuple[int, int, int, int]] | None = None
+    for run_id, s, e, richness in store.overlapping_runs(start, end, MAX_START_GAP_S):
+        overlap = (min(end, e) - max(start, s)).total_seconds()
+        longer = max((end - start).total_seconds(), (e - s).total_seconds())
+        if longer <= 0 or overlap / longer <= MIN_OVERLAP_FRACTION:
+            continue
+        if best is None or overlap > best[0]:
+            best = (overlap, run_id, richness)
+    return None if best is None else (best[1], best[2])
+
+
+def store_record(store: RunStore, record: RunRecord) -> str:
+    """Store one parsed recording in one transaction.
+
+    Returns ``"imported"``, ``"duplicate"`` (same content already stored) or ``"other_source"``
+    (another recording of a stored run; the richer of the two becomes primary).
+    """
+    with store.transaction():
+        if store.run_for_hash(record.source.content_sha256) is not None:
+            return "duplicate"
+        twin = _twin(store, record)
+        if twin is None:
+            store.add_run(record)
+            return "imported"
+        run_id, richness = twin
+        stored = store.get_run(run_id)
+        if record.richness > richness:
+            if stored is not None and record.sport == "unknown" and stored.sport != "unknown":
+                record = _with_sport(record.samples_blob, record.source.file_path,
+                                     record.source.content_sha256, stored.sport, stored.sub_sport)
+            store.replace_primary(run_id, record)
+        else:
+            blob = store.get_samples(run_id)
+            primary = next((s for s in store.get_sources(run_id) if s.is_primary), None)
+            if (stored is not None and stored.sport == "unknown" and record.sport != "unknown"
+                    and blob is not None and primary is not None):
+                store.replace_primary(run_id, _with_sport(
+                    blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport))
+            store.add_source(run_id, record.source)
+        return "other_source"
+
+
+def _with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None) -> RunRecord:
+    """A recording rebuilt and analysed again with the sport another recording of it knows
+    (its cadence baseline follows in :func:`refresh_analyses`)."""
+    from hipstride.library.codec import unpack_activity
+
+    activity = unpack_activity(blob)
+    activity.sport, activity.sub_sport = sport, sub_sport or activity.sub_sport
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return build_record(activity, label=label, content_sha256=sha, baseline=None)
+
+
+def stale_analyses(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | None]]:
+    """Runs whose stored analysis used another cadence baseline than their history now gives,
+    with that baseline (lazily: each is found as it is asked for)."""
+    for run_id, baseline, changed in _baseline_checks(store):
+        if changed:
+            yield run_id, baseline
+
+
+def _baseline_checks(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | None, bool]]:
+    """``(run_id, baseline, changed)`` for every run whose cadence baseline may have moved.
+
+    Only runs with a run stored in their look-back window after the library state their baseline
+    came from can have changed, so only those have their baseline computed again.
+    """
+    states = store.analysis_states()
+    runs = [r for r in store.list_runs() if r.start_time_utc is not None and not r.time_is_relative]
+    history: BaselineHistory | None = None
+    window = timedelta(days=WINDOW_DAYS)
+    latest: deque[tuple[datetime, str]] = deque()  # (start, imported_at), imported_at decreasing
+    for i, run in enumerate(runs):  # in start order: a sliding window of the runs before this one
+        assert run.start_time_utc is not None
+        start = run.start_time_utc
+        if i > 0:
+            prev = runs[i - 1]
+            assert prev.start_time_utc is not None
+            imported = states[prev.id].imported_at_utc if prev.id in states else ""
+            while latest and latest[-1][1] <= imported:
+                latest.pop()
+            latest.append((prev.start_time_utc, imported))
+        while latest and latest[0][0] < start - window:
+            latest.popleft()
+        state = states.get(run.id)
+        if (state is None or run.sport != "running" or "cadence_spm" not in run.channels
+                or not latest or latest[0][1] <= state.baseline_as_of_utc):
+            continue
+        if history is None:
+            history = BaselineHistory(store.form_minutes())
+        baseline = history.cadence_baseline_at(start, exclude_run=run.id)
+        yield run.id, baseline, state.baseline_signature != (baseline.signature if baseline else "")
+
+
+#: Re-analyses sent to a worker at once, and committed in one transaction (they only replace
+#: derived data, so a killed import loses nothing that the next one does not redo).
+REANALYSIS_BATCH = 8
+
+
+def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = None,
+                     progress: Progress | None = None) -> int:
+    """Analyse again every run whose cadence baseline changed; return how many were updated."""
+    if workers is None:
+        workers = Workers(1, _init_worker, (frozenset(), None))
+    as_of = now_utc()
+    candidates = sum(1 for r in store.list_runs(sport="running") if "cadence_spm" in r.channels)
+
+    unchanged: list[int] = []
+
+    def batches() -> Iterator[list[_Reanalysis]]:
+        batch: list[_Reanalysis] = []
+        for run_id, baseline, changed in _baseline_checks(store):
+            if not changed:
+                unchanged.append(run_id)
+                continue
+            blob = store.get_samples(run_id)
+            if blob is not None:
+                batch.append((run_id, blob, baseline))
+            if len(batch) >= (REANALYSIS_BATCH if workers.jobs > 1 else 1):
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    done = 0
+    def crashed(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord | str]]:
+        return [(run_id, "the worker process crashed") for run_id, _, _ in batch]
+
+    for results in workers.map_unordered(_reanalyse_task, batches(), crashed):
+        with store.transaction():
+            for run_id, result in results:
+                if isinstance(result, AnalysisRecord):
+                    store.update_analysis(run_id, replace(result, baseline_as_of_utc=as_of))
+        done += len(results)
+        if progress:
+            progress("reanalyse", done, max(done, candidates))
+    with store.transaction():  # checked and still right: no need to check them again
+        store.mark_baseline_current(unchanged, as_of)
+    return done
+
+
+def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
+                 jobs: int | None = None, progress: Progress | None = None) -> ImportSummary:
+    """Import every recording under ``paths`` into ``store`` (see the module docstring).
+
+    Parameters
+    ----------
+    jobs
+        Worker processes for reading and analysing (default: ``os.cpu_count()``); 1 works in
+        this process.
+    progress
+        Called as ``progress(phase, done, total)`` after each file (phase ``"import"``) and each
+        re-analysis (phase ``"reanalyse"``).
+    """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    summary = ImportSummary()
+    with tempfile.TemporaryDirectory(prefix="hipstride-import-") as tmp:
+        found = discover([Path(p) for p in paths], Path(tmp))
+        summary.failed += found.failed
+        summary.ignored += found.ignored
+        as_of = now_utc()  # the baselines the workers use reflect the library as of now
+        known = frozenset(store.known_hashes())
+        history = BaselineHistory(store.form_minutes())
+        jobs = min(jobs, max(1, len(found.items)))
+        if jobs > 1:  # forked workers then start with the readers already imported
+            for module in ("hipstride.io.fit", "hipstride.io.gpx", "hipstride.io.tcx"):
+                importlib.import_module(module)
+        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history))
+        try:
+            total = len(found.items)
+            # largest first, so that no worker is left with a long file at the end
+            items = sorted(found.items, key=lambda i: -i.size)
+            if progress:
+                progress("import", 0, total)
+            for n, result in enumerate(workers.map_unordered(_import_task, items, _crashed), 1):
+                _tally(store, result, summary, as_of)
+                if progress:
+                    progress("import", n, total)
+            summary.reanalysed = refresh_analyses(store, workers=workers, progress=progress)
+        finally:
+            workers.close()
+            _init_worker(frozenset(), None)
+    return summary
+
+
+def _crashed(item: ImportItem) -> _Result:
+    return _Failed(item.label, "the process reading it crashed (out of memory, or a fault in a "
+                               "decoder)")
+
+
+def _tally(store: RunStore, result: _Result, summary: ImportSummary, as_of: str) -> None:
+    if isinstance(result, _Failed):
+        summary.failed.append((result.label, result.error))
+    elif isinstance(result, _Duplicate):
+        summary.duplicates += 1
+    else:
+        summary.warnings += [(result.label, w) for w in result.warnings]
+        record = result.record
+        outcome = store_record(store, replace(
+            record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+        if outcome == "imported":
+            summary.imported += 1
+        else:
+            summary.duplicates += 1
+            summary.other_sources += outcome == "other_source"
+

@@ -1,0 +1,112 @@
+"""From an :class:`~hipstride.activity.Activity` to what the library stores, and back.
+
+These functions run in the import worker processes: they read nothing from the database and
+return plain, picklable records.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from hipstride.activity import Activity
+from hipstride.analysis import RunAnalysis, analyze_activity
+from hipstride.library.baselines import CadenceBaseline, form_minutes
+from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
+from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
+from hipstride.model.profile import Profile, default_profile
+from hipstride.report.json import SCHEMA_VERSION
+
+__all__ = ["analyse", "build_record", "headline", "reanalyse", "series_names"]
+
+
+def series_names(activity: Activity) -> tuple[str, ...]:
+    """Names of the series that hold data: positions, elevation, distance, speed, sensor channels."""
+    names: list[str] = []
+    if activity.has_positions:
+        names += ["lat_deg", "lon_deg"]
+    if activity.has_elevation:
+        names.append("elevation_m")
+    for label, arr in (("distance_m", activity.distance_m), ("speed_mps", activity.speed_mps)):
+        if arr is not None and np.isfinite(arr).any():
+            names.append(label)
+    names += sorted(k for k in activity.channels if activity.channel(k) is not None)
+    return tuple(names)
+
+
+def headline(doc: dict[str, Any]) -> dict[str, float | None]:
+    """The figures of an analysis document that the ``runs`` table keeps as columns."""
+    act, form, hip = doc["activity"], doc["form"], doc["hip_load"]
+    return {
+        "distance_m": act.get("distance_m"),
+        "duration_s": act.get("duration_s"),
+        "moving_time_s": act.get("moving_time_s"),
+        "elevation_gain_m": act.get("elevation_gain_m"),
+        "elevation_loss_m": act.get("elevation_loss_m"),
+        "hip_load_index": hip.get("index"),
+        "hip_load_total": hip.get("total"),
+        "avg_cadence_spm": form.get("cadence_spm"),
+        "avg_step_length_m": form.get("step_length_m"),
+        "avg_stance_time_ms": form.get("stance_time_ms"),
+        "avg_stance_time_balance_left_pct": form.get("stance_time_balance_left_pct"),
+        "avg_vertical_oscillation_mm": form.get("vertical_oscillation_mm"),
+    }
+
+
+def _uses_baseline(activity: Activity) -> bool:
+    return activity.is_running and activity.channel("cadence_spm") is not None
+
+
+@lru_cache(maxsize=1)
+def _default_profile() -> Profile:
+    return default_profile()
+
+
+def analyse(activity: Activity, baseline: CadenceBaseline | None, *,
+            profile: Profile | None = None) -> tuple[RunAnalysis, AnalysisRecord]:
+    """Analyse with the runner's cadence baseline (used only for runs that record step rate)
+    and the default hip-load profile unless ``profile`` is given."""
+    used = baseline if _uses_baseline(activity) else None
+    analysis = analyze_activity(activity, profile=profile or _default_profile(),
+                                cadence_baseline=used)
+    doc = analysis.to_dict()
+    record = AnalysisRecord(
+        analysis_json=json.dumps(doc, separators=(",", ":")),
+        schema_version=SCHEMA_VERSION,
+        baseline_signature=used.signature if used is not None else "",
+        headline=headline(doc))
+    return analysis, record
+
+
+def build_record(activity: Activity, *, label: str, content_sha256: str,
+                 baseline: CadenceBaseline | None,
+                 profile: Profile | None = None) -> RunRecord:
+    """Analyse one recording and pack everything the library keeps of it."""
+    analysis, analysis_record = analyse(activity, baseline, profile=profile)
+    channels = series_names(activity)
+    end = None
+    if activity.start_time_utc is not None and np.isfinite(activity.time_s).any():
+        end = activity.start_time_utc + timedelta(seconds=float(np.nanmax(activity.time_s)))
+    minutes = (form_minutes(activity, analysis.motion.speed_mps, analysis.motion.moving)
+               if activity.is_running else [])
+    sensor_count = sum(1 for k in activity.channels if activity.channel(k) is not None)
+    return RunRecord(
+        start_time_utc=activity.start_time_utc, end_time_utc=end,
+        time_is_relative=activity.time_is_relative, sport=activity.sport,
+        sub_sport=activity.sub_sport, name=activity.name, device=activity.device,
+        file_format=activity.file_format, channels=channels, samples=len(activity),
+        source=SourceRecord(file_path=label, content_sha256=content_sha256,
+                            file_format=activity.file_format, device=activity.device,
+                            samples=len(activity), channel_count=sensor_count),
+        analysis=analysis_record, samples_blob=pack_activity(activity), samples_encoding=ENCODING,
+        form_minutes=minutes)
+
+
+def reanalyse(blob: bytes, baseline: CadenceBaseline | None, *,
+              profile: Profile | None = None) -> AnalysisRecord:
+    """Analyse a stored run again (from its packed samples) with another cadence baseline."""
+    return analyse(unpack_activity(blob), baseline, profile=profile)[1]

@@ -1,0 +1,318 @@
+"""The run library in SQLite (``HOME/library.sqlite``): WAL, foreign keys, explicit transactions.
+
+Schema changes are the named, ordered SQL files in ``migrations/`` (``0001_runs.sql``, …). Each is
+applied once, in name order, inside its own transaction, and recorded in ``schema_migrations``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hipstride.errors import HipstrideError
+from hipstride.library.store import (
+    FORM_METRICS,
+    AnalysisRecord,
+    AnalysisState,
+    FormMinutes,
+    RunRecord,
+    RunSummary,
+    SourceRecord,
+    format_utc,
+    now_utc,
+    parse_utc,
+    sensor_channel_count,
+)
+
+__all__ = ["LIBRARY_FILE", "SQLiteStore", "migrations"]
+
+LIBRARY_FILE = "library.sqlite"
+#: How long a writer waits for another writer's lock before giving up (s).
+BUSY_TIMEOUT_S = 30.0
+
+_HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "elevation_loss_m",
+             "hip_load_index", "hip_load_total", "avg_cadence_spm", "avg_step_length_m",
+             "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
+_SUMMARY_COLUMNS = ("r.id, r.start_time_utc, r.end_time_utc, r.time_is_relative, r.sport, "
+                    "r.sub_sport, r.name, r.device, r.file_format, r.source_file, r.distance_m, "
+                    "r.duration_s, r.moving_time_s, r.elevation_gain_m, r.elevation_loss_m, "
+                    "r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
+                    "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a script into complete statements (a ``;`` inside a comment or string is kept)."""
+    out: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(ln.strip().startswith("--") or not ln.strip()
+                                  for ln in buffer.splitlines()):
+        out.append(buffer.strip())
+    return out
+
+
+def migrations() -> list[tuple[str, str]]:
+    """The shipped migrations as ``(name, sql)``, in the order they apply."""
+    folder = resources.files("hipstride.library") / "migrations"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
+    return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
+
+
+class SQLiteStore:
+    """A :class:`~hipstride.library.store.RunStore` in one SQLite file.
+
+    Parameters
+    ----------
+    path
+        The database file (created with its folder when missing).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise HipstrideError(f"{self.path}: cannot open the run library ({exc})") from None
+
+    # -- plumbing -----------------------------------------------------------------------------
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run one read query and return all rows (for checks and tests)."""
+        return list(self._db.execute(sql, params))
+
+    def _migrate(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                         "(name TEXT PRIMARY KEY, applied_at_utc TEXT NOT NULL)")
+        done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
+        for name, sql in migrations():
+            if name in done:
+                continue
+            with self.transaction():
+                again = self._db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,))
+                if again.fetchone():  # another process applied it meanwhile
+                    continue
+                for statement in _statements(sql):
+                    self._db.execute(statement)
+                self._db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_utc()))
+
+    def applied_migrations(self) -> list[str]:
+        """Names of the applied migrations, in order."""
+        return [r[0] for r in self._db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+    # -- writing ------------------------------------------------------------------------------
+    def _write_run_columns(self, run_id: int | None, record: RunRecord) -> int:
+        h = record.analysis.headline
+        values: dict[str, Any] = {
+            "start_time_utc": format_utc(record.start_time_utc),
+            "end_time_utc": format_utc(record.end_time_utc),
+            "time_is_relative": int(record.time_is_relative),
+            "sport": record.sport, "sub_sport": record.sub_sport, "name": record.name,
+            "device": record.device, "file_format": record.file_format,
+            "source_file": record.source.file_path, "content_sha256": record.source.content_sha256,
+            "samples": record.samples, "channels": json.dumps(list(record.channels)),
+            "imported_at_utc": now_utc(),
+            **{k: h.get(k) for k in _HEADLINE},
+        }
+        cols = list(values)
+        if run_id is None:
+            cur = self._db.execute(
+                f"INSERT INTO runs ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                tuple(values.values()))
+            assert cur.lastrowid is not None
+            run_id = int(cur.lastrowid)
+        else:
+            self._db.execute(f"UPDATE runs SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                             (*values.values(), run_id))
+        self._db.execute("INSERT OR REPLACE INTO run_samples (run_id, encoding, data) VALUES (?, ?, ?)",
+                         (run_id, record.samples_encoding, record.samples_blob))
+        self._write_analysis(run_id, record.analysis)
+        self._db.execute("DELETE FROM form_minutes WHERE run_id = ?", (run_id,))
+        self._db.executemany(
+            f"INSERT INTO form_minutes (run_id, minute, speed_mps, {', '.join(FORM_METRICS)}) "
+            f"VALUES (?, ?, ?, {', '.join('?' * len(FORM_METRICS))})",
+            [(run_id, *row) for row in record.form_minutes])
+        return run_id
+
+    def _write_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO run_analyses (run_id, schema_version, analysis_json, "
+            "baseline_signature, baseline_as_of_utc, analysed_at_utc) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, analysis.schema_version, analysis.analysis_json, analysis.baseline_signature,
+             analysis.baseline_as_of_utc, now_utc()))
+
+    def _insert_source(self, run_id: int, source: SourceRecord, primary: bool) -> None:
+        self._db.execute(
+            "INSERT INTO sources (run_id, file_path, content_sha256, file_format, device, samples, "
+            "channel_count, is_primary, imported_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, source.file_path, source.content_sha256, source.file_format, source.device,
+             source.samples, source.channel_count, int(primary), now_utc()))
+
+    def add_run(self, record: RunRecord) -> int:
+        run_id = self._write_run_columns(None, record)
+        self._insert_source(run_id, record.source, True)
+        return run_id
+
+    def add_source(self, run_id: int, source: SourceRecord) -> None:
+        self._insert_source(run_id, source, False)
+
+    def replace_primary(self, run_id: int, record: RunRecord) -> None:
+        self._db.execute("UPDATE sources SET is_primary = 0 WHERE run_id = ?", (run_id,))
+        self._write_run_columns(run_id, record)
+        updated = self._db.execute(
+            "UPDATE sources SET is_primary = 1 WHERE run_id = ? AND content_sha256 = ?",
+            (run_id, record.source.content_sha256)).rowcount
+        if not updated:
+            self._insert_source(run_id, record.source, True)
+
+    def update_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
+        self._write_analysis(run_id, analysis)
+        h = analysis.headline
+        self._db.execute(f"UPDATE runs SET {', '.join(k + ' = ?' for k in _HEADLINE)} WHERE id = ?",
+                         (*(h.get(k) for k in _HEADLINE), run_id))
+
+    def mark_baseline_current(self, run_ids: list[int], as_of_utc: str) -> None:
+        self._db.executemany("UPDATE run_analyses SET baseline_as_of_utc = ? WHERE run_id = ?",
+                             [(as_of_utc, run_id) for run_id in run_ids])
+
+    # -- reading ------------------------------------------------------------------------------
+    def known_hashes(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT content_sha256 FROM sources")}
+
+    def run_for_hash(self, content_sha256: str) -> int | None:
+        row = self._db.execute("SELECT run_id FROM sources WHERE content_sha256 = ?",
+                               (content_sha256,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def overlapping_runs(self, start_utc: datetime, end_utc: datetime,
+                         start_window_s: float) -> list[tuple[int, datetime, datetime, tuple[int, int, int, int]]]:
+        window = timedelta(seconds=start_window_s)
+        rows = self._db.execute(
+            "SELECT id, start_time_utc, end_time_utc, channels, samples, sport "
+            "FROM runs WHERE time_is_relative = 0 AND start_time_utc BETWEEN ? AND ?",
+            (format_utc(start_utc - window), format_utc(start_utc + window)))
+        out = []
+        for run_id, start, end, channels, samples, sport in rows:
+            s, e = parse_utc(start), parse_utc(end)
+            if s is None or e is None:
+                continue
+            names = json.loads(channels)
+            richness = (sensor_channel_count(names), int("lat_deg" in names),
+                        int(sport != "unknown"), int(samples))
+            out.append((int(run_id), s, e, richness))
+        return out
+
+    def _summary(self, row: tuple[Any, ...]) -> RunSummary:
+        return RunSummary(
+            id=int(row[0]), start_time_utc=parse_utc(row[1]), end_time_utc=parse_utc(row[2]),
+            time_is_relative=bool(row[3]), sport=row[4], sub_sport=row[5], name=row[6],
+            device=row[7], file_format=row[8], source_file=row[9], distance_m=row[10],
+            duration_s=row[11], moving_time_s=row[12], elevation_gain_m=row[13],
+            elevation_loss_m=row[14], hip_load_index=row[15], hip_load_total=row[16],
+            samples=int(row[17]), channels=tuple(json.loads(row[18])), sources=int(row[19]))
+
+    def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
+        where, params = ("WHERE r.sport = ?", (sport,)) if sport else ("", ())
+        rows = self._db.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs r {where} "
+            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", params)
+        return [self._summary(row) for row in rows]
+
+    def get_run(self, run_id: int) -> RunSummary | None:
+        row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?",
+                               (run_id,)).fetchone()
+        return None if row is None else self._summary(row)
+
+    def get_analysis(self, run_id: int) -> tuple[dict[str, Any], str] | None:
+        row = self._db.execute("SELECT analysis_json, baseline_signature FROM run_analyses "
+                               "WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else (json.loads(row[0]), str(row[1]))
+
+    def get_samples(self, run_id: int) -> bytes | None:
+        row = self._db.execute("SELECT data FROM run_samples WHERE run_id = ?", (run_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_sources(self, run_id: int) -> list[SourceRecord]:
+        rows = self._db.execute(
+            "SELECT file_path, content_sha256, file_format, device, samples, channel_count, "
+            "is_primary, imported_at_utc FROM sources WHERE run_id = ? ORDER BY is_primary DESC, id",
+            (run_id,))
+        return [SourceRecord(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), bool(r[6]), r[7])
+                for r in rows]
+
+    def form_minutes(self) -> FormMinutes:
+        rows = self._db.execute(
+            f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
+            "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
+            "WHERE r.sport = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
+            "ORDER BY r.start_time_utc, f.run_id, f.minute").fetchall()
+        devices = {int(r[0]): r[1] for r in self._db.execute(
+            "SELECT id, device FROM runs WHERE sport = 'running'")}
+        starts: dict[str, float] = {}
+        for row in rows:
+            if row[1] not in starts:
+                moment = parse_utc(row[1])
+                assert moment is not None
+                starts[row[1]] = moment.timestamp()
+        table = np.array([[np.nan if v is None else v for v in (r[0], starts[r[1]], *r[2:])]
+                          for r in rows], dtype=np.float64).reshape(len(rows), 3 + len(FORM_METRICS))
+        return FormMinutes(
+            run_id=table[:, 0].astype(np.int64), start_s=table[:, 1], speed_mps=table[:, 2],
+            values={m: table[:, 3 + i] for i, m in enumerate(FORM_METRICS)}, devices=devices)
+
+    def analysis_states(self) -> dict[int, AnalysisState]:
+        rows = self._db.execute(
+            "SELECT r.id, a.baseline_signature, r.imported_at_utc, a.baseline_as_of_utc "
+            "FROM runs r JOIN run_analyses a ON a.run_id = r.id")
+        return {int(r[0]): AnalysisState(str(r[1]), str(r[2]), str(r[3])) for r in rows}
+
+    def iter_run_ids(self) -> Iterator[int]:
+        for (run_id,) in self._db.execute("SELECT id FROM runs ORDER BY id").fetchall():
+            yield int(run_id)
+
+    def integrity_problems(self) -> list[str]:
+        """What is inconsistent (empty when the library is sound): SQLite's own check, and runs
+        missing their samples, analysis or primary source."""
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"foreign key: {r}" for r in self._db.execute("PRAGMA foreign_key_check")]
+        for what, sql in (
+                ("samples", "SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM run_samples)"),
+                ("analysis", "SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM run_analyses)"),
+                ("primary source", "SELECT id FROM runs WHERE id NOT IN "
+                                   "(SELECT run_id FROM sources WHERE is_primary = 1)")):
+            problems += [f"run {r[0]} has no {what}" for r in self._db.execute(sql)]
+        return problems

@@ -1,0 +1,271 @@
+"""The storage interface of the run library, and the records that cross it.
+
+:class:`RunStore` is what the importer, the baselines, the trends and the CLI use; the SQLite
+implementation lives in :mod:`hipstride.library.sqlite`. A PostgreSQL store for a clinic or club
+implements the same protocol (the SQL in ``migrations/`` is plain enough to port).
+
+Writes happen inside :meth:`RunStore.transaction`; every method that changes data must be called
+inside one, so that a run is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "FORM_METRICS",
+    "AnalysisRecord",
+    "AnalysisState",
+    "FormMinutes",
+    "RunRecord",
+    "RunStore",
+    "RunSummary",
+    "SourceRecord",
+    "format_utc",
+    "now_utc",
+    "parse_utc",
+    "sensor_channel_count",
+]
+
+#: Form metrics kept per minute (column names; units in the names).
+FORM_METRICS: tuple[str, ...] = ("cadence_spm", "step_length_m", "stance_time_ms",
+                                 "vertical_oscillation_mm", "stance_time_balance_left_pct")
+
+
+#: Series every activity has or may have besides its sensor channels.
+CORE_SERIES: tuple[str, ...] = ("lat_deg", "lon_deg", "elevation_m", "distance_m", "speed_mps")
+
+
+def sensor_channel_count(names: list[str] | tuple[str, ...]) -> int:
+    """Number of sensor channels among the series names of a recording."""
+    return sum(1 for n in names if n not in CORE_SERIES)
+
+
+def format_utc(moment: datetime | None) -> str | None:
+    """Fixed-width UTC text (``YYYY-MM-DDTHH:MM:SS.ffffffZ``) that sorts like the time it names."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def now_utc() -> str:
+    """The current time as :func:`format_utc` text."""
+    text = format_utc(datetime.now(UTC))
+    assert text is not None
+    return text
+
+
+def parse_utc(text: str | None) -> datetime | None:
+    """Inverse of :func:`format_utc` (an aware UTC datetime)."""
+    if text is None:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """One file that recorded a run."""
+
+    file_path: str
+    content_sha256: str
+    file_format: str
+    device: str | None
+    samples: int
+    channel_count: int
+    is_primary: bool = True
+    imported_at_utc: str | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisRecord:
+    """The stored analysis of a run and the headline figures derived from it."""
+
+    analysis_json: str
+    schema_version: int
+    baseline_signature: str
+    headline: dict[str, float | None]
+    #: The library's state the baseline came from (:func:`format_utc`; ``""`` when unknown).
+    baseline_as_of_utc: str = ""
+
+
+@dataclass(frozen=True)
+class AnalysisState:
+    """What decides whether a stored analysis may be out of date (times as :func:`format_utc`)."""
+
+    baseline_signature: str
+    imported_at_utc: str
+    baseline_as_of_utc: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """Everything stored for one run: metadata, analysis, packed samples, form per minute."""
+
+    start_time_utc: datetime | None
+    end_time_utc: datetime | None
+    time_is_relative: bool
+    sport: str
+    sub_sport: str | None
+    name: str | None
+    device: str | None
+    file_format: str
+    #: Names of the series with data: any of :data:`CORE_SERIES` and the sensor channels.
+    channels: tuple[str, ...]
+    samples: int
+    source: SourceRecord
+    analysis: AnalysisRecord
+    samples_blob: bytes
+    samples_encoding: str
+    #: Rows ``(minute, speed_mps, *FORM_METRICS)``; ``None`` where a metric is missing.
+    form_minutes: list[tuple[float | None, ...]] = field(default_factory=list)
+
+    @property
+    def richness(self) -> tuple[int, int, int, int]:
+        """Sort key for "the richer recording": sensor channels, then positions, then a known
+        sport, then samples."""
+        return (sensor_channel_count(self.channels), int("lat_deg" in self.channels),
+                int(self.sport != "unknown"), self.samples)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """One row of the run listing (SI units; times UTC)."""
+
+    id: int
+    start_time_utc: datetime | None
+    end_time_utc: datetime | None
+    time_is_relative: bool
+    sport: str
+    sub_sport: str | None
+    name: str | None
+    device: str | None
+    file_format: str
+    source_file: str
+    distance_m: float | None
+    duration_s: float | None
+    moving_time_s: float | None
+    elevation_gain_m: float | None
+    elevation_loss_m: float | None
+    hip_load_index: float | None
+    hip_load_total: float | None
+    samples: int
+    #: Series with data (see :attr:`RunRecord.channels`).
+    channels: tuple[str, ...]
+    sources: int
+
+    @property
+    def channel_count(self) -> int:
+        """Number of sensor channels."""
+        return sensor_channel_count(self.channels)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view (times as ISO 8601 strings)."""
+        return {
+            "id": self.id,
+            "start_time_utc": self.start_time_utc.isoformat() if self.start_time_utc else None,
+            "sport": self.sport,
+            "sub_sport": self.sub_sport,
+            "name": self.name,
+            "device": self.device,
+            "distance_m": self.distance_m,
+            "duration_s": self.duration_s,
+            "moving_time_s": self.moving_time_s,
+            "elevation_gain_m": self.elevation_gain_m,
+            "elevation_loss_m": self.elevation_loss_m,
+            "hip_load_index": self.hip_load_index,
+            "hip_load_total": self.hip_load_total,
+            "source_file": self.source_file,
+            "sources": self.sources,
+            "time_is_relative": self.time_is_relative,
+        }
+
+
+@dataclass(frozen=True)
+class FormMinutes:
+    """All stored form minutes as columns (one entry per minute of running).
+
+    ``start_s`` is the run's start time as seconds since the Unix epoch (UTC), ``values`` maps
+    each of :data:`FORM_METRICS` to its column (NaN where the recording lacks it).
+    """
+
+    run_id: NDArray[np.int64]
+    start_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    values: dict[str, NDArray[np.float64]]
+    devices: dict[int, str | None]
+
+    def __len__(self) -> int:
+        return int(self.run_id.shape[0])
+
+
+class RunStore(Protocol):
+    """Storage of runs (see the module docstring)."""
+
+    def close(self) -> None:
+        """Release the connection."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A write transaction: committed on normal exit, rolled back on an exception."""
+
+    def known_hashes(self) -> set[str]:
+        """Content hashes (sha256 hex) of every source file already stored."""
+
+    def run_for_hash(self, content_sha256: str) -> int | None:
+        """Id of the run a file with this content belongs to, or ``None``."""
+
+    def overlapping_runs(self, start_utc: datetime, end_utc: datetime,
+                         start_window_s: float) -> list[tuple[int, datetime, datetime, tuple[int, int, int, int]]]:
+        """Runs starting within ``start_window_s`` seconds of ``start_utc``.
+
+        Each as ``(id, start, end, richness)`` (see :attr:`RunRecord.richness`).
+        """
+
+    def add_run(self, record: RunRecord) -> int:
+        """Store a new run with its primary source; return its id."""
+
+    def add_source(self, run_id: int, source: SourceRecord) -> None:
+        """Record another file of the same run (not primary)."""
+
+    def replace_primary(self, run_id: int, record: RunRecord) -> None:
+        """Make ``record`` the run's primary recording (metadata, samples, analysis, form); its
+        source is added, or marked primary when the run already lists it."""
+
+    def update_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
+        """Replace the stored analysis (after a baseline changed)."""
+
+    def mark_baseline_current(self, run_ids: list[int], as_of_utc: str) -> None:
+        """Record that these runs' baselines were checked against the library as of ``as_of_utc``
+        and are still the ones their analyses used."""
+
+    def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
+        """Runs in start-time order (runs without a start time last)."""
+
+    def get_run(self, run_id: int) -> RunSummary | None:
+        """One run's listing row, or ``None``."""
+
+    def get_analysis(self, run_id: int) -> tuple[dict[str, Any], str] | None:
+        """The stored analysis document and the baseline signature it used."""
+
+    def get_samples(self, run_id: int) -> bytes | None:
+        """The packed sample blob of the run's primary recording."""
+
+    def get_sources(self, run_id: int) -> list[SourceRecord]:
+        """Every file of the run, primary first."""
+
+    def form_minutes(self) -> FormMinutes:
+        """Form minutes of every running run with a real (not device-relative) start time."""
+
+    def analysis_states(self) -> dict[int, AnalysisState]:
+        """When each run was stored and analysed, and the baseline its analysis used, by run id."""
+
+    def iter_run_ids(self) -> Iterator[int]:
+        """Every run id, in id order."""

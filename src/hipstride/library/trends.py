@@ -1,0 +1,167 @@
+"""Load over time: weekly running load, its progression, and what is worth flagging.
+
+Weeks are ISO weeks (Monday to Sunday) of the runs' UTC start times. Each week sums running only
+(sport ``running``; runs with device-relative times are left out because their dates are unknown):
+distance (m), running time (s; moving time where known, else elapsed), runs, and hip-load units
+(the model's ``total``: a flat, straight kilometre at one's own cadence on neutral ground is 1).
+Weeks without running are kept, with zeros, so that progressions compare calendar weeks.
+
+Progression
+    ``week_over_week_pct``: this week's distance against last week's. ``two_week_pct``: the last two
+    weeks together against the two weeks before. A week is flagged when its distance rose by more
+    than :data:`PROGRESSION_LIMIT_PCT` over the previous week, or over the previous two-week block:
+    in novice runners, progressing by more than 30 % over two weeks went with more distance-related
+    injuries, hip-area ones among them (Nielsen 2014; HR 1.59, 95 % CI 0.96–2.66, so the signal is
+    suggestive rather than certain). Holding to "10 % a week" did not prevent injuries in a trial
+    (Buist 2008), so a rise below 30 % is not called safe either.
+Acute:chronic ratio
+    This week's distance over the mean of the last four weeks, shown as context only: its injury
+    thresholds are statistically disputed (Lolli 2019; Impellizzeri 2020), so it is never turned
+    into a risk figure or a flag.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from hipstride.library.store import RunSummary
+
+__all__ = [
+    "ACWR_NOTE",
+    "MIN_BASE_DISTANCE_M",
+    "PROGRESSION_LIMIT_PCT",
+    "Flag",
+    "Week",
+    "progression_flags",
+    "week_start",
+    "weekly_load",
+]
+
+PROGRESSION_LIMIT_PCT = 30.0
+#: Weeks before the rise must hold at least this much running (m) for a percentage to mean much.
+MIN_BASE_DISTANCE_M = 3000.0
+#: Weeks in the chronic part of the acute:chronic ratio.
+CHRONIC_WEEKS = 4
+
+PROGRESSION_EVIDENCE = (
+    "Nielsen 2014 (874 novice runners followed for a year): progressing weekly distance by more than "
+    "30 % over two weeks went with more distance-related injuries, among them gluteus medius injury "
+    "and greater trochanteric bursitis (HR 1.59, 95 % CI 0.96–2.66). Buist 2008: a programme capped "
+    "at +10 % a week did not lower injury rates, so smaller rises are not guaranteed safe.")
+ACWR_NOTE = (
+    "The acute:chronic ratio (this week against the mean of the last four) is context, not a risk "
+    "figure: its thresholds are statistically disputed (Lolli 2019; Impellizzeri 2020).")
+
+
+def week_start(moment: datetime | date) -> date:
+    """The Monday (ISO week start) of the week holding ``moment``."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day - timedelta(days=day.weekday())
+
+
+@dataclass(frozen=True)
+class Week:
+    """Running load of one ISO week (see the module docstring for the units)."""
+
+    week_start: date
+    distance_m: float
+    duration_s: float
+    runs: int
+    hip_load: float
+    week_over_week_pct: float | None = None
+    two_week_pct: float | None = None
+    acwr: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"week_start": self.week_start.isoformat(), "distance_m": round(self.distance_m, 1),
+                "duration_s": round(self.duration_s, 1), "runs": self.runs,
+                "hip_load": round(self.hip_load, 3),
+                "week_over_week_pct": _r(self.week_over_week_pct),
+                "two_week_pct": _r(self.two_week_pct), "acwr": _r(self.acwr, 2)}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something in the history worth a look: which rule, what, why, and the week it concerns."""
+
+    rule: str
+    text: str
+    evidence: str
+    week: date
+    details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "text": self.text, "evidence": self.evidence,
+                "week": self.week.isoformat(), **self.details}
+
+
+def _r(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _pct(now: float, before: float, base: float) -> float | None:
+    return (now / before - 1.0) * 100.0 if before >= base and before > 0 else None
+
+
+def weekly_load(runs: list[RunSummary], *, until: date | None = None) -> list[Week]:
+    """Weekly running load from the first running week to the last (or to ``until``'s week)."""
+    runs = [r for r in runs if r.sport == "running" and r.start_time_utc is not None
+            and not r.time_is_relative]
+    if not runs:
+        return []
+    sums: dict[date, list[float]] = {}
+    for r in runs:
+        assert r.start_time_utc is not None
+        s = sums.setdefault(week_start(r.start_time_utc), [0.0, 0.0, 0.0, 0.0])
+        s[0] += r.distance_m or 0.0
+        s[1] += r.moving_time_s if r.moving_time_s is not None else (r.duration_s or 0.0)
+        s[2] += 1
+        s[3] += r.hip_load_total or 0.0
+    first, last = min(sums), max(sums)
+    if until is not None:
+        last = max(last, week_start(until))
+    weeks: list[Week] = []
+    dist: list[float] = []
+    day = first
+    while day <= last:
+        d, t, n, h = sums.get(day, [0.0, 0.0, 0.0, 0.0])
+        dist.append(d)
+        i = len(dist) - 1
+        wow = _pct(d, dist[i - 1], MIN_BASE_DISTANCE_M) if i >= 1 else None
+        two = (_pct(d + dist[i - 1], dist[i - 2] + dist[i - 3], 2 * MIN_BASE_DISTANCE_M)
+               if i >= 3 else None)
+        chronic = sum(dist[-CHRONIC_WEEKS:]) / CHRONIC_WEEKS if i >= CHRONIC_WEEKS - 1 else 0.0
+        acwr = d / chronic if chronic > 0 else None
+        weeks.append(Week(day, d, t, int(n), h, wow, two, acwr))
+        day += timedelta(days=7)
+    return weeks
+
+
+def progression_flags(weeks: list[Week]) -> list[Flag]:
+    """Weeks whose distance rose by more than :data:`PROGRESSION_LIMIT_PCT`: over the week before,
+    or over the two weeks before (unless the week before was already flagged for the same rise)."""
+    flags: list[Flag] = []
+    for i, w in enumerate(weeks):
+        if w.week_over_week_pct is not None and w.week_over_week_pct > PROGRESSION_LIMIT_PCT:
+            before = weeks[i - 1].distance_m
+            text = (f"Week of {w.week_start.isoformat()}: {w.distance_m / 1000:.1f} km, "
+                    f"{w.week_over_week_pct:.0f} % more than the week before "
+                    f"({before / 1000:.1f} km).")
+            pct = w.week_over_week_pct
+        elif (w.two_week_pct is not None and w.two_week_pct > PROGRESSION_LIMIT_PCT
+              and not (flags and flags[-1].week == weeks[i - 1].week_start)):
+            now = w.distance_m + weeks[i - 1].distance_m
+            before = weeks[i - 2].distance_m + weeks[i - 3].distance_m
+            text = (f"Weeks of {weeks[i - 1].week_start.isoformat()} and "
+                    f"{w.week_start.isoformat()}: {now / 1000:.1f} km, {w.two_week_pct:.0f} % more "
+                    f"than the two weeks before ({before / 1000:.1f} km).")
+            pct = w.two_week_pct
+        else:
+            continue
+        text += (" A rise of more than 30 % over two weeks has been linked to overuse injuries, "
+                 "hip-area ones included: hold this volume for a while before adding more.")
+        flags.append(Flag("progression_over_30pct", text, PROGRESSION_EVIDENCE, w.week_start,
+                          {"progression_pct": round(pct, 1)}))
+    return flags
