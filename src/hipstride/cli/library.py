@@ -245,24 +245,3 @@ def export_run(run_id: int, home: Path | None, gpx_out: Path | None,
 
 
 COMMANDS: list[click.Command] = [import_cmd, runs, show, trends, export]
-
-
-def _standalone() -> None:
-    """``python -m hipstride.cli.library COMMAND …`` (the same commands, before they are registered
-    on the main ``hipstride`` group)."""
-    from hipstride.errors import HipstrideError
-
-    class _Group(click.Group):
-        def invoke(self, ctx: click.Context) -> object:
-            try:
-                return super().invoke(ctx)
-            except HipstrideError as exc:
-                click.echo(f"hipstride: error: {exc}", err=True)
-                sys.exit(2)
-
-    group = _Group(name="hipstride", commands={c.name: c for c in COMMANDS if c.name})
-    group.main(prog_name="hipstride")
-
-
-if __name__ == "__main__":
-    _standalone()
