@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,10 @@ def test_every_readable_running_file_is_a_run(store: SQLiteStore) -> None:
 
 def test_the_library_is_consistent(store: SQLiteStore) -> None:
     assert store.integrity_problems() == []
-    assert store.applied_migrations() == ["0001_runs", "0002_sources", "0003_form_minutes"]
+    shipped = sorted(p.stem for p in (resources.files("hipstride.library") / "migrations").iterdir()
+                     if p.name.endswith(".sql"))
+    assert store.applied_migrations() == shipped
+    assert shipped[:3] == ["0001_runs", "0002_sources", "0003_form_minutes"]
     assert store.execute("PRAGMA journal_mode")[0][0] == "wal"
 
 
