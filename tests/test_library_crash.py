@@ -40,7 +40,7 @@ def _shifted_copies(folder: Path, source: Path, copies: int) -> list[Path]:
 def _import(home: Path, folder: Path, *, capture: bool) -> subprocess.Popen[bytes]:
     pipe = subprocess.PIPE if capture else subprocess.DEVNULL
     return subprocess.Popen(
-        [sys.executable, "-m", "hipstride.cli.library", "import", str(folder), "--home", str(home),
+        [sys.executable, "-m", "hipstride", "import", str(folder), "--home", str(home),
          "--jobs", "1", "--json"], stdout=pipe, stderr=pipe)
 
 

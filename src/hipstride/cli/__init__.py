@@ -35,14 +35,14 @@ def main() -> None:
 
 
 def _register() -> None:
-    from hipstride.cli import analyze, care, demo, library
+    from hipstride.cli import analyze, care, demo, journal, library
     from hipstride.cli import map as map_cli
 
     main.add_command(analyze.analyze)
     main.add_command(demo.demo)
     for command in care.COMMANDS:
         main.add_command(command)
-    for command in (*library.COMMANDS, *map_cli.COMMANDS):
+    for command in (*library.COMMANDS, *map_cli.COMMANDS, *journal.COMMANDS):
         main.add_command(command)
 
 

@@ -10,7 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
     FormMinutes,
+    JournalRecord,
     RunRecord,
     RunSummary,
     SourceRecord,
@@ -46,6 +47,10 @@ _SUMMARY_COLUMNS = ("r.id, r.start_time_utc, r.end_time_utc, r.time_is_relative,
                     "r.duration_s, r.moving_time_s, r.elevation_gain_m, r.elevation_loss_m, "
                     "r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
                     "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
+
+_JOURNAL_COLUMNS = ("entry_date", "pain_during", "pain_after", "pain_morning",
+                    "morning_stiffness_min", "sites", "side", "better", "worse", "flags", "run_id",
+                    "created_at_utc")
 
 
 def _statements(sql: str) -> list[str]:
@@ -303,6 +308,31 @@ class SQLiteStore:
     def iter_run_ids(self) -> Iterator[int]:
         for (run_id,) in self._db.execute("SELECT id FROM runs ORDER BY id").fetchall():
             yield int(run_id)
+
+    # -- the pain journal ---------------------------------------------------------------------
+    def put_journal_entry(self, record: JournalRecord) -> bool:
+        day = record.entry_date.isoformat()
+        replaced = self._db.execute("DELETE FROM journal_entries WHERE entry_date = ?",
+                                    (day,)).rowcount > 0
+        self._db.execute(
+            f"INSERT INTO journal_entries ({', '.join(_JOURNAL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_JOURNAL_COLUMNS))})",
+            (day, record.pain_during, record.pain_after, record.pain_morning,
+             record.morning_stiffness_min, json.dumps(list(record.sites)), record.side,
+             record.better, record.worse, json.dumps(list(record.flags)), record.run_id,
+             record.created_at_utc or now_utc()))
+        return replaced
+
+    def journal_entries(self, *, since: date | None = None,
+                        until: date | None = None) -> list[JournalRecord]:
+        rows = self._db.execute(
+            f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal_entries "
+            "WHERE entry_date >= ? AND entry_date <= ? ORDER BY entry_date",
+            (since.isoformat() if since else "", until.isoformat() if until else "9999-12-31"))
+        return [JournalRecord(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4],
+                              tuple(json.loads(r[5])), r[6], r[7], r[8], tuple(json.loads(r[9])),
+                              None if r[10] is None else int(r[10]), r[11])
+                for r in rows.fetchall()]
 
     def integrity_problems(self) -> list[str]:
         """What is inconsistent (empty when the library is sound): SQLite's own check, and runs

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 import numpy as np
@@ -24,6 +24,7 @@ __all__ = [
     "AnalysisRecord",
     "AnalysisState",
     "FormMinutes",
+    "JournalRecord",
     "RunRecord",
     "RunStore",
     "RunSummary",
@@ -207,6 +208,29 @@ class FormMinutes:
         return int(self.run_id.shape[0])
 
 
+@dataclass(frozen=True)
+class JournalRecord:
+    """One pain-journal entry as stored (one per date; see ``migrations/0004_journal.sql``).
+
+    Pain scores are 0–10 or ``None``; ``morning_stiffness_min`` is minutes; ``sites`` and ``flags``
+    are the names :mod:`hipstride.care.decision` defines (validated by :mod:`hipstride.journal`,
+    not here). ``created_at_utc`` is :func:`format_utc` text, set by the store when writing.
+    """
+
+    entry_date: date
+    pain_during: float | None = None
+    pain_after: float | None = None
+    pain_morning: float | None = None
+    morning_stiffness_min: float | None = None
+    sites: tuple[str, ...] = ()
+    side: str | None = None
+    better: str | None = None
+    worse: str | None = None
+    flags: tuple[str, ...] = ()
+    run_id: int | None = None
+    created_at_utc: str | None = None
+
+
 class RunStore(Protocol):
     """Storage of runs (see the module docstring)."""
 
@@ -269,3 +293,11 @@ class RunStore(Protocol):
 
     def iter_run_ids(self) -> Iterator[int]:
         """Every run id, in id order."""
+
+    def put_journal_entry(self, record: JournalRecord) -> bool:
+        """Store the entry for its date, replacing any entry already there (call inside
+        :meth:`transaction`); True when one was replaced."""
+
+    def journal_entries(self, *, since: date | None = None,
+                        until: date | None = None) -> list[JournalRecord]:
+        """Journal entries dated ``since`` to ``until`` (both included, either open), oldest first."""

@@ -1,0 +1,33 @@
+"""The pain journal and what is built on it: the daily decision and the clinician report.
+
+* :mod:`~hipstride.journal.store` — entries in the run library (one per date), checked input
+  (``hipstride journal add``) and the red-flag warning.
+* :mod:`~hipstride.journal.today` — ``hipstride today``: gathers the journal, weekly load, recent
+  runs and the cadence baseline and applies :func:`hipstride.care.decision.decide`.
+* :mod:`~hipstride.journal.clinician` — ``hipstride report clinician``: one offline HTML page
+  (and optionally a PDF) for a physiotherapist or sports physician.
+
+hipstride supports decisions; it does not diagnose. Red flags mean: see a professional now.
+"""
+
+from __future__ import annotations
+
+from hipstride.journal.store import (
+    add_entry,
+    entry_from_mapping,
+    entry_to_dict,
+    list_entries,
+    red_flag_warning,
+)
+from hipstride.journal.today import decide_today, gather_inputs, today_document
+
+__all__ = [
+    "add_entry",
+    "decide_today",
+    "entry_from_mapping",
+    "entry_to_dict",
+    "gather_inputs",
+    "list_entries",
+    "red_flag_warning",
+    "today_document",
+]

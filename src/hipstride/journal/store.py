@@ -1,0 +1,257 @@
+"""The pain journal in the run library: reading entries from people and files, storing them.
+
+Entries live in the run library database (table ``journal_entries``, migration
+``0004_journal.sql``), one per calendar day: adding an entry for a date that already has one
+replaces it, in one transaction. An entry may point at a stored run (``run_id``); removing the run
+keeps the entry and clears the link.
+
+Input arrives as a mapping with the fields of :data:`FIELDS` (``hipstride journal add --entry``
+JSON, the command's options, or its questions) and is checked by :func:`entry_from_mapping`, which
+raises a one-line :class:`~hipstride.errors.InputError` naming the field at fault. The field names
+are those of the JSON form::
+
+    {"date": "2026-05-01", "pain_during": 3, "pain_after": 4, "pain_morning": 1,
+     "morning_stiffness_min": 10, "where": ["hip"], "side": "left", "better": "ice",
+     "worse": "hills", "flags": [], "run_id": 12}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from hipstride.care.decision import FLAGS, SIDES, SITES, JournalEntry, decide
+from hipstride.errors import InputError
+from hipstride.library.store import JournalRecord, RunStore
+
+__all__ = [
+    "FIELDS",
+    "MAX_TEXT_CHARS",
+    "add_entry",
+    "entry_from_mapping",
+    "entry_to_dict",
+    "list_entries",
+    "parse_date",
+    "red_flag_warning",
+]
+
+#: The fields of a journal entry, as named in the JSON form.
+FIELDS: tuple[str, ...] = ("date", "pain_during", "pain_after", "pain_morning",
+                           "morning_stiffness_min", "where", "side", "better", "worse", "flags",
+                           "run_id")
+#: Longest free text kept for "better" and "worse".
+MAX_TEXT_CHARS = 2000
+MAX_STIFFNESS_MIN = 24 * 60
+
+Label = Callable[[str], str]
+
+
+def _same(name: str) -> str:
+    return name
+
+
+def parse_date(value: object, *, field: str = "date") -> date:
+    """A calendar date from ``YYYY-MM-DD`` text (or a :class:`datetime.date`).
+
+    Raises
+    ------
+    InputError
+        Naming ``field`` when the value is not such a date.
+    """
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+
+
+def _number(value: object, field: str, lo: float, hi: float, unit: str = "") -> float | None:
+    """A number from ``lo`` to ``hi`` (text from an option is parsed), or ``None`` when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: float | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            number = None
+    if number is None or not math.isfinite(number) or not lo <= number <= hi:
+        raise InputError(f"{field}: must be a number from {lo:g} to {hi:g}{unit}, got {value!r}")
+    return int(number) if number.is_integer() else number
+
+
+def _names(value: object, field: str, allowed: tuple[str, ...], what: str) -> list[str]:
+    """A list of names from ``allowed`` (a list, or comma-separated text); duplicates dropped."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[object] = [v for v in value.split(",") if v.strip()]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise InputError(f"{field}: expected a list of {what}s, got {value!r}")
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise InputError(f"{field}: expected {what} names as text, got {item!r}")
+        name = "-".join(item.strip().lower().replace("_", "-").split())
+        if name not in allowed:
+            raise InputError(f"{field}: unknown {what} {item!r}; use one of: {', '.join(allowed)}")
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _text(value: object, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{field}: expected text, got {value!r}")
+    text = value.strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"{field}: at most {MAX_TEXT_CHARS} characters, got {len(text)}")
+    return text or None
+
+
+def _side(value: object, field: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str) or value.strip().lower() not in SIDES:
+        raise InputError(f"{field}: must be one of {', '.join(SIDES)}, got {value!r}")
+    return value.strip().lower()
+
+
+def _run_id(value: object, field: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or number < 1:
+        raise InputError(f"{field}: must be a run id (a whole number from 1), got {value!r}")
+    return number
+
+
+def entry_from_mapping(data: Mapping[str, Any], *, today: date | None = None,
+                       label: Label = _same) -> JournalEntry:
+    """Check one entry given as a mapping of :data:`FIELDS` and build a :class:`JournalEntry`.
+
+    Parameters
+    ----------
+    data
+        The fields; ``date`` defaults to ``today``, every other field may be missing or ``None``.
+        Pain scores are 0–10, ``morning_stiffness_min`` minutes (0–1440), ``where`` and ``flags``
+        lists (or comma-separated text) of the names in :data:`hipstride.care.decision.SITES` and
+        :data:`~hipstride.care.decision.FLAGS`.
+    today
+        The local date used when ``date`` is missing; a date after it is refused (default: the
+        computer's date).
+    label
+        How a field is named in messages (e.g. ``pain_during`` → ``--pain-during``).
+
+    Raises
+    ------
+    InputError
+        One line naming the first field at fault; an unknown field is refused too.
+    """
+    if not isinstance(data, Mapping):
+        raise InputError(f"entry: expected a JSON object with the fields {', '.join(FIELDS)}")
+    unknown = [k for k in data if k not in FIELDS]
+    if unknown:
+        raise InputError(f"{unknown[0]}: unknown field; the fields are: {', '.join(FIELDS)}")
+    today = today or date.today()
+    raw_date = data.get("date")
+    day = today if raw_date is None else parse_date(raw_date, field=label("date"))
+    if day > today:
+        raise InputError(f"{label('date')}: {day.isoformat()} is in the future "
+                         f"(today is {today.isoformat()})")
+    pains = {name: _number(data.get(name), label(name), 0, 10)
+             for name in ("pain_during", "pain_after", "pain_morning")}
+    stiffness = _number(data.get("morning_stiffness_min"), label("morning_stiffness_min"), 0,
+                        MAX_STIFFNESS_MIN, " minutes")
+    try:
+        return JournalEntry(
+            date=day, **pains, morning_stiffness_min=stiffness,
+            where=_names(data.get("where"), label("where"), SITES, "site"),
+            side=_side(data.get("side"), label("side")),
+            better=_text(data.get("better"), label("better")),
+            worse=_text(data.get("worse"), label("worse")),
+            flags=_names(data.get("flags"), label("flags"), FLAGS, "flag"),
+            run_id=_run_id(data.get("run_id"), label("run_id")))
+    except ValueError as exc:  # the checks above cover every case; this keeps the contract
+        raise InputError(f"entry: {exc}") from None
+
+
+def entry_to_dict(entry: JournalEntry) -> dict[str, Any]:
+    """The JSON form of an entry (the shape ``journal add --entry`` accepts)."""
+    return {"date": entry.date.isoformat(), "pain_during": entry.pain_during,
+            "pain_after": entry.pain_after, "pain_morning": entry.pain_morning,
+            "morning_stiffness_min": entry.morning_stiffness_min, "where": list(entry.where),
+            "side": entry.side, "better": entry.better, "worse": entry.worse,
+            "flags": list(entry.flags), "run_id": entry.run_id}
+
+
+def _to_record(entry: JournalEntry) -> JournalRecord:
+    return JournalRecord(
+        entry_date=entry.date, pain_during=entry.pain_during, pain_after=entry.pain_after,
+        pain_morning=entry.pain_morning, morning_stiffness_min=entry.morning_stiffness_min,
+        sites=tuple(entry.where), side=entry.side, better=entry.better, worse=entry.worse,
+        flags=tuple(entry.flags), run_id=entry.run_id)
+
+
+def _tidy(value: float | None) -> float | None:
+    """Whole numbers read back from REAL columns as ``int`` (``3``, not ``3.0``)."""
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def _from_record(record: JournalRecord) -> JournalEntry:
+    return JournalEntry(
+        date=record.entry_date, pain_during=_tidy(record.pain_during),
+        pain_after=_tidy(record.pain_after), pain_morning=_tidy(record.pain_morning),
+        morning_stiffness_min=_tidy(record.morning_stiffness_min),
+        where=list(record.sites), side=record.side, better=record.better, worse=record.worse,
+        flags=list(record.flags), run_id=record.run_id)
+
+
+def add_entry(store: RunStore, entry: JournalEntry) -> bool:
+    """Store ``entry`` for its date in one transaction, replacing an entry of the same date.
+
+    Returns
+    -------
+    bool
+        True when an entry for that date was replaced.
+
+    Raises
+    ------
+    InputError
+        When ``run_id`` names no run in the library (nothing is written).
+    """
+    if entry.run_id is not None and store.get_run(entry.run_id) is None:
+        raise InputError(f"run_id: no run with id {entry.run_id} in the library "
+                         "(see `hipstride runs`)")
+    with store.transaction():
+        return store.put_journal_entry(_to_record(entry))
+
+
+def list_entries(store: RunStore, *, since: date | None = None,
+                 until: date | None = None) -> list[JournalEntry]:
+    """Journal entries dated ``since`` to ``until`` (both included; either open), oldest first."""
+    return [_from_record(r) for r in store.journal_entries(since=since, until=until)]
+
+
+def red_flag_warning(entry: JournalEntry) -> str | None:
+    """Why the red flags in ``entry`` need medical review now, in plain words (``None`` without
+    red flags). The wording is the daily decision's own (:func:`hipstride.care.decision.decide`)."""
+    if not entry.flags:
+        return None
+    decision = decide(entry.date, [entry], [], [], cadence_baseline_spm=None)
+    return next(r.text for r in decision.reasons if r.rule == "red-flag")

@@ -1,0 +1,148 @@
+"""``hipstride today``: the day's decision, from the journal and the run library.
+
+:func:`gather_inputs` collects what :func:`hipstride.care.decision.decide` needs, and nothing here
+adds rules of its own:
+
+journal entries
+    The entries of the :data:`JOURNAL_LOOKBACK_DAYS` days up to the day (the rules look back at
+    most two weeks).
+weekly load
+    Distance (m) and hip-load units per ISO week of running (:func:`hipstride.library.trends.
+    weekly_load`, runs started on or before the day), up to the day's week. The week in progress
+    stands as the latest week once it already holds more running than the last complete week;
+    until then the last complete week does, so that Monday's decision still sees last week's
+    jump. Weeks are those of the runs' UTC start times, as in ``hipstride trends``.
+recent runs
+    Running of the :data:`RUNS_LOOKBACK_DAYS` days up to the day: UTC date, hip-load index and
+    distance (m). A run without a hip-load index (no usable course) counts for distance only.
+cadence baseline
+    The runner's own step rate at their usual speed: of the speed-matched cadence baseline
+    (:func:`hipstride.library.baselines.compute_baselines`, the 90 days up to the end of the day)
+    the speed band with the most minutes; ``None`` while no band has enough running.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from hipstride.care.decision import (
+    TYPICAL_RUN_LOOKBACK_DAYS,
+    Decision,
+    JournalEntry,
+    RecentRun,
+    WeekLoad,
+    decide,
+)
+from hipstride.journal.store import list_entries
+from hipstride.library.store import FormMinutes, RunStore, RunSummary
+
+__all__ = [
+    "JOURNAL_LOOKBACK_DAYS",
+    "RUNS_LOOKBACK_DAYS",
+    "DecisionInputs",
+    "decide_today",
+    "decision_weeks",
+    "gather_inputs",
+    "today_document",
+    "usual_cadence_spm",
+]
+
+#: Days of journal read for a decision.
+JOURNAL_LOOKBACK_DAYS = 28
+#: Days of runs read for a decision (the plan scales a modified run from them).
+RUNS_LOOKBACK_DAYS = TYPICAL_RUN_LOOKBACK_DAYS
+#: Plausible cadence baselines (steps/min); anything else is left out rather than trusted.
+_CADENCE_RANGE_SPM = (100.0, 250.0)
+
+
+@dataclass(frozen=True)
+class DecisionInputs:
+    """Everything the day's decision is made from (see the module docstring)."""
+
+    today: date
+    entries: list[JournalEntry]
+    weeks: list[WeekLoad]
+    recent_runs: list[RecentRun]
+    cadence_baseline_spm: float | None
+
+
+def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
+    """Running with a real start time on or before ``today`` (UTC dates)."""
+    return [r for r in runs if r.sport == "running" and r.start_time_utc is not None
+            and not r.time_is_relative and r.start_time_utc.astimezone(UTC).date() <= today]
+
+
+def decision_weeks(runs: list[RunSummary], today: date) -> list[WeekLoad]:
+    """Weekly distance and hip load for the decision (see the module docstring)."""
+    from hipstride.library.trends import week_start, weekly_load
+
+    weeks = weekly_load(_dated_running(runs, today), until=today)
+    if (len(weeks) >= 2 and weeks[-1].week_start == week_start(today)
+            and weeks[-1].distance_m <= weeks[-2].distance_m
+            and weeks[-1].hip_load <= weeks[-2].hip_load):
+        weeks = weeks[:-1]  # the week in progress has not yet overtaken the last complete one
+    return [WeekLoad(w.week_start, w.distance_m, w.hip_load) for w in weeks]
+
+
+def _recent_runs(runs: list[RunSummary], today: date) -> list[RecentRun]:
+    first = today - timedelta(days=RUNS_LOOKBACK_DAYS)
+    out = []
+    for r in _dated_running(runs, today):
+        assert r.start_time_utc is not None
+        day = r.start_time_utc.astimezone(UTC).date()
+        if day >= first:
+            index = r.hip_load_index if r.hip_load_index is not None else math.nan
+            out.append(RecentRun(day, index, r.distance_m or 0.0))
+    return out
+
+
+def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
+    """The runner's own step rate (steps/min) at their most-run speed, from the baseline of the
+    90 days up to the end of ``today``; ``None`` without a qualifying speed band."""
+    from hipstride.library.baselines import compute_baselines
+
+    if len(minutes) == 0:
+        return None
+    end = datetime.combine(today + timedelta(days=1), time(), UTC)
+    baseline = compute_baselines(minutes, end, metrics=("cadence_spm",)).get("cadence_spm")
+    if baseline is None or not baseline.bands:
+        return None
+    usual = max(baseline.bands.values(), key=lambda b: (b.minutes, b.runs, -b.band))
+    spm = round(usual.median * 2.0) / 2.0  # the devices' resolution, as in CadenceBaseline
+    lo, hi = _CADENCE_RANGE_SPM
+    return spm if lo <= spm <= hi else None
+
+
+def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
+    """Read the journal, weekly load, recent runs and cadence baseline for ``today``."""
+    runs = store.list_runs(sport="running")
+    return DecisionInputs(
+        today=today,
+        entries=list_entries(store, since=today - timedelta(days=JOURNAL_LOOKBACK_DAYS - 1),
+                             until=today),
+        weeks=decision_weeks(runs, today),
+        recent_runs=_recent_runs(runs, today),
+        cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today))
+
+
+def decide_today(store: RunStore, today: date) -> Decision:
+    """The decision for ``today`` (:func:`hipstride.care.decision.decide` on the library's data)."""
+    inputs = gather_inputs(store, today)
+    return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
+                  cadence_baseline_spm=inputs.cadence_baseline_spm)
+
+
+def today_document(today: date, decision: Decision) -> dict[str, Any]:
+    """The JSON of ``hipstride today --json``: exactly ``date``, ``decision``, ``urgent``,
+    ``reasons`` (each ``rule``, ``text``, ``evidence``; strongest first) and ``plan``."""
+    return {
+        "date": today.isoformat(),
+        "decision": decision.decision,
+        "urgent": decision.urgent,
+        "reasons": [{"rule": r.rule, "text": r.text, "evidence": r.evidence}
+                    for r in decision.reasons],
+        "plan": decision.plan,
+    }

@@ -1,0 +1,138 @@
+"""``hipstride report clinician``: the offline page for a clinician, and its PDF."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hipstride.errors import InputError
+from hipstride.journal import clinician
+from hipstride.journal.store import add_entry, entry_from_mapping
+from tests.conftest import data_path
+from tests.test_journal_support import add_run, cli, library, weeks_of_running
+
+UNTIL = date(2024, 3, 20)
+FIRST_MONDAY = date(2024, 2, 26)
+SECTIONS = ("red-flags", "decision", "pain", "load", "form", "runs", "journal")
+
+
+def _history(home: Path) -> None:
+    """Weeks of running with a 40 % jump, a change of step rate, a real run, pain entries and
+    two red flags."""
+    from hipstride.io import read_activity
+    from hipstride.library.importer import store_record
+    from hipstride.library.records import build_record
+
+    with library(home) as store:
+        weeks_of_running(store, FIRST_MONDAY, [20, 20, 28], cadence_spm=170.0)
+        for day in (17, 18):  # two runs with a clearly lower step rate: a form change
+            add_run(store, date(2024, 3, day), 6.0, cadence_spm=158.0)
+        record = build_record(read_activity(data_path("fit/elevate__portland.fit")),
+                              label="portland.fit", content_sha256="f" * 64, baseline=None)
+        start = datetime(2024, 3, 19, 7, 0, tzinfo=UTC)
+        assert store_record(store, replace(record, start_time_utc=start,
+                                           end_time_utc=start + timedelta(hours=2))) == "imported"
+        for offset, pain in enumerate((2, 3, 3, 4, 5)):
+            add_entry(store, entry_from_mapping({
+                "date": (date(2024, 3, 10) + timedelta(days=offset * 2)).isoformat(),
+                "pain_during": pain, "pain_after": pain + 1, "pain_morning": pain - 1,
+                "where": ["hip", "groin"], "side": "left", "better": "ice & rest",
+                "worse": "<script>alert('x')</script> downhill"}))
+        add_entry(store, entry_from_mapping({"date": "2024-03-19", "pain_morning": 3,
+                                             "where": ["groin"], "side": "right",
+                                             "flags": ["earlier-each-run", "night-pain"]}))
+
+
+def test_the_page_has_every_section_and_the_red_flags(tmp_path: Path) -> None:
+    _history(tmp_path)
+    out = tmp_path / "out" / "clinician.html"
+    result = cli("report", "clinician", "--until", UNTIL.isoformat(), "--weeks", "4",
+                 "--html", str(out), home=tmp_path)
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    for section in SECTIONS:
+        assert f'<section id="{section}">' in page
+    assert "Period 2024-02-26 to 2024-03-20" in page
+    flags = page[page.index('id="red-flags"'):page.index('id="decision"')]
+    assert 'class="alarm"' in flags
+    assert "2024-03-19: groin/hip pain arriving earlier in each run" in flags
+    assert "2024-03-19: night pain" in flags
+    assert "see-professional · urgent" in page
+    assert "left hip" in page
+    assert "right groin" in page
+    assert "progression_over_30pct" not in page  # rules appear as text, not ids
+    assert "than the week before" in page  # the load jump is flagged
+    assert page.count("<svg") >= 4  # pain charts, load, progression, form
+    runs = page[page.index('id="runs"'):page.index('id="journal"')]
+    assert "garmin fr935" in runs  # the real recording's row
+    assert all(name in runs for name in ("downhill", "uphill", "turns", "surface", "cadence"))
+    form = page[page.index('id="form"'):page.index('id="runs"')]
+    assert "Your step rate was" in form
+    assert "lower than your own baseline" in form
+    assert "Device caveat:" in form
+    assert "does not diagnose" in page
+    assert "runner's own software" in page
+    assert [p.name for p in out.parent.iterdir()] == ["clinician.html"]  # no temporary left
+
+
+def test_the_page_is_offline_and_escapes_what_the_runner_typed(tmp_path: Path) -> None:
+    _history(tmp_path)
+    out = tmp_path / "clinician.html"
+    assert cli("report", "clinician", "--until", UNTIL.isoformat(), "--html", str(out),
+               home=tmp_path).exit_code == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; downhill" in page
+    assert "ice &amp; rest" in page
+    assert not re.search(r"(src|href)\s*=", page)
+    assert "url(" not in page
+    assert "@import" not in page
+    assert "http" not in page.replace("http://www.w3.org", "")
+
+
+def test_an_empty_library_still_makes_a_page(tmp_path: Path) -> None:
+    out = tmp_path / "empty.html"
+    result = cli("report", "clinician", "--html", str(out), home=tmp_path)
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "None recorded in this period" in page
+    assert "No journal entries in this period" in page
+    assert "No runs in this period" in page
+
+
+def test_no_pdf_engine_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clinician, "_weasyprint", lambda: None)
+    monkeypatch.setattr(clinician, "_chromium", lambda: None)
+    assert clinician.pdf_engine() is None
+    html = clinician.write_clinician_html("<p>x</p>", tmp_path / "a.html")
+    with pytest.raises(InputError, match="weasyprint") as caught:
+        clinician.write_pdf(html, tmp_path / "a.pdf")
+    assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in str(caught.value)
+    assert "chromium" in str(caught.value).lower()
+    assert not (tmp_path / "a.pdf").exists()
+    result = cli("report", "clinician", "--html", str(tmp_path / "b.html"), "--pdf",
+                 str(tmp_path / "b.pdf"), home=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1].startswith("hipstride: error: --pdf:")
+
+
+@pytest.mark.parametrize("engine", ["weasyprint", "chromium"])
+def test_pdf(tmp_path: Path, engine: str) -> None:
+    if clinician.pdf_engine(engine) != engine:  # type: ignore[arg-type]
+        pytest.skip(f"{engine} is not available here")
+    with library(tmp_path) as store:
+        add_run(store, UNTIL - timedelta(days=1), 8.0)
+        add_entry(store, entry_from_mapping({"date": "2024-03-19", "pain_after": 3,
+                                             "where": ["hip"]}))
+    pdf = tmp_path / "report.pdf"
+    result = cli("report", "clinician", "--until", UNTIL.isoformat(), "--html",
+                 str(tmp_path / "report.html"), "--pdf", str(pdf), "--pdf-engine", engine,
+                 home=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert f"(with {engine})" in result.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert pdf.stat().st_size > 5000
