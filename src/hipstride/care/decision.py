@@ -134,11 +134,13 @@ _EV_PAIN_MODEL = (
 )
 _EV_LOAD = "moderate — Nielsen 2014; the 10 % rule gave no protection — Buist 2008"
 _EV_GUIDANCE = "physician's guidance (no graded study)"
-_EV_RED_FLAGS = "clinical warning signs (see the product map's red-flag list)"
+_EV_RED_FLAGS = ("clinical red flags for hip pain in runners (signs of a stress fracture of the femoral "
+                 "neck, infection, nerve involvement or a serious underlying cause); not graded: "
+                 "they call for a medical check, not for evidence")
 _EV_CADENCE = "moderate — Heiderscheit 2011"
 _EV_HIP_LOAD = (
     "hipstride hip-load model; its factors are graded from strong (downhill grade) to weak "
-    "(turns, surface) in the product map"
+    "(turns, surface) in docs/hip-load-model.md"
 )
 
 _FLAG_TEXT = {
