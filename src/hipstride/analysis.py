@@ -127,7 +127,9 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         raise DataError(f"{activity.source}: the recording has no samples")
     profile = profile or default_profile()
     notes = list(activity.warnings)
-    if not activity.is_running:
+    if activity.sport == "unknown":
+        notes.append("The file does not say which sport this is: it is analysed as a run.")
+    elif not activity.is_running:
         what = {"cycling": "a ride", "walking": "a walk", "hiking": "a hike"}.get(activity.sport)
         notes.append(f"This is {what or 'not a run (sport: ' + activity.sport + ')'}: the hip-load "
                      "model is built for running, so read its figures with care.")
