@@ -221,3 +221,12 @@ def test_lateral_acceleration_is_v_squared_over_r():
     course = course_of(x, y, speed=v)
     mid = course.lateral_accel_mps2[10:-10]
     assert np.allclose(mid, v * v / r_m, rtol=0.03)
+
+
+def test_jittery_timestamps_make_no_spikes():
+    # exports that put fixes 0.2 s and 1.8 s apart along an ordinary 3 m/s run (seen in real GPX)
+    t = np.cumsum(np.tile([0.2, 1.8], 200))
+    x = np.arange(400) * 3.0
+    lat, lon = path_from_xy(x, np.zeros_like(x))
+    assert not gps_spikes(lat, lon, t, max_speed_mps=12.0).any()
+    assert detect_motion(t, lat, lon, None, None).jumps == 0

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
-from hipstride.track.geodesy import segment_lengths_m
+from hipstride.track.geodesy import haversine_m, segment_lengths_m
 
 __all__ = ["Motion", "detect_motion", "gps_spikes"]
 
@@ -16,16 +16,23 @@ BoolArray = NDArray[np.bool_]
 
 #: Below this speed an interval counts as stopped (m/s; 1.8 km/h, slower than a slow walk).
 STOP_SPEED_MPS = 0.5
+#: Shortest time a step is taken to last when judging its speed (s): guards against timestamp jitter.
+MIN_STEP_S = 1.0
+#: How far a point must stick out of the path (extra metres over skipping it) to be a GPS spike.
+SPIKE_DETOUR_M = 30.0
 #: A recording gap longer than this (s) counts as stopped unless the speed across it is plausible.
 MAX_GAP_S = 60.0
 
 
 def gps_spikes(lat_deg: FloatArray, lon_deg: FloatArray, time_s: FloatArray, *,
                max_speed_mps: float) -> BoolArray:
-    """Mask of single-point GPS spikes: points reached *and* left faster than ``max_speed_mps``.
+    """Mask of single-point GPS spikes: points reached *and* left faster than ``max_speed_mps``
+    that also stick out from the path by more than :data:`SPIKE_DETOUR_M`.
 
-    Both neighbouring steps must be implausible, so a genuine fast stretch is never removed.
-    Runs up to three passes so that two-point spikes are caught too.
+    Both neighbouring steps must be implausible, so a genuine fast stretch is never removed;
+    speeds are taken over at least :data:`MIN_STEP_S`, so jittery timestamps (exports that put
+    two fixes 0.2 s apart) do not make spikes of ordinary points. Runs up to three passes so that
+    two-point spikes are caught too.
     """
     n = lat_deg.shape[0]
     spikes = np.zeros(n, dtype=bool)
@@ -36,10 +43,12 @@ def gps_spikes(lat_deg: FloatArray, lon_deg: FloatArray, time_s: FloatArray, *,
         if keep.size < 3:
             break
         step = segment_lengths_m(lat_deg[keep], lon_deg[keep])
-        dt = np.diff(time_s[keep])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(dt > 0, step / dt, np.where(step > 50.0, np.inf, 0.0))
-        bad = (v[:-1] > max_speed_mps) & (v[1:] > max_speed_mps)
+        dt = np.maximum(np.diff(time_s[keep]), MIN_STEP_S)
+        with np.errstate(invalid="ignore"):
+            v = step / dt
+        skip = haversine_m(lat_deg[keep][:-2], lon_deg[keep][:-2], lat_deg[keep][2:], lon_deg[keep][2:])
+        detour = step[:-1] + step[1:] - np.nan_to_num(skip)
+        bad = (v[:-1] > max_speed_mps) & (v[1:] > max_speed_mps) & (detour > SPIKE_DETOUR_M)
         if not bad.any():
             break
         spikes[keep[1:-1][bad]] = True
@@ -98,7 +107,7 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
         if has_time:
             dt = np.diff(time_s)
             with np.errstate(divide="ignore", invalid="ignore"):
-                v = np.where(dt > 0, step / dt, np.inf)
+                v = step / np.maximum(dt, MIN_STEP_S)
             teleport = (v > max_speed_mps) & (step > 50.0)
             jumps += int(teleport.sum())
             step = np.where(teleport, 0.0, step)
