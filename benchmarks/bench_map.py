@@ -180,6 +180,7 @@ def time_hipstride_routes(home: Path, pairs: list[list[int]]) -> dict[str, float
     hip = CostModel(net, profile, "hip")
     length = CostModel(net, profile, "length")
     build_s = time.perf_counter() - t
+    tables_mib = (hip.table_bytes + length.table_bytes) / 2**20
     index = {int(osm): i for i, osm in enumerate(net.node_osm_id.tolist())}
     out: dict[str, list[float]] = {"hip": [], "length": [], "route_to": []}
     for a, b in pairs:
@@ -192,7 +193,7 @@ def time_hipstride_routes(home: Path, pairs: list[list[int]]) -> dict[str, float
         plan_route(net, profile, (float(net.node_lat_deg[u]), float(net.node_lon_deg[u])),
                    (float(net.node_lat_deg[v]), float(net.node_lon_deg[v])))
         out["route_to"].append(time.perf_counter() - t)
-    return {"load_s": load_s, "build_s": build_s,
+    return {"load_s": load_s, "build_s": build_s, "tables_mib": tables_mib,
             **{k: float(np.mean(v)) for k, v in out.items()},
             **{f"{k}_median": float(np.median(v)) for k, v in out.items()}}
 
@@ -285,7 +286,8 @@ def main() -> int:
         nx_median = statistics.median(nx_result["times"])
         hs_routes = time_hipstride_routes(home, pairs)
         print(f"pairs routable in both graphs: {len(pairs)}; hipstride map load "
-              f"{hs_routes['load_s'] * 1000:.0f} ms, cost tables {hs_routes['build_s'] * 1000:.0f} ms "
+              f"{hs_routes['load_s'] * 1000:.0f} ms, cost tables (hip-load and length) "
+              f"{hs_routes['build_s'] * 1000:.0f} ms and {hs_routes['tables_mib']:.0f} MiB "
               "(once per map and profile)")
         print(f"{'query':<48} {'mean ms':>8} {'median ms':>10}")
         print(f"{'networkx shortest_path (length, osmnx graph)':<48} {nx_mean * 1000:>8.1f} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import json
 import xml.etree.ElementTree as ET
@@ -18,7 +19,7 @@ from hipstride.errors import InputError
 from hipstride.map.evaluate import RouteSummary
 from hipstride.map.network import FLAG_STEPS, FootNetwork
 from hipstride.map.planner import Plan, plan_loops, plan_route
-from hipstride.map.routing import CostModel, Place, search
+from hipstride.map.routing import TURN_MIN_DEG, CostModel, Place, search
 from hipstride.map.surfaces import surface_for_course
 from hipstride.model.hipload import evaluate_course
 from hipstride.model.profile import default_profile
@@ -239,3 +240,198 @@ def test_cli_route_to_and_errors(tmp_path):
                                  "--home", str(tmp_path)])
     assert nomap.exit_code == 2
     assert "no stored map covers" in nomap.output
+
+
+# --- the search against a plain Dijkstra over arcs ----------------------------------------------
+
+_NETWORKS: dict[str, FootNetwork] = {}
+
+
+def _network(name: str) -> FootNetwork:
+    if name not in _NETWORKS:
+        _NETWORKS[name] = stored_network(name)
+    return _NETWORKS[name]
+
+
+def reference_cost(cm: CostModel, origin: Place, goal: Place, penalised: frozenset[int] = frozenset(),
+                   factor: float = 1.0) -> float | None:
+    """Cheapest leg by a textbook Dijkstra over arcs (states = arcs), in plain Python.
+
+    Same cost rules as :func:`search`: an arc's cost times ``factor`` on a penalised edge, the
+    turn between consecutive arcs, the part of the first and last edge run; leaving a start node
+    with ``arrive_arc`` onto a penalised edge costs (arc + turn) × factor.
+    """
+    net = cm.net
+    cost = cm.arc_cost.tolist()
+    head = net.arc_head(np.arange(2 * net.n_edges)).tolist()
+    ptr, adj = net.adj_ptr.tolist(), net.adj_arc.tolist()
+    b_in, b_out = cm.arc_bearing_in.tolist(), cm.arc_bearing_out.tolist()
+    per_deg = cm.turn_m_per_rad * np.pi / 180.0
+
+    def arc(a: int) -> float:
+        return cost[a] * factor if a >> 1 in penalised else cost[a]
+
+    def turn_cost(a: int, b: int) -> float:
+        theta = abs((b_out[b] - b_in[a] + 180.0) % 360.0 - 180.0)
+        if theta < TURN_MIN_DEG:
+            return 0.0
+        return per_deg * theta + (cm.uturn_m if theta >= 150.0 else 0.0)
+
+    best = np.inf
+    if origin.node < 0 and goal.node < 0 and origin.edge == goal.edge:
+        e, f0, f1 = origin.edge, origin.fraction, goal.fraction
+        best = cost[2 * e] * (f1 - f0) if f1 >= f0 else cost[2 * e + 1] * (f0 - f1)
+    elif origin.node >= 0 and origin.node == goal.node:
+        return 0.0
+    finals: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    if goal.node >= 0:
+        finals[goal.node].append((-1, 0.0))
+    else:
+        e, f = goal.edge, goal.fraction
+        finals[int(net.edge_from[e])].append((2 * e, cost[2 * e] * f))
+        finals[int(net.edge_to[e])].append((2 * e + 1, cost[2 * e + 1] * (1 - f)))
+    dist: dict[int, float] = {}
+    if origin.node >= 0:
+        u, came = origin.node, origin.arrive_arc
+        for fa, extra in finals.get(u, []):   # the goal on an edge at the start node
+            best = min(best, extra + (turn_cost(came, fa) if came >= 0 and fa >= 0 else 0.0))
+        for a in adj[ptr[u]:ptr[u + 1]]:
+            g0 = cost[a] + (turn_cost(came, a) if came >= 0 else 0.0)
+            g0 = g0 * factor if a >> 1 in penalised else g0
+            dist[a] = min(g0, dist.get(a, np.inf))
+    else:
+        e, f = origin.edge, origin.fraction
+        scale = factor if e in penalised else 1.0
+        dist[2 * e], dist[2 * e + 1] = cost[2 * e] * (1 - f) * scale, cost[2 * e + 1] * f * scale
+    heap = [(d, a) for a, d in dist.items()]
+    heapq.heapify(heap)
+    while heap:
+        d, a = heapq.heappop(heap)
+        if d >= best:
+            break
+        if d > dist[a]:
+            continue
+        u = head[a]
+        for fa, extra in finals.get(u, []):
+            best = min(best, d + extra + (turn_cost(a, fa) if fa >= 0 else 0.0))
+        for b in adj[ptr[u]:ptr[u + 1]]:
+            nd = d + arc(b) + turn_cost(a, b)
+            if nd < dist.get(b, np.inf):
+                dist[b] = nd
+                heapq.heappush(heap, (nd, b))
+    return None if best == np.inf else float(best)
+
+
+def _leg_cost(cm: CostModel, origin: Place, goal: Place, leg, penalised: frozenset[int],
+              factor: float) -> float:
+    """Cost of a found leg recomputed from its pieces, checking that they join up."""
+    net = cm.net
+    pieces = leg.pieces
+    if origin.node < 0 and goal.node < 0 and len(pieces) == 1 and pieces[0][0] == origin.edge \
+            and leg.last_arc == -1:
+        e, f0, f1 = pieces[0]
+        return float(cm.arc_cost[2 * e] * (f1 - f0) if f1 >= f0 else cm.arc_cost[2 * e + 1] * (f0 - f1))
+    total, prev = 0.0, origin.arrive_arc if origin.node >= 0 else -1
+    at = origin.node if origin.node >= 0 else -1
+    for i, (e, f0, f1) in enumerate(pieces):
+        a = 2 * e if (f1 > f0 if f1 != f0 else f0 == 0.0) else 2 * e + 1
+        tail = int(net.arc_tail(np.array([a]))[0])
+        if i == 0 and origin.node < 0:
+            assert e == origin.edge
+            assert f0 == origin.fraction
+        else:
+            assert tail == at
+            assert f0 == (1.0 if a & 1 else 0.0)
+        last = i == len(pieces) - 1 and goal.node < 0
+        if last:
+            assert e == goal.edge
+            assert f1 == goal.fraction
+        part = float(cm.arc_cost[a]) * abs(f1 - f0)
+        turn = cm.turn_cost(prev, a) if prev >= 0 else 0.0
+        if e in penalised and not last:
+            part *= factor
+            if i == 0 and origin.node >= 0 and prev >= 0:
+                turn *= factor
+        total += part + turn
+        prev, at = a, int(net.arc_head(np.array([a]))[0])
+    if goal.node >= 0:
+        assert at == goal.node
+    assert leg.last_arc == prev
+    return total
+
+
+def _random_place(rng: np.random.Generator, net: FootNetwork, near: Place | None = None,
+                  within_m: float = np.inf) -> Place:
+    main = np.flatnonzero(net.node_component == net.main_component)
+    if near is not None and np.isfinite(within_m):
+        x, y = net.node_xy_m
+        u = near.node if near.node >= 0 else int(net.edge_from[near.edge])
+        main = main[np.hypot(x[main] - x[u], y[main] - y[u]) <= within_m]
+    node = int(rng.choice(main))
+    if rng.random() < 0.5:
+        return Place(node=node)
+    arcs = net.adj_arc[net.adj_ptr[node]:net.adj_ptr[node + 1]]
+    return Place(edge=int(rng.choice(arcs)) >> 1, fraction=float(rng.random()))
+
+
+@pytest.mark.parametrize(("name", "queries", "within_m"), [("monaco", 150, np.inf),
+                                                          ("heidelberg", 40, 2500.0),
+                                                          ("heidelberg", 8, np.inf)])
+@pytest.mark.parametrize("kind", ["hip", "length"])
+def test_search_costs_match_a_plain_dijkstra_over_arcs(name, queries, within_m, kind):
+    """Random legs (nodes, points inside edges, arrival arcs, penalised edges, one edge): same
+    cost as the textbook search, and pieces that join up and add up to that cost."""
+    net = _network(name)
+    cm = CostModel(net, PROFILE, kind)
+    rng = np.random.default_rng(11)
+    for i in range(queries):
+        origin = _random_place(rng, net)
+        goal = _random_place(rng, net, origin, within_m)
+        if i % 7 == 3 and origin.node < 0:                       # both inside one edge
+            goal = Place(edge=origin.edge, fraction=float(rng.random()))
+        if i % 5 == 2 and goal.node < 0:                         # at an end of an edge
+            goal = Place(edge=goal.edge, fraction=float(rng.choice([0.0, 1.0])))
+        if i % 3 == 1 and origin.node >= 0:                      # arriving at a waypoint
+            came = int(net.adj_arc[net.adj_ptr[origin.node]]) ^ 1
+            origin = Place(node=origin.node, arrive_arc=came)
+        penalised: frozenset[int] = frozenset()
+        factor = 1.0
+        if i % 2 == 1:                                           # a loop's used edges
+            plain = search(cm, origin, goal)
+            assert plain is not None
+            used = [e for e, _, _ in plain.pieces[: max(1, len(plain.pieces) // 2)]]
+            if origin.node >= 0 and origin.arrive_arc >= 0:
+                used.append(origin.arrive_arc >> 1)
+            penalised = frozenset(used) | frozenset(rng.choice(net.n_edges, 40).tolist())
+            factor = 5.0
+        leg = search(cm, origin, goal, penalised=set(penalised), reuse_factor=factor)
+        expected = reference_cost(cm, origin, goal, penalised, factor)
+        assert leg is not None, (origin, goal)
+        assert expected is not None, (origin, goal)
+        assert leg.cost == pytest.approx(expected, rel=1e-9, abs=1e-6), (origin, goal, penalised)
+        assert _leg_cost(cm, origin, goal, leg, penalised, factor) == pytest.approx(
+            leg.cost, rel=1e-9, abs=1e-6)
+
+
+def test_search_is_repeatable_and_leaves_the_model_as_found():
+    net = _network("monaco")
+    cm = CostModel(net, PROFILE, "hip")
+    rng = np.random.default_rng(5)
+    legs = [(_random_place(rng, net), _random_place(rng, net)) for _ in range(10)]
+    first = [search(cm, o, g) for o, g in legs]
+    for o, g in legs:                                            # penalised searches between
+        search(cm, o, g, penalised=set(rng.choice(net.n_edges, 300).tolist()), reuse_factor=5.0)
+    assert [search(cm, o, g) for o, g in legs] == first
+    assert (cm._local == -1).all()
+    assert (cm._corridor_local == -1).all()
+    assert not cm._penalised.any()
+
+
+def test_search_from_a_node_onto_the_goal_edge_runs_it_directly():
+    net = _network("monaco")
+    cm = CostModel(net, PROFILE, "length")
+    e = int(np.argmax(net.edge_length_m))
+    leg = search(cm, Place(node=int(net.edge_from[e])), Place(edge=e, fraction=0.25))
+    assert leg is not None
+    assert leg.pieces == [(e, 0.0, 0.25)]
+    assert leg.cost == pytest.approx(0.25 * cm.arc_cost[2 * e])

@@ -242,8 +242,6 @@ def find_loops(cm: CostModel, start: Place, start_xy: tuple[float, float], targe
     net = cm.net
     component = int(net.node_component[net.edge_from[start.edge]])
     junctions = _Junctions(cm, component)
-    # every loop ends at the start: search the cost to it once, for all attempts
-    cm.cost_to([int(net.edge_from[start.edge]), int(net.edge_to[start.edge])], target_m)
     first_round = attempts if attempts is not None else 4 * count + 4
     limit = first_round if attempts is not None else 3 * first_round
     base = float(rng.uniform(0.0, 360.0))
