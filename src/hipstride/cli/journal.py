@@ -8,9 +8,6 @@ takes ``--home DIR`` (the journal lives in the run library, ``HOME/library.sqlit
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -18,6 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 import click
 
 from hipstride.care.decision import FLAGS, SIDES, SITES
+from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -29,10 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "DISCLAIMER", "FLAG_QUESTIONS", "journal", "report", "today"]
 
-_HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path),
-                     help="hipstride home folder (default: $HIPSTRIDE_HOME or the platform's).")
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-_OUT = click.Path(dir_okay=False, path_type=Path)
 
 #: The red-flag checklist, asked in plain words (one yes/no question per flag).
 FLAG_QUESTIONS: dict[str, str] = {
@@ -63,22 +57,6 @@ _DECISION_STYLE = {"run": "bold white on green", "modify": "bold black on yellow
                    "see-professional": "bold white on red"}
 _DECISION_WORDS = {"run": "RUN", "modify": "RUN, BUT MODIFIED", "cross-train": "CROSS-TRAIN",
                    "rest": "REST", "see-professional": "SEE A PROFESSIONAL"}
-
-
-@contextmanager
-def _library(home: Path | None) -> Iterator[SQLiteStore]:
-    from hipstride.library.api import open_library
-
-    store = open_library(home)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _dump(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -204,8 +182,8 @@ def journal() -> None:
 @click.option("--entry", "entry_json",
               help='The whole entry as JSON, e.g. \'{"date": "2026-05-01", "pain_during": 3, '
                    '"where": ["hip"], "side": "left", "flags": []}\'.')
-@_HOME
-@_JSON
+@HOME_OPTION
+@JSON_OPTION
 def add(day: str | None, pain_during: str | None, pain_after: str | None,
         pain_morning: str | None, morning_stiffness_min: str | None, where: tuple[str, ...],
         side: str | None, better: str | None, worse: str | None, flags: tuple[str, ...],
@@ -221,12 +199,12 @@ def add(day: str | None, pain_during: str | None, pain_after: str | None,
                "pain_morning": pain_morning, "morning_stiffness_min": morning_stiffness_min,
                "where": where, "side": side, "better": better, "worse": worse, "flags": flags,
                "run_id": run_id}
-    with _library(home) as store:
+    with open_store(home) as store:
         entry = _entry_from_input(store, entry_json, options)
         replaced = add_entry(store, entry)
     warning = red_flag_warning(entry)
     if as_json:
-        _dump({"entry": entry_to_dict(entry), "replaced": replaced,
+        dump_json({"entry": entry_to_dict(entry), "replaced": replaced,
                "medical_review_now": warning})
     else:
         click.echo(f"{'Replaced' if replaced else 'Saved'} the journal entry for "
@@ -240,17 +218,17 @@ def add(day: str | None, pain_during: str | None, pain_after: str | None,
 @journal.command("list")
 @click.option("--since", help="Only entries from this day on, YYYY-MM-DD.")
 @click.option("--until", help="Only entries up to this day, YYYY-MM-DD.")
-@_HOME
-@_JSON
+@HOME_OPTION
+@JSON_OPTION
 def list_cmd(since: str | None, until: str | None, home: Path | None, as_json: bool) -> None:
     """List journal entries, oldest first (JSON in the shape `journal add --entry` takes)."""
     from hipstride.journal.store import entry_to_dict, list_entries
 
     first, last = _day(since, "--since"), _day(until, "--until")
-    with _library(home) as store:
+    with open_store(home) as store:
         entries = list_entries(store, since=first, until=last)
     if as_json:
-        _dump([entry_to_dict(e) for e in entries])
+        dump_json([entry_to_dict(e) for e in entries])
         return
     if not entries:
         click.echo("No journal entries" + (f" since {first.isoformat()}" if first else "")
@@ -356,8 +334,8 @@ def _show_decision(console: Console, day: date, decision: Decision) -> None:
 
 @click.command("today")
 @click.option("--date", "day", help="Decide for this day, YYYY-MM-DD (default: today).")
-@_HOME
-@_JSON
+@HOME_OPTION
+@JSON_OPTION
 def today(day: str | None, home: Path | None, as_json: bool) -> None:
     """Should you run today, and how? A decision with its reasons and a plan.
 
@@ -367,10 +345,10 @@ def today(day: str | None, home: Path | None, as_json: bool) -> None:
     from hipstride.journal.today import decide_today, today_document
 
     when = _day(day, "--date") or date.today()
-    with _library(home) as store:
+    with open_store(home) as store:
         decision = decide_today(store, when)
     if as_json:
-        _dump(today_document(when, decision))
+        dump_json(today_document(when, decision))
         return
     from rich.console import Console
 
@@ -390,12 +368,12 @@ def report() -> None:
 @click.option("--weeks", type=click.IntRange(min=1, max=520), default=12, show_default=True,
               help="ISO weeks covered, ending with the week of --until.")
 @click.option("--until", help="Last day covered, YYYY-MM-DD (default: today).")
-@click.option("--html", "html_out", type=_OUT, required=True,
+@click.option("--html", "html_out", type=OUT_PATH, required=True,
               help="Write the self-contained HTML page here.")
-@click.option("--pdf", "pdf_out", type=_OUT, help="Also write a PDF here (WeasyPrint or Chromium).")
+@click.option("--pdf", "pdf_out", type=OUT_PATH, help="Also write a PDF here (WeasyPrint or Chromium).")
 @click.option("--pdf-engine", type=click.Choice(["auto", "weasyprint", "chromium"]),
               default="auto", show_default=True, help="Which PDF engine to use.")
-@_HOME
+@HOME_OPTION
 def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | None,
               pdf_engine: str, home: Path | None) -> None:
     """One page for a clinician: red flags, pain trend, load, form, hip load and the journal.
@@ -406,7 +384,7 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     from hipstride.journal.clinician import render_clinician_html, write_clinician_html, write_pdf
 
     last = _day(until, "--until") or date.today()
-    with _library(home) as store:
+    with open_store(home) as store:
         html = render_clinician_html(store, until=last, weeks=weeks)
     write_clinician_html(html, html_out)
     click.echo(f"wrote {html_out}", err=True)

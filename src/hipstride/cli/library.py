@@ -8,7 +8,6 @@ inside each command so that ``hipstride --help`` stays fast. Every command takes
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,31 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
+
 if TYPE_CHECKING:
-    from hipstride.library.sqlite import SQLiteStore
+    pass
 
 __all__ = ["COMMANDS", "export", "import_cmd", "runs", "show", "trends"]
 
-_HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path),
-                     help="hipstride home folder (default: $HIPSTRIDE_HOME or the platform's).")
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-_OUT = click.Path(dir_okay=False, path_type=Path)
-
-
-@contextmanager
-def _library(home: Path | None) -> Iterator[SQLiteStore]:
-    from hipstride.library.api import open_library
-
-    store = open_library(home)
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _dump(doc: Any) -> None:
-    json.dump(doc, sys.stdout, indent=2)
-    sys.stdout.write("\n")
 
 
 @contextmanager
@@ -74,8 +55,8 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@_HOME
-@_JSON
+@HOME_OPTION
+@JSON_OPTION
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU core).")
 def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: int | None) -> None:
@@ -87,10 +68,10 @@ def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: 
     """
     from hipstride.library.importer import import_paths
 
-    with _library(home) as store, _progress_bar(not as_json and sys.stderr.isatty()) as progress:
+    with open_store(home) as store, _progress_bar(not as_json and sys.stderr.isatty()) as progress:
         summary = import_paths(store, paths, jobs=jobs or os.cpu_count(), progress=progress)
     if as_json:
-        _dump(summary.to_dict())
+        dump_json(summary.to_dict())
     else:
         click.echo(f"imported {summary.imported} run(s); {summary.duplicates} already in the "
                    f"library ({summary.other_sources} of them another recording of a stored run)"
@@ -116,15 +97,15 @@ def _fmt_duration(seconds: float | None) -> str:
 
 
 @click.command("runs")
-@_HOME
-@_JSON
+@HOME_OPTION
+@JSON_OPTION
 @click.option("--sport", help="Only this sport (e.g. running).")
 def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
     """List the runs in the library (and other activities, with their sport)."""
-    with _library(home) as store:
+    with open_store(home) as store:
         listing = store.list_runs(sport=sport)
     if as_json:
-        _dump([r.to_dict() for r in listing])
+        dump_json([r.to_dict() for r in listing])
         return
     from rich.console import Console
     from rich.table import Table
@@ -144,14 +125,14 @@ def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
 
 @click.command("show")
 @click.argument("run_id", type=int)
-@_HOME
-@_JSON
-@click.option("--html", "html_out", type=_OUT, help="Write the run's self-contained HTML report.")
+@HOME_OPTION
+@JSON_OPTION
+@click.option("--html", "html_out", type=OUT_PATH, help="Write the run's self-contained HTML report.")
 def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -> None:
     """Show a stored run's analysis (the same document as `hipstride analyze`)."""
     from hipstride.library.api import rebuild_analysis, show_run
 
-    with _library(home) as store:
+    with open_store(home) as store:
         doc = show_run(store, run_id)
         if html_out is not None:
             from hipstride.report.html import write_html_report
@@ -159,7 +140,7 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
             write_html_report(rebuild_analysis(store, run_id), html_out)
             click.echo(f"wrote {html_out}", err=True)
     if as_json:
-        _dump(doc)
+        dump_json(doc)
     elif html_out is None:
         act, hip = doc["activity"], doc["hip_load"]
         click.echo(f"run {run_id}: {act['sport']} on {act['start_time_utc'] or 'unknown date'}, "
@@ -172,14 +153,14 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
 
 
 @click.command("trends")
-@_HOME
-@_JSON
-@click.option("--html", "html_out", type=_OUT, help="Write a self-contained HTML page.")
+@HOME_OPTION
+@JSON_OPTION
+@click.option("--html", "html_out", type=OUT_PATH, help="Write a self-contained HTML page.")
 def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
     """Weekly load, its progression, and changes of form against your own baseline."""
     from hipstride.library.api import trends_document
 
-    with _library(home) as store:
+    with open_store(home) as store:
         doc = trends_document(store)
     if html_out is not None:
         from hipstride.library.trends_html import write_trends_html
@@ -187,7 +168,7 @@ def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
         write_trends_html(doc, html_out)
         click.echo(f"wrote {html_out}", err=True)
     if as_json:
-        _dump(doc)
+        dump_json(doc)
     elif html_out is None:
         for w in doc["weeks"][-8:]:
             change = f"{w['week_over_week_pct']:+.0f} %" if w["week_over_week_pct"] is not None else ""
@@ -205,16 +186,16 @@ def export() -> None:
 
 
 @export.command("runs")
-@_HOME
-@click.option("--csv", "csv_out", type=_OUT, help="Write CSV here.")
-@click.option("--parquet", "parquet_out", type=_OUT, help="Write Parquet here (needs pyarrow).")
+@HOME_OPTION
+@click.option("--csv", "csv_out", type=OUT_PATH, help="Write CSV here.")
+@click.option("--parquet", "parquet_out", type=OUT_PATH, help="Write Parquet here (needs pyarrow).")
 def export_runs(home: Path | None, csv_out: Path | None, parquet_out: Path | None) -> None:
     """Export the list of runs."""
     from hipstride.library.export import write_runs_csv, write_runs_parquet
 
     if (csv_out is None) == (parquet_out is None):
         raise click.UsageError("give exactly one of --csv OUT or --parquet OUT")
-    with _library(home) as store:
+    with open_store(home) as store:
         if csv_out is not None:
             n = write_runs_csv(store, csv_out)
         else:
@@ -225,9 +206,9 @@ def export_runs(home: Path | None, csv_out: Path | None, parquet_out: Path | Non
 
 @export.command("run")
 @click.argument("run_id", type=int)
-@_HOME
-@click.option("--gpx", "gpx_out", type=_OUT, help="Write GPX 1.1 here.")
-@click.option("--geojson", "geojson_out", type=_OUT, help="Write GeoJSON here.")
+@HOME_OPTION
+@click.option("--gpx", "gpx_out", type=OUT_PATH, help="Write GPX 1.1 here.")
+@click.option("--geojson", "geojson_out", type=OUT_PATH, help="Write GeoJSON here.")
 def export_run(run_id: int, home: Path | None, gpx_out: Path | None,
                geojson_out: Path | None) -> None:
     """Export one run's track."""
@@ -235,7 +216,7 @@ def export_run(run_id: int, home: Path | None, gpx_out: Path | None,
 
     if (gpx_out is None) == (geojson_out is None):
         raise click.UsageError("give exactly one of --gpx OUT or --geojson OUT")
-    with _library(home) as store:
+    with open_store(home) as store:
         if gpx_out is not None:
             n = write_run_gpx(store, run_id, gpx_out)
         else:
