@@ -1,0 +1,1 @@
+"""hipstride tests: they read real recordings and maps from ../shared/data."""
