@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipstride.analysis import analyze_activity
+from hipstride.analysis.run import analyze_activity
 from hipstride.io import read_activity
 from tests.conftest import data_files, data_path
 

@@ -1,4 +1,4 @@
-"""The daily decision rules (hipstride.care.decision) on histories built here."""
+"""The daily decision rules (hipstride.journal.decision) on histories built here."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from hipstride.care.decision import (
+from hipstride.journal.decision import (
     CADENCE_CUE_PCT,
     DECISION_RANK,
     FLAGS,

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hipstride.errors import ProfileError
 from hipstride.model.hipload import FACTORS, evaluate_course
 from hipstride.model.profile import default_profile, load_profile
-from hipstride.surface import surface_from_sub_sport, surface_from_word, unknown_surface
+from hipstride.track.surface import surface_from_sub_sport, surface_from_word, unknown_surface
 from hipstride.track.turns import detect_turns
 from tests.test_track import course_of, polyline
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hipstride.care.decision import FLAGS, JournalEntry
 from hipstride.cli.journal import FLAG_QUESTIONS
 from hipstride.errors import InputError
+from hipstride.journal.decision import FLAGS, JournalEntry
 from hipstride.journal.store import add_entry, entry_from_mapping, list_entries
 from hipstride.library.sqlite import migrations
 from tests.test_journal_support import add_run, cli, library

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from hipstride.care.decision import CADENCE_CUE_PCT
+from hipstride.journal.decision import CADENCE_CUE_PCT
 from hipstride.journal.store import add_entry, entry_from_mapping
 from hipstride.journal.today import decision_weeks, gather_inputs, usual_cadence_spm
 from tests.test_journal_support import add_run, cli, library, weeks_of_running

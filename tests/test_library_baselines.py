@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hipstride.library import open_library, show_run, trends_document
-from hipstride.library.baselines import (
+from hipstride.analysis.baselines import (
     BaselineHistory,
     CadenceBaseline,
     compute_baselines,
 )
-from hipstride.library.formchanges import detect_form_changes
+from hipstride.analysis.formchanges import detect_form_changes
+from hipstride.library import open_library, show_run, trends_document
 from hipstride.library.importer import import_paths
-from hipstride.library.trends_html import render_trends_html
+from hipstride.report.trends_page import render_trends_html
 from tests.test_library_support import form_minutes_table, write_fit_run
 
 T0 = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)

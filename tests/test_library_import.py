@@ -115,7 +115,7 @@ def test_runs_and_show_json(imported: tuple[Path, ImportSummary], store: SQLiteS
             "source_file"} <= set(listing[0])
     portland = next(r for r in listing if r["source_file"].endswith("elevate__portland.fit"))
     doc = json.loads(_cli(home, "show", str(portland["id"]), "--json"))
-    from hipstride.analysis import analyze_activity
+    from hipstride.analysis.run import analyze_activity
 
     direct = analyze_activity(read_activity(data_path("fit/elevate__portland.fit"))).to_dict()
     assert set(doc) - {"library"} == set(direct)

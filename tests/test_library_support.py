@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from hipstride.library.store import FORM_METRICS, FormMinutes
+from hipstride.analysis.baselines import FormMinutes
+from hipstride.track.form import FORM_METRICS
 
 __all__ = ["form_minutes_table", "sha256_of", "write_fit_run"]
 

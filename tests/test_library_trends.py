@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from hipstride.analysis.trends import progression_flags, week_start, weekly_load
 from hipstride.library.store import RunSummary
-from hipstride.library.trends import progression_flags, week_start, weekly_load
-from hipstride.library.trends_html import render_trends_html
+from hipstride.report.trends_page import render_trends_html
 
 MONDAY = datetime(2024, 1, 1, 7, 0, tzinfo=UTC)  # 2024-01-01 is a Monday
 

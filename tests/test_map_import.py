@@ -25,8 +25,8 @@ from hipstride.map.network import FLAG_AREA, FLAG_STEPS, HIGHWAY_CLASSES, FootNe
 from hipstride.map.osm_import import read_osm
 from hipstride.map.store import list_maps, load_map, map_name_for, save_map
 from hipstride.map.surface_rules import classify_surface
-from hipstride.surface import HARD, SOFT, UNKNOWN
 from hipstride.track.geodesy import haversine_m
+from hipstride.track.surface import HARD, SOFT, UNKNOWN
 from tests.conftest import data_path
 
 EXTRACTS = {

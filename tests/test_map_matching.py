@@ -10,15 +10,15 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from hipstride.analysis import analyze_activity
+from hipstride.analysis.run import analyze_activity
 from hipstride.cli import main
 from hipstride.io import read_activity
 from hipstride.map.matching import match_track
 from hipstride.map.network import FLAG_STEPS, FootNetwork
 from hipstride.map.surfaces import surface_for_course
 from hipstride.model.profile import default_profile
-from hipstride.surface import SURFACE_CLASSES
 from hipstride.track.geodesy import haversine_m
+from hipstride.track.surface import SURFACE_CLASSES
 from tests.conftest import data_path
 from tests.test_map_import import map_home, stored_network
 

@@ -11,7 +11,7 @@ import pytest
 from markupsafe import escape
 
 from hipstride.activity import Activity
-from hipstride.analysis import RunAnalysis, analyze_activity
+from hipstride.analysis.run import RunAnalysis, analyze_activity
 from hipstride.io import read_activity
 from hipstride.report.html import Basemap, render_html_report, write_html_report
 from hipstride.report.svg import LOAD_COLOURS, _path_d, load_bins, nice_step

@@ -24,7 +24,7 @@ OUT_PATH = click.Path(dir_okay=False, path_type=Path)
 
 @contextmanager
 def open_store(home: Path | None) -> Iterator[SQLiteStore]:
-    """The run library in ``home`` (see :func:`hipstride.home.home_dir`), closed afterwards."""
+    """The run library in ``home`` (see :func:`hipstride._home.home_dir`), closed afterwards."""
     from hipstride.library.api import open_library
 
     store = open_library(home)

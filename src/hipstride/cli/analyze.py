@@ -30,7 +30,7 @@ SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "st
 def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             profile_path: Path | None, surface: str | None, map_name: str | None) -> None:
     """Explain what in each run loaded the hip (FIT, GPX or TCX, plain or .gz)."""
-    from hipstride.analysis import SurfaceLike, analyze_activity
+    from hipstride.analysis.run import SurfaceLike, analyze_activity
     from hipstride.errors import HipstrideError
     from hipstride.io import read_activity
     from hipstride.model.profile import load_profile

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from hipstride.analysis import RunAnalysis
+    from hipstride.analysis.run import RunAnalysis
     from hipstride.demo import DemoRun
 
 __all__ = ["demo"]

@@ -14,16 +14,16 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from hipstride.care.decision import FLAGS, SIDES, SITES
 from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
 from hipstride.errors import InputError
+from hipstride.journal.decision import FLAGS, SIDES, SITES
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from hipstride.care.decision import Decision, JournalEntry
-    from hipstride.journal.clinician import PdfEngine
+    from hipstride.journal.decision import Decision, JournalEntry
     from hipstride.library.sqlite import SQLiteStore
+    from hipstride.report.clinician_page import PdfEngine
 
 __all__ = ["COMMANDS", "DISCLAIMER", "FLAG_QUESTIONS", "journal", "report", "today"]
 
@@ -381,7 +381,11 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     Works offline (nothing is loaded from the internet) and prints well. It is educational and
     not a diagnosis.
     """
-    from hipstride.journal.clinician import render_clinician_html, write_clinician_html, write_pdf
+    from hipstride.report.clinician_page import (
+        render_clinician_html,
+        write_clinician_html,
+        write_pdf,
+    )
 
     last = _day(until, "--until") or date.today()
     with open_store(home) as store:

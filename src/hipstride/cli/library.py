@@ -163,7 +163,7 @@ def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
     with open_store(home) as store:
         doc = trends_document(store)
     if html_out is not None:
-        from hipstride.library.trends_html import write_trends_html
+        from hipstride.report.trends_page import write_trends_html
 
         write_trends_html(doc, html_out)
         click.echo(f"wrote {html_out}", err=True)

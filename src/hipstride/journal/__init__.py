@@ -3,8 +3,8 @@
 * :mod:`~hipstride.journal.store` — entries in the run library (one per date), checked input
   (``hipstride journal add``) and the red-flag warning.
 * :mod:`~hipstride.journal.today` — ``hipstride today``: gathers the journal, weekly load, recent
-  runs and the cadence baseline and applies :func:`hipstride.care.decision.decide`.
-* :mod:`~hipstride.journal.clinician` — ``hipstride report clinician``: one offline HTML page
+  runs and the cadence baseline and applies :func:`hipstride.journal.decision.decide`.
+* :mod:`~hipstride.report.clinician_page` — ``hipstride report clinician``: one offline HTML page
   (and optionally a PDF) for a physiotherapist or sports physician.
 
 hipstride supports decisions; it does not diagnose. Red flags mean: see a professional now.

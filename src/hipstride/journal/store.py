@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from hipstride.care.decision import FLAGS, SIDES, SITES, JournalEntry, decide
 from hipstride.errors import InputError
+from hipstride.journal.decision import FLAGS, SIDES, SITES, JournalEntry, decide
 from hipstride.library.store import JournalRecord, RunStore
 
 __all__ = [
@@ -150,8 +150,8 @@ def entry_from_mapping(data: Mapping[str, Any], *, today: date | None = None,
     data
         The fields; ``date`` defaults to ``today``, every other field may be missing or ``None``.
         Pain scores are 0–10, ``morning_stiffness_min`` minutes (0–1440), ``where`` and ``flags``
-        lists (or comma-separated text) of the names in :data:`hipstride.care.decision.SITES` and
-        :data:`~hipstride.care.decision.FLAGS`.
+        lists (or comma-separated text) of the names in :data:`hipstride.journal.decision.SITES` and
+        :data:`~hipstride.journal.decision.FLAGS`.
     today
         The local date used when ``date`` is missing; a date after it is refused (default: the
         computer's date).
@@ -250,7 +250,7 @@ def list_entries(store: RunStore, *, since: date | None = None,
 
 def red_flag_warning(entry: JournalEntry) -> str | None:
     """Why the red flags in ``entry`` need medical review now, in plain words (``None`` without
-    red flags). The wording is the daily decision's own (:func:`hipstride.care.decision.decide`)."""
+    red flags). The wording is the daily decision's own (:func:`hipstride.journal.decision.decide`)."""
     if not entry.flags:
         return None
     decision = decide(entry.date, [entry], [], [], cadence_baseline_spm=None)

@@ -1,13 +1,13 @@
 """``hipstride today``: the day's decision, from the journal and the run library.
 
-:func:`gather_inputs` collects what :func:`hipstride.care.decision.decide` needs, and nothing here
+:func:`gather_inputs` collects what :func:`hipstride.journal.decision.decide` needs, and nothing here
 adds rules of its own:
 
 journal entries
     The entries of the :data:`JOURNAL_LOOKBACK_DAYS` days up to the day (the rules look back at
     most two weeks).
 weekly load
-    Distance (m) and hip-load units per ISO week of running (:func:`hipstride.library.trends.
+    Distance (m) and hip-load units per ISO week of running (:func:`hipstride.analysis.trends.
     weekly_load`, runs started on or before the day), up to the day's week. The week in progress
     stands as the latest week once it already holds more running than the last complete week;
     until then the last complete week does, so that Monday's decision still sees last week's
@@ -17,7 +17,7 @@ recent runs
     distance (m). A run without a hip-load index (no usable course) counts for distance only.
 cadence baseline
     The runner's own step rate at their usual speed: of the speed-matched cadence baseline
-    (:func:`hipstride.library.baselines.compute_baselines`, the 90 days up to the end of the day)
+    (:func:`hipstride.analysis.baselines.compute_baselines`, the 90 days up to the end of the day)
     the speed band with the most minutes; ``None`` while no band has enough running.
 """
 
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from hipstride.care.decision import (
+from hipstride.analysis.baselines import FormMinutes
+from hipstride.journal.decision import (
     TYPICAL_RUN_LOOKBACK_DAYS,
     Decision,
     JournalEntry,
@@ -37,7 +38,7 @@ from hipstride.care.decision import (
     decide,
 )
 from hipstride.journal.store import list_entries
-from hipstride.library.store import FormMinutes, RunStore, RunSummary
+from hipstride.library.store import RunStore, RunSummary
 
 __all__ = [
     "JOURNAL_LOOKBACK_DAYS",
@@ -77,7 +78,7 @@ def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
 
 def decision_weeks(runs: list[RunSummary], today: date) -> list[WeekLoad]:
     """Weekly distance and hip load for the decision (see the module docstring)."""
-    from hipstride.library.trends import week_start, weekly_load
+    from hipstride.analysis.trends import week_start, weekly_load
 
     weeks = weekly_load(_dated_running(runs, today), until=today)
     if (len(weeks) >= 2 and weeks[-1].week_start == week_start(today)
@@ -102,7 +103,7 @@ def _recent_runs(runs: list[RunSummary], today: date) -> list[RecentRun]:
 def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
     """The runner's own step rate (steps/min) at their most-run speed, from the baseline of the
     90 days up to the end of ``today``; ``None`` without a qualifying speed band."""
-    from hipstride.library.baselines import compute_baselines
+    from hipstride.analysis.baselines import compute_baselines
 
     if len(minutes) == 0:
         return None
@@ -129,7 +130,7 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
 
 
 def decide_today(store: RunStore, today: date) -> Decision:
-    """The decision for ``today`` (:func:`hipstride.care.decision.decide` on the library's data)."""
+    """The decision for ``today`` (:func:`hipstride.journal.decision.decide` on the library's data)."""
     inputs = gather_inputs(store, today)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
                   cadence_baseline_spm=inputs.cadence_baseline_spm)

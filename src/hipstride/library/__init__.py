@@ -7,9 +7,9 @@
 * :mod:`~hipstride.library.importer` — ``hipstride import`` (parallel reading, idempotent,
   one transaction per run); :mod:`~hipstride.library.archives` — files, folders and the Strava
   and Garmin Connect export zips.
-* :mod:`~hipstride.library.baselines` and :mod:`~hipstride.library.formchanges` — speed-matched
-  form baselines and changes against them; :mod:`~hipstride.library.trends` — weekly load and
-  progression; :mod:`~hipstride.library.export` — CSV, Parquet, GPX and GeoJSON.
+* :mod:`~hipstride.library.export` — CSV, Parquet, GPX and GeoJSON.
+* :mod:`~hipstride.library.api` — opening the library, a stored run's analysis, trends; the
+  numbers themselves (baselines, form changes, weekly load) are computed in :mod:`hipstride.analysis`.
 """
 
 from __future__ import annotations

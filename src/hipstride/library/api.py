@@ -8,21 +8,21 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hipstride._home import home_dir
 from hipstride.errors import InputError
-from hipstride.home import home_dir
 from hipstride.library.sqlite import LIBRARY_FILE, SQLiteStore
 from hipstride.library.store import RunStore, now_utc
 
 if TYPE_CHECKING:
-    from hipstride.analysis import RunAnalysis
-    from hipstride.library.baselines import CadenceBaseline
+    from hipstride.analysis.baselines import CadenceBaseline
+    from hipstride.analysis.run import RunAnalysis
 
 __all__ = ["library_path", "open_library", "rebuild_analysis", "refresh_run", "show_run",
            "trends_document"]
 
 
 def library_path(home: str | os.PathLike[str] | None = None) -> Path:
-    """``HOME/library.sqlite`` (see :func:`hipstride.home.home_dir` for HOME)."""
+    """``HOME/library.sqlite`` (see :func:`hipstride._home.home_dir` for HOME)."""
     return home_dir(home) / LIBRARY_FILE
 
 
@@ -32,7 +32,7 @@ def open_library(home: str | os.PathLike[str] | None = None) -> SQLiteStore:
 
 
 def _baseline_for(store: RunStore, run_id: int) -> CadenceBaseline | None:
-    from hipstride.library.baselines import BaselineHistory
+    from hipstride.analysis.baselines import BaselineHistory
 
     run = store.get_run(run_id)
     if run is None or run.sport != "running" or run.time_is_relative or run.start_time_utc is None:
@@ -104,9 +104,9 @@ def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
 
 def trends_document(store: RunStore) -> dict[str, Any]:
     """The JSON document of ``hipstride trends``: weekly load, flags, form against baseline."""
-    from hipstride.library.baselines import SPEED_NOTE, compute_baselines
-    from hipstride.library.formchanges import form_history
-    from hipstride.library.trends import (
+    from hipstride.analysis.baselines import SPEED_NOTE, compute_baselines
+    from hipstride.analysis.formchanges import form_history
+    from hipstride.analysis.trends import (
         ACWR_NOTE,
         Flag,
         progression_flags,

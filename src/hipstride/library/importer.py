@@ -39,11 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from hipstride.activity import Activity
+from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
 from hipstride.library._workers import Workers
 from hipstride.library.archives import ImportItem, discover, read_item_bytes
-from hipstride.library.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
 from hipstride.library.records import build_record, reanalyse
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 

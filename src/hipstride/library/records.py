@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 
 from hipstride.activity import Activity
-from hipstride.analysis import RunAnalysis, analyze_activity
-from hipstride.library.baselines import CadenceBaseline, form_minutes
+from hipstride.analysis.baselines import CadenceBaseline, form_minutes
+from hipstride.analysis.document import SCHEMA_VERSION
+from hipstride.analysis.run import RunAnalysis, analyze_activity
 from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
-from hipstride.report.json import SCHEMA_VERSION
 
 __all__ = ["analyse", "build_record", "headline", "reanalyse", "series_names"]
 

@@ -17,12 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import HipstrideError
 from hipstride.library.store import (
-    FORM_METRICS,
     AnalysisRecord,
     AnalysisState,
-    FormMinutes,
     JournalRecord,
     RunRecord,
     RunSummary,
@@ -32,6 +31,7 @@ from hipstride.library.store import (
     parse_utc,
     sensor_channel_count,
 )
+from hipstride.track.form import FORM_METRICS
 
 __all__ = ["LIBRARY_FILE", "SQLiteStore", "migrations"]
 

@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-import numpy as np
-from numpy.typing import NDArray
+from hipstride.analysis.baselines import FormMinutes
 
 __all__ = [
-    "FORM_METRICS",
     "AnalysisRecord",
     "AnalysisState",
-    "FormMinutes",
     "JournalRecord",
     "RunRecord",
     "RunStore",
@@ -34,11 +31,6 @@ __all__ = [
     "parse_utc",
     "sensor_channel_count",
 ]
-
-#: Form metrics kept per minute (column names; units in the names).
-FORM_METRICS: tuple[str, ...] = ("cadence_spm", "step_length_m", "stance_time_ms",
-                                 "vertical_oscillation_mm", "stance_time_balance_left_pct")
-
 
 #: Series every activity has or may have besides its sensor channels.
 CORE_SERIES: tuple[str, ...] = ("lat_deg", "lon_deg", "elevation_m", "distance_m", "speed_mps")
@@ -191,29 +183,11 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
-class FormMinutes:
-    """All stored form minutes as columns (one entry per minute of running).
-
-    ``start_s`` is the run's start time as seconds since the Unix epoch (UTC), ``values`` maps
-    each of :data:`FORM_METRICS` to its column (NaN where the recording lacks it).
-    """
-
-    run_id: NDArray[np.int64]
-    start_s: NDArray[np.float64]
-    speed_mps: NDArray[np.float64]
-    values: dict[str, NDArray[np.float64]]
-    devices: dict[int, str | None]
-
-    def __len__(self) -> int:
-        return int(self.run_id.shape[0])
-
-
-@dataclass(frozen=True)
 class JournalRecord:
     """One pain-journal entry as stored (one per date; see ``migrations/0004_journal.sql``).
 
     Pain scores are 0–10 or ``None``; ``morning_stiffness_min`` is minutes; ``sites`` and ``flags``
-    are the names :mod:`hipstride.care.decision` defines (validated by :mod:`hipstride.journal`,
+    are the names :mod:`hipstride.journal.decision` defines (validated by :mod:`hipstride.journal`,
     not here). ``created_at_utc`` is :func:`format_utc` text, set by the store when writing.
     """
 

@@ -19,10 +19,10 @@ from hipstride.map.network import FLAG_STEPS, FootNetwork, IntArray
 from hipstride.map.surfaces import surface_for_edges
 from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
 from hipstride.model.profile import Profile
-from hipstride.surface import SurfaceTrack
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.geodesy import segment_lengths_m
 from hipstride.track.smoothing import climb_descent_m
+from hipstride.track.surface import SurfaceTrack
 from hipstride.track.turns import Turn, detect_turns
 
 __all__ = ["Piece", "RouteGeometry", "RouteSummary", "evaluate_route", "route_geometry"]

@@ -19,7 +19,7 @@ from hipstride.map.evaluate import RouteSummary
 from hipstride.map.network import ATTRIBUTION, FootNetwork
 from hipstride.map.planner import Plan
 from hipstride.map.spatial import segment_starts
-from hipstride.surface import HARD, SOFT
+from hipstride.track.surface import HARD, SOFT
 
 __all__ = ["plan_to_gpx", "plan_to_html", "write_text_atomic"]
 

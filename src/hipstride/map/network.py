@@ -10,7 +10,7 @@ Arrays, by table (units in the names; angles in degrees, WGS84):
 
 * nodes: ``node_lat_deg``, ``node_lon_deg``, ``node_osm_id``, ``node_component``;
 * edges: ``edge_from``, ``edge_to``, ``edge_length_m``, ``edge_way`` (row of the way table),
-  ``edge_surface_class`` (see :data:`hipstride.surface.SURFACE_CLASSES`),
+  ``edge_surface_class`` (see :data:`hipstride.track.surface.SURFACE_CLASSES`),
   ``edge_surface_confidence``, ``edge_surface_raw`` (index into ``strings``),
   ``edge_highway`` (index into :data:`HIGHWAY_CLASSES`), ``edge_grade_pct`` (along the way;
   NaN when unknown), ``edge_flags`` (:data:`FLAG_STEPS`, :data:`FLAG_AREA`);

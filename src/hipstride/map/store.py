@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from hipstride._home import home_dir
 from hipstride.errors import InputError
-from hipstride.home import home_dir
 from hipstride.map.network import FORMAT_VERSION, FootNetwork
 
 __all__ = ["MapInfo", "find_maps_covering", "list_maps", "load_map", "map_name_for", "maps_dir",

@@ -55,7 +55,7 @@ road (unknown classification)          hard     0.5
 
 from __future__ import annotations
 
-from hipstride.surface import HARD, SOFT, UNKNOWN
+from hipstride.track.surface import HARD, SOFT, UNKNOWN
 
 __all__ = ["INFERRED_RULES", "SURFACE_TAG_RULES", "TRACKTYPE_RULES", "classify_surface"]
 
@@ -124,7 +124,7 @@ def classify_surface(highway: str, surface: str | None, tracktype: str | None = 
     -------
     tuple
         ``(class code, confidence, raw label)``; the code indexes
-        :data:`hipstride.surface.SURFACE_CLASSES`.
+        :data:`hipstride.track.surface.SURFACE_CLASSES`.
     """
     if surface:
         value = surface.strip().lower()

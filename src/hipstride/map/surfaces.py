@@ -1,4 +1,4 @@
-"""Surface from the map: a :class:`~hipstride.surface.SurfaceTrack` with ``source="map"``.
+"""Surface from the map: a :class:`~hipstride.track.surface.SurfaceTrack` with ``source="map"``.
 
 A recorded course gets its surface by map matching (:func:`surface_for_course`); a planned route
 knows its edges already (:func:`surface_for_edges`). Both give each course sample the class,
@@ -15,8 +15,8 @@ import numpy as np
 from hipstride.map.matching import MatchResult, match_track
 from hipstride.map.network import FootNetwork, IntArray
 from hipstride.model.hipload import sample_weights_m
-from hipstride.surface import UNKNOWN, SurfaceTrack
 from hipstride.track.course import Course
+from hipstride.track.surface import UNKNOWN, SurfaceTrack
 
 __all__ = ["NO_POSITION_LABEL", "OFF_NETWORK_LABEL", "map_surface_provider", "surface_for_course",
            "surface_for_edges"]

@@ -16,8 +16,8 @@ import numpy as np
 
 from hipstride.activity import FloatArray
 from hipstride.model.profile import Profile
-from hipstride.surface import HARD, SOFT, UNKNOWN, SurfaceTrack
 from hipstride.track.course import Course
+from hipstride.track.surface import HARD, SOFT, UNKNOWN, SurfaceTrack
 from hipstride.track.turns import Turn
 
 __all__ = ["FACTORS", "G_MPS2", "HipLoad", "evaluate_course", "factor_contributions"]

@@ -29,12 +29,12 @@ from hipstride.report.svg import (
     profile_svg,
 )
 from hipstride.report.terminal import format_duration, format_pace
-from hipstride.surface import SURFACE_CLASSES
+from hipstride.track.surface import SURFACE_CLASSES
 
 if TYPE_CHECKING:
     import jinja2
 
-    from hipstride.analysis import KmSplit, RunAnalysis
+    from hipstride.analysis.run import KmSplit, RunAnalysis
 
 __all__ = ["Basemap", "render_html_report", "write_html_report"]
 
@@ -65,7 +65,7 @@ FORM_LABELS = {
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride", "templates"), autoescape=True,
+    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride.report", "templates"), autoescape=True,
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from hipstride.analysis import RunAnalysis
+    from hipstride.analysis.run import RunAnalysis
 
 __all__ = ["format_duration", "format_pace", "render_summary"]
 

@@ -9,7 +9,7 @@ import numpy as np
 from hipstride.model.hipload import FACTORS
 
 if TYPE_CHECKING:
-    from hipstride.analysis import RunAnalysis
+    from hipstride.analysis.run import RunAnalysis
 
 __all__ = ["SCHEMA_VERSION", "analysis_to_dict"]
 

@@ -22,17 +22,37 @@ Acute:chronic ratio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from hipstride.library.store import RunSummary
+
+class RunTotals(Protocol):
+    """What weekly load needs of a run (a stored run's summary has it): SI units, times UTC."""
+
+    @property
+    def sport(self) -> str: ...
+    @property
+    def start_time_utc(self) -> datetime | None: ...
+    @property
+    def time_is_relative(self) -> bool: ...
+    @property
+    def distance_m(self) -> float | None: ...
+    @property
+    def moving_time_s(self) -> float | None: ...
+    @property
+    def duration_s(self) -> float | None: ...
+    @property
+    def hip_load_total(self) -> float | None: ...
+
 
 __all__ = [
     "ACWR_NOTE",
     "MIN_BASE_DISTANCE_M",
     "PROGRESSION_LIMIT_PCT",
     "Flag",
+    "RunTotals",
     "Week",
     "progression_flags",
     "week_start",
@@ -105,7 +125,7 @@ def _pct(now: float, before: float, base: float) -> float | None:
     return (now / before - 1.0) * 100.0 if before >= base and before > 0 else None
 
 
-def weekly_load(runs: list[RunSummary], *, until: date | None = None) -> list[Week]:
+def weekly_load(runs: Sequence[RunTotals], *, until: date | None = None) -> list[Week]:
     """Weekly running load from the first running week to the last (or to ``until``'s week)."""
     runs = [r for r in runs if r.sport == "running" and r.start_time_utc is not None
             and not r.time_is_relative]

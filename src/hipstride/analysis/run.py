@@ -11,14 +11,14 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 from hipstride.errors import DataError
-from hipstride.form import Form, running_mask, summarise_form
 from hipstride.model.advice import Advice, RunFacts, advise
 from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
 from hipstride.model.profile import Profile, default_profile
-from hipstride.surface import SurfaceTrack, surface_from_sub_sport, surface_from_word
 from hipstride.track.course import Course, course_from_path
+from hipstride.track.form import Form, running_mask, summarise_form
 from hipstride.track.motion import Motion, detect_motion
 from hipstride.track.smoothing import climb_descent_m
+from hipstride.track.surface import SurfaceTrack, surface_from_sub_sport, surface_from_word
 from hipstride.track.turns import Turn, detect_turns
 
 __all__ = ["KmSplit", "RunAnalysis", "analyze_activity"]
@@ -69,7 +69,7 @@ class RunAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``hipstride analyze --json``."""
-        from hipstride.report.json import analysis_to_dict
+        from hipstride.analysis.document import analysis_to_dict
 
         return analysis_to_dict(self)
 

@@ -16,7 +16,7 @@ Cadence baseline
     ``cadence_baseline``: a step rate below one's own at that pace raises hip load (Heiderscheit 2011;
     Lenhart 2014). Comparing with oneself, at the same speed, avoids a fixed target such as 180.
 
-Change detection (:mod:`hipstride.library.formchanges`) uses these baselines.
+Change detection (:mod:`hipstride.analysis.formchanges`) uses these baselines.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
-from hipstride.form import FORM_CHANNELS
-from hipstride.library.store import FORM_METRICS, FormMinutes
+from hipstride.track.form import FORM_CHANNELS, FORM_METRICS
 
 __all__ = [
     "BAND_WIDTH_MPS",
@@ -40,6 +39,7 @@ __all__ = [
     "BandStats",
     "BaselineHistory",
     "CadenceBaseline",
+    "FormMinutes",
     "MetricBaseline",
     "compute_baselines",
     "form_minutes",
@@ -93,6 +93,24 @@ SPEED_NOTE = ("Speed bands are 0.25 m/s wide; GPS speed errors of a few per cent
               "into a neighbouring band, so baselines are built from many minutes and compared "
               "with medians.")
 _DAY_S = 86400.0
+
+
+@dataclass(frozen=True)
+class FormMinutes:
+    """All stored form minutes as columns (one entry per minute of running).
+
+    ``start_s`` is the run's start time as seconds since the Unix epoch (UTC), ``values`` maps
+    each of :data:`FORM_METRICS` to its column (NaN where the recording lacks it).
+    """
+
+    run_id: NDArray[np.int64]
+    start_s: NDArray[np.float64]
+    speed_mps: NDArray[np.float64]
+    values: dict[str, NDArray[np.float64]]
+    devices: dict[int, str | None]
+
+    def __len__(self) -> int:
+        return int(self.run_id.shape[0])
 
 
 def form_minutes(activity: Activity, speed_mps: FloatArray,

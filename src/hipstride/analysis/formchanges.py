@@ -1,7 +1,7 @@
 """Changes of running form against the runner's own baseline: large, sustained and repeated.
 
 A run *shows* a change in a metric when, compared with the speed-matched baseline of the
-:data:`~hipstride.library.baselines.WINDOW_DAYS` days before it, at least :data:`SUSTAINED_MINUTES`
+:data:`~hipstride.analysis.baselines.WINDOW_DAYS` days before it, at least :data:`SUSTAINED_MINUTES`
 of its running minutes lie :data:`Z_THRESHOLD` standard deviations or more on the same side.
 A change is *flagged* only when it repeats: at least :data:`REPEAT_RUNS` of the last
 :data:`REPEAT_WINDOW_RUNS` runs that measured the metric (within :data:`REPEAT_WINDOW_DAYS` days)
@@ -19,13 +19,14 @@ from typing import Any
 
 import numpy as np
 
-from hipstride.library.baselines import (
+from hipstride.analysis.baselines import (
     DEVICE_NOTES,
     SPEED_NOTE,
+    FormMinutes,
     MetricBaseline,
     compute_baselines,
 )
-from hipstride.library.store import FORM_METRICS, FormMinutes
+from hipstride.track.form import FORM_METRICS
 
 __all__ = [
     "REPEAT_RUNS",

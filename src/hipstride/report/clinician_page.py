@@ -5,7 +5,7 @@ hipstride advised for the day, the pain trend by site and side, load per week wi
 flags, form against the runner's own baseline (with device caveats), the hip-load factors of the
 runs, and the journal itself. It works offline: inline CSS and inline SVG, no scripts, fonts or
 other network resource; every text the runner typed is escaped by the template (Jinja2 with
-autoescape). Charts reuse the drawing helpers of :mod:`hipstride.library.trends_html`.
+autoescape). Charts reuse the drawing helpers of :mod:`hipstride.report.trends_page`.
 
 PDF
     :func:`write_pdf` uses WeasyPrint when it is installed and its system libraries (Pango) load,
@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from markupsafe import Markup
 
 from hipstride import __version__
-from hipstride.care.decision import PAIN_ACCEPTABLE_MAX, JournalEntry
 from hipstride.errors import InputError
+from hipstride.journal.decision import PAIN_ACCEPTABLE_MAX, JournalEntry
 from hipstride.journal.store import list_entries
 from hipstride.journal.today import decide_today
 from hipstride.library.store import RunStore, RunSummary
@@ -85,7 +85,7 @@ FACTOR_NAMES = ("downhill", "uphill", "turns", "surface", "cadence")
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride", "templates"),
+    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride.report", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)
 
@@ -95,7 +95,7 @@ def _environment() -> jinja2.Environment:
 
 
 def _chart(svg: str) -> Markup:
-    """A drawing of :mod:`hipstride.library.trends_html` with its text size set inside the SVG
+    """A drawing of :mod:`hipstride.report.trends_page` with its text size set inside the SVG
     (PDF engines do not all apply the page's CSS to SVG text)."""
     head, sep, rest = svg.partition(">")
     if not sep or not rest.endswith("</svg>"):
@@ -109,7 +109,7 @@ def _pain_chart(entries: list[JournalEntry], first: date, last: date, title: str
     """Pain during / after / morning (0–10) over the period, one line each, as inline SVG."""
     from html import escape
 
-    from hipstride.library.trends_html import (
+    from hipstride.report.trends_page import (
         PAD_B,
         PAD_L,
         PAD_R,
@@ -204,8 +204,8 @@ def _run_date(run: RunSummary) -> date | None:
 
 
 def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, Any]:
-    from hipstride.library.trends import progression_flags, weekly_load
-    from hipstride.library.trends_html import load_chart, progression_chart
+    from hipstride.analysis.trends import progression_flags, weekly_load
+    from hipstride.report.trends_page import load_chart, progression_chart
 
     dated = [r for r in runs if (d := _run_date(r)) is not None and d <= last]
     weeks = weekly_load(dated, until=last)
@@ -231,9 +231,9 @@ def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, 
 
 
 def _form_section(store: RunStore, first: date, last: date) -> dict[str, Any]:
-    from hipstride.library.baselines import DEVICE_NOTES, SPEED_NOTE
-    from hipstride.library.formchanges import form_history
-    from hipstride.library.trends_html import form_chart
+    from hipstride.analysis.baselines import DEVICE_NOTES, SPEED_NOTE
+    from hipstride.analysis.formchanges import form_history
+    from hipstride.report.trends_page import form_chart
 
     changes, deviations = form_history(store.form_minutes())
     in_period = [c for c in changes if first <= c.confirmed_start_utc.date() <= last]
@@ -275,7 +275,7 @@ def _runs_section(store: RunStore, runs: list[RunSummary], first: date,
 def clinician_context(store: RunStore, *, until: date,
                       weeks: int = DEFAULT_WEEKS) -> dict[str, Any]:
     """Everything the clinician page shows, for the ``weeks`` ISO weeks up to ``until``."""
-    from hipstride.library.trends import week_start
+    from hipstride.analysis.trends import week_start
 
     if weeks < 1:
         raise InputError(f"--weeks: must be at least 1, got {weeks}")

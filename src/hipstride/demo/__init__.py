@@ -36,12 +36,12 @@ from hipstride.track.geodesy import EARTH_RADIUS_M
 from hipstride.track.smoothing import gaussian_smooth
 
 if TYPE_CHECKING:
-    from hipstride.analysis import RunAnalysis
+    from hipstride.analysis.run import RunAnalysis
     from hipstride.map.evaluate import RouteGeometry, RouteSummary
     from hipstride.map.planner import Plan
     from hipstride.report.svg import Basemap
-    from hipstride.surface import SurfaceTrack
     from hipstride.track.course import Course
+    from hipstride.track.surface import SurfaceTrack
 
 __all__ = ["DEMO_MAP_NAME", "DEMO_SOURCE", "OSM_ATTRIBUTION", "START_DEG", "START_NAME", "DemoRun",
            "demo_analysis", "demo_network", "helsinki_extract", "make_demo_run", "plan_demo_loop",
@@ -290,7 +290,7 @@ def make_demo_run(seed: int = 1, *, network: FootNetwork | None = None) -> DemoR
 
 def demo_analysis(seed: int = 1) -> tuple[RunAnalysis, DemoRun]:
     """Plan and generate the demo run, and analyse it with the surface from map matching."""
-    from hipstride.analysis import analyze_activity
+    from hipstride.analysis.run import analyze_activity
 
     run = make_demo_run(seed)
     return analyze_activity(run.activity, surface=run.surface), run

@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 
-__all__ = ["FORM_CHANNELS", "Form", "running_mask", "sample_durations_s", "summarise_form"]
+__all__ = ["FORM_CHANNELS", "FORM_METRICS", "Form", "running_mask", "sample_durations_s", "summarise_form"]
 
 #: Output name → (channel name, scale from the channel's unit to the output unit).
 FORM_CHANNELS: dict[str, tuple[str, float]] = {
@@ -20,6 +20,9 @@ FORM_CHANNELS: dict[str, tuple[str, float]] = {
     "vertical_oscillation_mm": ("vertical_oscillation_mm", 1.0),
     "vertical_ratio_pct": ("vertical_ratio_pct", 1.0),
 }
+#: The form metrics kept per minute of running in the run library (baselines, form changes).
+FORM_METRICS: tuple[str, ...] = ("cadence_spm", "step_length_m", "stance_time_ms",
+                                 "vertical_oscillation_mm", "stance_time_balance_left_pct")
 #: Longest time one sample may stand for in averages (s).
 MAX_SAMPLE_WEIGHT_S = 10.0
 
