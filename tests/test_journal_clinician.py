@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from hipstride.errors import InputError
-from hipstride.report import clinician_page as clinician
 from hipstride.journal.store import add_entry, entry_from_mapping
+from hipstride.report import clinician_page as clinician
 from tests.conftest import data_path
 from tests.test_journal_support import add_run, cli, library, weeks_of_running
 

@@ -24,7 +24,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from hipstride.errors import InputError
+from hipstride.errors import ContentError, InputError
 
 __all__ = [
     "EVIDENCE_GRADES",
@@ -74,10 +74,6 @@ _STEP_KEYS = {
     "duration_s", "sets", "reps", "hold_s", "rest_s", "per_side", "plan",
 }  # fmt: skip
 _DOSE_KEYS = {"weeks", "sets", "reps", "hold_s", "rest_s", "note"}
-
-
-class ContentError(InputError):
-    """A routine content file is invalid; the message names the file and the field."""
 
 
 @dataclass(frozen=True, slots=True)
