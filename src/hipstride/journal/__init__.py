@@ -1,5 +1,10 @@
 """The pain journal and what is built on it: the daily decision and the clinician report.
 
+* :mod:`~hipstride.journal.entry` — the entry and the one table each of sites, sides and red
+  flags (with their text, question and label).
+* :mod:`~hipstride.journal.rules`, :mod:`~hipstride.journal.plan`,
+  :mod:`~hipstride.journal.decision` — the daily decision: seven rules, the concrete plan, and
+  :func:`~hipstride.journal.decision.decide`, which ranks them.
 * :mod:`~hipstride.journal.store` — entries in the run library (one per date), checked input
   (``hipstride journal add``) and the red-flag warning.
 * :mod:`~hipstride.journal.today` — ``hipstride today``: gathers the journal, weekly load, recent
@@ -19,7 +24,7 @@ from hipstride.journal.store import (
     list_entries,
     red_flag_warning,
 )
-from hipstride.journal.today import decide_today, gather_inputs, today_document
+from hipstride.journal.today import decide_today, gather_inputs
 
 __all__ = [
     "add_entry",
@@ -29,5 +34,4 @@ __all__ = [
     "gather_inputs",
     "list_entries",
     "red_flag_warning",
-    "today_document",
 ]
