@@ -109,3 +109,12 @@ def test_every_routine_a_plan_names_exists_in_care() -> None:
                              cadence_baseline_spm=170.0)
             named = [*plan.get("before", []), *plan.get("after", [])]
             assert set(named) <= set(ROUTINES), (kind, named)
+
+
+def test_journal_add_asks_and_documents_every_field() -> None:
+    from hipstride.cli import journal as cli_journal
+
+    assert set(cli_journal._OPTION_HELP) == set(FIELDS)
+    asked_apart = {"date", "flags", "run_id"}  # their own prompts: a date, the checklist, a run
+    assert set(cli_journal._QUESTIONS) | asked_apart == set(FIELDS)
+    assert not set(cli_journal._QUESTIONS) & asked_apart

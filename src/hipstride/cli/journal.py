@@ -1,6 +1,8 @@
 """``hipstride journal``, ``hipstride today`` and ``hipstride report clinician``.
 
-The commands only parse arguments, ask questions and call :mod:`hipstride.journal`; heavier
+The commands only parse arguments, ask questions, call :mod:`hipstride.journal` and hand the
+result to a renderer (:mod:`hipstride.report.journal_terminal`); the options and questions of
+``journal add`` follow the fields of :class:`~hipstride.journal.entry.JournalEntry`. Heavier
 modules are imported inside each command so that ``hipstride --help`` stays fast. Every command
 takes ``--home DIR`` (the journal lives in the run library, ``HOME/library.sqlite``).
 """
@@ -48,6 +50,20 @@ _OPTION_HELP = {
     "worse": "What made it worse.",
     "flags": f"A warning sign you have (repeat): {', '.join(FLAGS)}.",
     "run_id": "The stored run this entry is about (see `hipstride runs`).",
+}
+
+
+#: The question for each entry field asked as free text (the date, red flags and run are asked
+#: their own way), in the entry's field order.
+_QUESTIONS = {
+    "pain_during": "Pain during your run, 0 (none) to 10 (worst) (Enter to skip if you did not run)",
+    "pain_after": "Pain after the run, 0–10 (Enter to skip)",
+    "pain_morning": "Pain when you got up this morning, 0–10 (Enter to skip)",
+    "morning_stiffness_min": "Minutes of stiffness after getting up (Enter to skip)",
+    "where": f"Where does it hurt? {', '.join(SITES)} (separate with commas; Enter for nowhere)",
+    "side": f"Which side? {', '.join(SIDES)} (Enter to skip)",
+    "better": "What made it better? (Enter to skip)",
+    "worse": "What made it worse? (Enter to skip)",
 }
 
 
@@ -116,22 +132,15 @@ def _interview(store: SQLiteStore, day: date | None) -> dict[str, Any]:
                            value_proc=lambda raw: _checked("date", raw, today_))
     assert day is not None
     data: dict[str, Any] = {"date": day}
-    data["pain_during"] = _ask("pain_during", "Pain during your run, 0 (none) to 10 (worst) "
-                               "(Enter to skip if you did not run)", day)
-    data["pain_after"] = _ask("pain_after", "Pain after the run, 0–10 (Enter to skip)", day)
-    data["pain_morning"] = _ask("pain_morning", "Pain when you got up this morning, 0–10 "
-                                "(Enter to skip)", day)
-    data["morning_stiffness_min"] = _ask("morning_stiffness_min", "Minutes of stiffness after "
-                                         "getting up (Enter to skip)", day)
-    data["where"] = _ask("where", f"Where does it hurt? {', '.join(SITES)} (separate with "
-                         "commas; Enter for nowhere)", day)
-    data["side"] = _ask("side", f"Which side? {', '.join(SIDES)} (Enter to skip)", day)
-    data["better"] = _ask("better", "What made it better? (Enter to skip)", day)
-    data["worse"] = _ask("worse", "What made it worse? (Enter to skip)", day)
-    click.echo("A few safety questions (y or n):", err=True)
-    data["flags"] = [flag.name for flag in FLAG_TABLE
-                     if click.confirm("  " + flag.question, default=False, err=True)]
-    data["run_id"] = _ask_run(store, day)
+    for name in FIELDS:
+        if name in _QUESTIONS:
+            data[name] = _ask(name, _QUESTIONS[name], day)
+        elif name == "flags":
+            click.echo("A few safety questions (y or n):", err=True)
+            data[name] = [flag.name for flag in FLAG_TABLE
+                          if click.confirm("  " + flag.question, default=False, err=True)]
+        elif name == "run_id":
+            data[name] = _ask_run(store, day)
     return data
 
 
