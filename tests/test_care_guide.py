@@ -19,7 +19,8 @@ from click.testing import CliRunner
 
 import hipstride
 from hipstride.care.content import get_routine
-from hipstride.care.timer import Action, GuideStatus, GuideTimer, format_clock
+from hipstride.care.routine import format_clock
+from hipstride.care.timer import Action, GuideStatus, GuideTimer
 from hipstride.cli.guide_tty import KEYMAP, split_keys
 from hipstride.errors import InputError
 

@@ -14,9 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hipstride.care.routine import format_clock
-
-__all__ = ["Action", "GuideSnapshot", "GuideStatus", "GuideTimer", "format_clock"]
+__all__ = ["Action", "GuideSnapshot", "GuideStatus", "GuideTimer"]
 
 
 class Action(enum.Enum):
