@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import click
@@ -118,3 +120,17 @@ def test_journal_add_asks_and_documents_every_field() -> None:
     asked_apart = {"date", "flags", "run_id"}  # their own prompts: a date, the checklist, a run
     assert set(cli_journal._QUESTIONS) | asked_apart == set(FIELDS)
     assert not set(cli_journal._QUESTIONS) & asked_apart
+
+
+def test_the_journal_commands_load_without_the_run_library() -> None:
+    import subprocess
+    import sys
+
+    import hipstride
+
+    src = str(Path(hipstride.__file__).resolve().parent.parent)
+    code = ("import sys, hipstride.cli.journal, hipstride.journal.entry\n"
+            "print(sorted(m for m in ('hipstride.library', 'numpy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": src})
+    assert out.stdout.strip() == "[]"  # a fresh interpreter is what this test is about
