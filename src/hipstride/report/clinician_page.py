@@ -31,7 +31,8 @@ from markupsafe import Markup
 
 from hipstride import __version__
 from hipstride.errors import InputError
-from hipstride.journal.decision import PAIN_ACCEPTABLE_MAX, JournalEntry
+from hipstride.journal.entry import FLAG_TABLE, JournalEntry
+from hipstride.journal.rules import PAIN_ACCEPTABLE_MAX
 from hipstride.journal.store import list_entries
 from hipstride.journal.today import decide_today
 from hipstride.library.store import RunStore, RunSummary
@@ -60,19 +61,8 @@ CHROMIUM_TIMEOUT_S = 120.0
 PDF_ENGINES = ("weasyprint", "chromium")
 PdfEngine = Literal["auto", "weasyprint", "chromium"]
 
-#: The red flags in a clinician's words.
-FLAG_LABELS: dict[str, str] = {
-    "night-pain": "night pain (wakes from sleep)",
-    "rest-pain": "pain at rest",
-    "cannot-bear-weight": "unable to bear weight",
-    "fever": "fever or systemically unwell",
-    "earlier-each-run": "groin/hip pain arriving earlier in each run (bone stress injury to exclude)",
-    "numbness": "numbness, paraesthesia or weakness in the leg",
-    "fall": "fall or other trauma",
-    "weight-loss": "unexplained weight loss",
-    "cancer-history": "history of cancer",
-    "under-16-limp": "limp in a child or adolescent under 16",
-}
+#: The red flags in a clinician's words (the labels of the journal's flag table).
+FLAG_LABELS: dict[str, str] = {flag.name: flag.label for flag in FLAG_TABLE}
 PAIN_SERIES = (("during", "pain_during", "#c0392b"), ("after", "pain_after", "#d35400"),
                ("morning", "pain_morning", "#2c5d8a"))
 FORM_LABELS = {"cadence_spm": "Step rate", "step_length_m": "Step length",
@@ -285,7 +275,7 @@ def clinician_context(store: RunStore, *, until: date,
     red_flags = [{"date": e.date.isoformat(), "flag": flag, "label": FLAG_LABELS.get(flag, flag)}
                  for e in entries for flag in e.flags]
     pain_rows, pain_charts = _pain_groups(entries, first, until)
-    decision = decide_today(store, until)
+    decision = decide_today(store, today=until)
     runs_section = _runs_section(store, runs, first, until)
     sites = Counter(site for e in entries for site in e.where)
     return {
@@ -297,9 +287,7 @@ def clinician_context(store: RunStore, *, until: date,
         "summary": {"entries": len(entries), "runs": runs_section["total"],
                     "sites": ", ".join(f"{s} ({n})" for s, n in sites.most_common()) or "–"},
         "red_flags": red_flags,
-        "decision": {"decision": decision.decision, "urgent": decision.urgent,
-                     "reasons": [{"rule": r.rule, "text": r.text, "evidence": r.evidence}
-                                 for r in decision.reasons]},
+        "decision": decision.to_dict(),
         "pain_rows": pain_rows,
         "pain_charts": pain_charts,
         "pain_series": [(label, colour) for label, _, colour in PAIN_SERIES],
