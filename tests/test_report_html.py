@@ -13,8 +13,9 @@ from markupsafe import escape
 from hipstride.activity import Activity
 from hipstride.analysis.run import RunAnalysis, analyze_activity
 from hipstride.io import read_activity
-from hipstride.report.html import Basemap, render_html_report, write_html_report
-from hipstride.report.svg import LOAD_COLOURS, _path_d, load_bins, nice_step
+from hipstride.report._svg import nice_step, path_d
+from hipstride.report.run_map import LOAD_COLOURS, load_bins
+from hipstride.report.run_page import Basemap, render_html_report, write_html_report
 from tests.conftest import data_path
 
 #: Anything that would make a browser fetch something from the network.
@@ -140,7 +141,7 @@ def test_failed_render_leaves_the_old_file(tmp_path, monkeypatch):
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("hipstride.report.html.render_html_report", broken)
+    monkeypatch.setattr("hipstride.report.run_page.render_html_report", broken)
     with pytest.raises(RuntimeError):
         write_html_report(a, out)
     assert out.read_text(encoding="utf-8") == "old"
@@ -152,7 +153,7 @@ def test_failed_render_leaves_the_old_file(tmp_path, monkeypatch):
 def test_path_data_is_relative_and_does_not_drift():
     x = np.linspace(0.0, 100.0, 301)
     y = np.sin(x / 10.0) * 20.0 + 50.0
-    d = _path_d(x, y)
+    d = path_d(x, y)
     moves = re.findall(r"([Ml])(-?\d+(?:\.\d+)?) ?(-?\d+(?:\.\d+)?)", d)
     assert "".join(f"{c}{a}{' ' if not b.startswith('-') else ''}{b}" for c, a, b in moves) == d
     assert [c for c, _, _ in moves].count("M") == 1
