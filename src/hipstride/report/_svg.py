@@ -108,6 +108,20 @@ class MapFrame:
         return cls(lat0, lon0, cx - width_px / 2 / scale, cy + height_px / 2 / scale, scale, pad_px,
                    width_px, height_px)
 
+    @classmethod
+    def fit_longest(cls, lat_deg: FloatArray, lon_deg: FloatArray, *, longest_px: float,
+                    pad_px: float = 20.0) -> MapFrame:
+        """Frame the positions with the longer side of the map ``longest_px`` and the other side
+        following the aspect ratio (for a page where the map is the main thing, e.g. a plan)."""
+        ok = np.isfinite(lat_deg) & np.isfinite(lon_deg)
+        x, y = local_xy_m(lat_deg[ok], lon_deg[ok])
+        span_x, span_y = max(float(np.ptp(x)), 100.0), max(float(np.ptp(y)), 100.0)
+        inner = longest_px - 2 * pad_px
+        width = longest_px if span_x >= span_y else inner * span_x / span_y + 2 * pad_px
+        height = longest_px if span_y >= span_x else inner * span_y / span_x + 2 * pad_px
+        return cls.fit(lat_deg, lon_deg, width_px=width, pad_px=pad_px, min_height_px=height,
+                       max_height_px=height)
+
     def project(self, lat_deg: FloatArray, lon_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Pixels (x right, y down) of positions."""
         x, y = local_xy_m(lat_deg, lon_deg, self.lat0_deg, self.lon0_deg)

@@ -33,7 +33,7 @@ __all__ = ["render_plan_html", "write_plan_html"]
 ROUTE_COLOURS = ("#d6336c", "#1c7ed6", "#f08c00", "#7048e8", "#0ca678", "#e8590c",
                  "#5c940d", "#c2255c", "#1098ad", "#862e9c")
 BASELINE_COLOUR = "#343a40"
-#: Width of the map (pixels) and the most ways drawn under the routes.
+#: Longer side of the map (pixels) and the most ways drawn under the routes.
 MAP_WIDTH_PX = 900.0
 MAX_WAYS = 20000
 #: Margin around the routes, as a share of their extent (at least about 200 m).
@@ -100,8 +100,8 @@ def _map_svg(plan: Plan, net: FootNetwork) -> Markup:
     routes = list(plan.routes)
     box = _box(routes + ([plan.baseline] if plan.baseline is not None else []))
     s, w, n, e = box
-    frame = MapFrame.fit(np.array([s, s, n, n]), np.array([w, e, w, e]), width_px=MAP_WIDTH_PX,
-                         pad_px=20.0, min_height_px=240.0, max_height_px=1400.0)
+    frame = MapFrame.fit_longest(np.array([s, s, n, n]), np.array([w, e, w, e]),
+                                 longest_px=MAP_WIDTH_PX, pad_px=20.0)
     size = f"{frame.width_px:.0f} {frame.height_px:.0f}"
     svg = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size}" role="img" '
            'aria-label="map of the planned routes">',
