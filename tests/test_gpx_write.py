@@ -16,7 +16,7 @@ from hipstride.io.gpx_write import GpxMetadata, GpxTrack, activity_track, gpx_do
 def _activity() -> Activity:
     n = 120
     t = np.arange(n, dtype=np.float64) * 1.5  # half seconds: times to the millisecond
-    lat = 60.17 + np.arange(n) * 1e-5
+    lat = 60.17 + np.arange(n, dtype=np.float64) * 1e-5
     lon = np.full(n, 24.94)
     lat[10] = np.nan  # a point without a fix is left out
     elevation = 12.0 + np.sin(np.arange(n) / 10.0)
