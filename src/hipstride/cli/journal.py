@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from hipstride.journal.entry import JournalEntry
     from hipstride.library.sqlite import SQLiteStore
-    from hipstride.report.clinician_page import PdfEngine
+    from hipstride.report.pdf import PdfEngine
 
 __all__ = ["COMMANDS", "journal", "report", "today"]
 
@@ -286,11 +286,8 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     Works offline (nothing is loaded from the internet) and prints well. It is educational and
     not a diagnosis.
     """
-    from hipstride.report.clinician_page import (
-        render_clinician_html,
-        write_clinician_html,
-        write_pdf,
-    )
+    from hipstride.report.clinician_page import render_clinician_html, write_clinician_html
+    from hipstride.report.pdf import write_pdf
 
     last = _day(until, "--until") or date.today()
     with open_store(home) as store:
@@ -298,7 +295,10 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     write_clinician_html(html, html_out)
     click.echo(f"wrote {html_out}", err=True)
     if pdf_out is not None:
-        engine = write_pdf(html_out, pdf_out, engine=cast("PdfEngine", pdf_engine))
+        try:
+            engine = write_pdf(html_out, pdf_out, engine=cast("PdfEngine", pdf_engine))
+        except InputError as exc:
+            raise InputError(f"--pdf: {exc}") from exc
         click.echo(f"wrote {pdf_out} (with {engine})", err=True)
 
 

@@ -111,40 +111,22 @@ def _network_for(map_name: str | None, home: Path | None, lat: float, lon: float
 
 def _output(plan: Plan, net: FootNetwork, as_json: bool, gpx: Path | None,
             html_out: Path | None) -> None:
-    from hipstride.map.export import plan_to_gpx, plan_to_html, write_text_atomic
+    from hipstride.map.export import write_plan_gpx
+    from hipstride.report.plan_page import write_plan_html
+    from hipstride.report.terminal import plan_lines
 
     if gpx is not None:
-        write_text_atomic(gpx, plan_to_gpx(plan, with_elevation=bool(net.meta.get("dem"))))
+        write_plan_gpx(plan, gpx, with_elevation=bool(net.meta.get("dem")))
         click.echo(f"wrote {gpx}", err=True)
     if html_out is not None:
-        write_text_atomic(html_out, plan_to_html(plan, net))
+        write_plan_html(plan, net, html_out)
         click.echo(f"wrote {html_out}", err=True)
     if as_json:
         json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
-    _print_plan(plan)
-
-
-def _line(label: str, r: dict[str, Any]) -> str:
-    shares = r["surface"]["shares"]
-    climb = "" if r["climb_m"] is None else f", +{r['climb_m']:.0f}/-{r['descent_m']:.0f} m"
-    return (f"{label}: {r['distance_m'] / 1000:.2f} km, hip-load index {r['hip_load']['index']}, "
-            f"soft {shares['soft']:.0%} / hard {shares['hard']:.0%} / unknown "
-            f"{shares['unknown']:.0%}, {r['turns']['sharp_count']} sharp turns{climb}"
-            + (f", {r['steps_m']:.0f} m of steps" if r["steps_m"] else ""))
-
-
-def _print_plan(plan: Plan) -> None:
-    doc = plan.to_dict(coordinates=False)
-    what = "Loop" if plan.kind == "loop" else "Route"
-    for r in doc["routes"]:
-        click.echo(_line(f"{what} {r['rank']}", r))
-    if doc["baseline"] is not None:
-        click.echo(_line("Shortest (baseline)", doc["baseline"]))
-    for note in doc["notes"]:
-        click.echo(f"note: {note}")
-    click.echo(f"map data {doc['attribution']}")
+    for line in plan_lines(plan):
+        click.echo(line)
 
 
 def _plan_options(f: Any) -> Any:
