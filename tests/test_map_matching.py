@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 
 import numpy as np
@@ -81,7 +80,7 @@ def test_surface_from_the_map_agrees_with_the_ways(heidelberg, run):
     assert {"ground", "asphalt", "gravel"} <= set(raw)
     assert any(label.startswith("unknown (steps") for label in raw)
     # the model weighs each sample by its confidence: recompute the surface factor
-    weights = np.array([profile.get("surface", c) for c in SURFACE_CLASSES])
+    weights = np.array([getattr(profile.surface, c) for c in SURFACE_CLASSES])
     expected = np.dot(weights[surface.classes] * surface.confidence, w) / w.sum()
     assert analysis.hip_load.factors["surface"] == pytest.approx(expected)
     doc = analysis.to_dict()
@@ -117,18 +116,15 @@ def test_empty_and_positionless_tracks(heidelberg):
     assert nan.off_network == []
 
 
-def test_matching_speed(heidelberg, run):
+def test_a_long_noisy_track_still_matches(heidelberg, run):
+    """The run repeated 8 times with GPS noise (points/s: benchmarks/bench_map.py, part 4)."""
     ok = np.isfinite(run.lat_deg)
     rng = np.random.default_rng(1)
     lat = np.tile(run.lat_deg[ok], 8) + rng.normal(0, 2e-5, ok.sum() * 8)
     lon = np.tile(run.lon_deg[ok], 8) + rng.normal(0, 3e-5, ok.sum() * 8)
-    match_track(heidelberg, lat[:500], lon[:500])
-    started = time.perf_counter()
     result = match_track(heidelberg, lat, lon)
-    rate = lat.shape[0] / (time.perf_counter() - started)
+    assert result.edge.shape == lat.shape
     assert result.matched_share > 0.95
-    # the benchmark measures ≥ 10,000 points/s; leave room for a busy CI machine here
-    assert rate > 2_500
 
 
 def test_analyze_picks_the_covering_map(heidelberg, monkeypatch):
