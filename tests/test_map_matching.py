@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 
 import numpy as np
@@ -15,6 +16,7 @@ from hipstride.io import read_activity
 from hipstride.map.matching import match_track
 from hipstride.map.network import FLAG_STEPS, FootNetwork
 from hipstride.map.surfaces import surface_for_course
+from hipstride.model.hipload import FACTORS
 from hipstride.model.profile import default_profile
 from hipstride.track.geodesy import haversine_m
 from hipstride.track.surface import SURFACE_CLASSES
@@ -86,6 +88,28 @@ def test_surface_from_the_map_agrees_with_the_ways(heidelberg, run):
     doc = analysis.to_dict()
     assert doc["surface"]["matched_share"] == surface.matched_share
     assert doc["surface"]["way_ids"] == surface.way_ids
+
+
+def test_analysis_as_a_dataframe(heidelberg, run, monkeypatch):
+    """Per sample, each factor's contribution; the weighted mean multiplier is the index."""
+    pytest.importorskip("pandas")
+    analysis = analyze_activity(run, surface=lambda c: surface_for_course(heidelberg, c))
+    df = analysis.to_dataframe()
+    assert len(df) == len(analysis.course)
+    assert set(FACTORS) <= set(df.columns)
+    assert {"distance_m", "grade_pct", "surface", "weight_m", "multiplier", "in_turn"} <= set(df.columns)
+    index = float((df["multiplier"] * df["weight_m"]).sum() / df["weight_m"].sum())
+    assert index == pytest.approx(analysis.hip_load.index, rel=1e-12)
+    assert set(df["surface"]) <= set(SURFACE_CLASSES)
+    assert df["in_turn"].sum() > 0
+    km = analysis.to_dataframe(per="km")
+    assert list(km["km"]) == [s.km for s in analysis.per_km]
+    assert list(km["index"]) == [s.index for s in analysis.per_km]
+    with pytest.raises(ValueError, match="per must be"):
+        analysis.to_dataframe(per="lap")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"needs the optional package pandas \(pip install pandas\)"):
+        analysis.to_dataframe()
 
 
 def test_gps_jumps_and_off_network_stretches_are_reported(heidelberg, run):
