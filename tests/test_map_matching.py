@@ -96,11 +96,13 @@ def test_analysis_as_a_dataframe(heidelberg, run, monkeypatch):
     analysis = analyze_activity(run, surface=lambda c: surface_for_course(heidelberg, c))
     df = analysis.to_dataframe()
     assert len(df) == len(analysis.course)
-    assert set(FACTORS) <= set(df.columns)
-    assert {"distance_m", "grade_pct", "surface", "weight_m", "multiplier", "in_turn"} <= set(df.columns)
+    assert {f"{f}_load" for f in FACTORS} <= set(df.columns)
+    assert {"distance_m", "grade_pct", "surface_class", "weight_m", "multiplier", "in_turn"} <= set(df.columns)
+    assert float((df["surface_load"] * df["weight_m"]).sum() / df["weight_m"].sum()) == \
+        pytest.approx(analysis.hip_load.factors["surface"], rel=1e-12)
     index = float((df["multiplier"] * df["weight_m"]).sum() / df["weight_m"].sum())
     assert index == pytest.approx(analysis.hip_load.index, rel=1e-12)
-    assert set(df["surface"]) <= set(SURFACE_CLASSES)
+    assert set(df["surface_class"]) <= set(SURFACE_CLASSES)
     assert df["in_turn"].sum() > 0
     km = analysis.to_dataframe(per="km")
     assert list(km["km"]) == [s.km for s in analysis.per_km]

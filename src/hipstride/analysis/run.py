@@ -86,11 +86,12 @@ class RunAnalysis:
 
         ``per="sample"`` (default): one row per course sample (every 5 m of moving path) with
         ``distance_m``, ``time_s``, position, ``elevation_m``, ``grade_pct``, ``speed_mps``,
-        ``cadence_spm``, ``lateral_accel_mps2``, ``surface`` and ``surface_confidence``,
-        ``in_turn``, ``weight_m`` (metres the sample stands for), one column per model factor
-        (its contribution on that sample) and ``multiplier`` (``1 + Σ`` factors); the
+        ``cadence_spm``, ``lateral_accel_mps2``, ``surface_class`` and ``surface_confidence``,
+        ``in_turn``, ``weight_m`` (metres the sample stands for), ``<factor>_load`` for each
+        model factor (its contribution on that sample: ``downhill_load``, …) and
+        ``multiplier`` (``1 + Σ`` contributions); the
         ``weight_m``-weighted mean of ``multiplier`` is the run's index. ``per="km"``: the
-        per-km splits, one row per kilometre, one column per factor.
+        per-km splits, one row per kilometre, ``<factor>_load`` for each factor.
 
         Raises
         ------
@@ -106,7 +107,9 @@ class RunAnalysis:
                               "(pip install pandas)") from None
         if per == "km":
             return pd.DataFrame([{"km": s.km, "distance_m": s.distance_m, "duration_s": s.duration_s,
-                                  "index": s.index, **s.factors, "sharp_turns": s.sharp_turns,
+                                  "index": s.index,
+                                  **{f"{f}_load": v for f, v in s.factors.items()},
+                                  "sharp_turns": s.sharp_turns,
                                   "climb_m": s.climb_m, "descent_m": s.descent_m}
                                  for s in self.per_km])
         if per != "sample":
@@ -120,9 +123,9 @@ class RunAnalysis:
             "lon_deg": c.lon_deg, "elevation_m": c.elevation_m, "grade_pct": c.grade_pct,
             "speed_mps": c.speed_mps, "cadence_spm": c.cadence_spm,
             "lateral_accel_mps2": c.lateral_accel_mps2,
-            "surface": np.asarray(SURFACE_CLASSES)[self.surface.classes],
+            "surface_class": np.asarray(SURFACE_CLASSES)[self.surface.classes],
             "surface_confidence": self.surface.confidence, "in_turn": in_turn,
-            "weight_m": hl.weights_m, **{f: hl.per_sample[f] for f in FACTORS},
+            "weight_m": hl.weights_m, **{f"{f}_load": hl.per_sample[f] for f in FACTORS},
             "multiplier": hl.multiplier})
 
 
