@@ -107,6 +107,9 @@ def test_cadence_counts_only_against_a_baseline():
     ("[downhill]\nper_pct = 'steep'\n", "must be a number"),
     ("[turns]\nmin_angle_deg = 90\nsharp_angle_deg = 60\n", "sharp_angle_deg must be at least"),
     ("[downhill\n", "not valid TOML"),
+    ("[planner]\nsteps_factor = 0.5\n", "[planner] steps_factor must be at least 1"),
+    ("[planner]\nbend_min_deg = 200\n", "[planner] bend_min_deg must be at most 180"),
+    ("[planner]\nuturn_penalty_m = -5\n", "[planner] uturn_penalty_m must not be negative"),
 ])
 def test_bad_profiles_are_named(tmp_path, text, message):
     path = tmp_path / "bad.toml"
@@ -128,6 +131,18 @@ def test_a_partial_profile_keeps_the_other_defaults(tmp_path):
     assert profile.name == "mine"
     assert profile.surface.hard == 0.2
     assert profile.downhill.per_pct == default_profile().downhill.per_pct
+
+
+def test_profiles_are_values(tmp_path):
+    """Equal weights give equal, equally hashed profiles (caches key on them), whatever the file."""
+    same = tmp_path / "same.toml"
+    same.write_text('[profile]\nname = "default"\n')
+    assert load_profile(same) == default_profile()
+    assert hash(load_profile(same)) == hash(default_profile())
+    assert load_profile(same).source == str(same)
+    assert load_profile("flat-soft") != default_profile()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        default_profile().downhill.per_pct = 1.0  # type: ignore[misc]
 
 
 def test_docs_list_every_profile_key():

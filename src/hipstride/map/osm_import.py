@@ -91,7 +91,7 @@ def _read_ways(path: Path) -> _Ways:
         # the plain loop below avoids the per-node wrappers of WayNodeList.__iter__ (pyosmium
         # has no public bulk accessor; the import's hot loop, pinned by the pyosmium version)
         node_list = way.nodes  # type: ignore[union-attr]
-        data, raw = node_list._pyosmium_data, node_list._list  # noqa: SLF001
+        data, raw = node_list._pyosmium_data, node_list._list
         node_at = raw.get
         size = raw.size(data)
         for i in range(size):
