@@ -92,7 +92,7 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
         items.append((0.0, Advice(
             "surface", "Prefer soft surfaces where you can.",
             "hipstride does not know the surface of most of this run, so surface counts as neutral. "
-            "Tell it with --surface, or match the run to a map once one is imported.",
+            "Tell it the surface you ran on, or match the run to a map once one is imported.",
             f"{facts.unknown_share * 100:.0f} % unknown surface",
             "weak: surface effects on the hip are small and uncertain (Tessutti 2012)")))
     if facts.cadence_deficit_pct is not None and c["cadence"] >= floor:
