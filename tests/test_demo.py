@@ -124,7 +124,8 @@ def test_demo_follows_the_planned_loop_and_gets_its_surface_from_map_matching() 
     from hipstride.track.geodesy import haversine_m
 
     analysis, run = demo_analysis(2)
-    plan = plan_loops(demo_network(), default_profile(), *START_DEG, 5.5, count=1, seed=2)
+    plan = plan_loops(demo_network(), start_lat_deg=START_DEG[0], start_lon_deg=START_DEG[1],
+                      distance_m=5500.0, profile=default_profile(), count=1, seed=2)
     assert run.loop.to_dict() == plan.routes[0].to_dict()
     assert 5.5 * 0.95 <= run.loop.distance_m / 1000.0 <= 5.5 * 1.05
     # the recording stays within GPS error of the planned line

@@ -94,19 +94,16 @@ def list_command(as_json: bool, home: Path | None) -> None:
 
 
 def _network_for(map_name: str | None, home: Path | None, lat: float, lon: float) -> FootNetwork:
-    """The named map, else the only stored map that covers the point."""
-    from hipstride.map.store import list_maps, load_map
+    """The map :func:`hipstride.map.surfaces.choose_map` picks for the start (a note if several)."""
+    from hipstride.map.surfaces import choose_map, load_chosen_map
 
-    if map_name:
-        return load_map(map_name, home)
-    covering = [m for m in list_maps(home) if m.covers(lat, lon)]
-    if len(covering) == 1:
-        return load_map(covering[0].name, home)
-    if not covering:
+    choice = choose_map(lat, lon, name=map_name, home=home, what="the start")
+    if choice is None:
         raise InputError(f"no stored map covers ({lat:.5f}, {lon:.5f}): import one with "
                          "`hipstride map import FILE.osm.pbf` or name one with --map")
-    names = ", ".join(m.name for m in covering)
-    raise InputError(f"several stored maps cover the start ({names}): choose one with --map")
+    if choice.note is not None and "smallest" in choice.note:
+        click.echo(f"note: planning on {choice.note}; choose another with --map", err=True)
+    return load_chosen_map(choice, home)
 
 
 def _output(plan: Plan, net: FootNetwork, as_json: bool, gpx: Path | None,
@@ -164,7 +161,8 @@ def loop_command(start: str, distance_km: float, count: int, seed: int | None,
     lat, lon = _lat_lon(start, "--start")
     profile = load_profile(profile_path)
     net = _network_for(map_name, home, lat, lon)
-    plan = plan_loops(net, profile, lat, lon, distance_km, count=count, seed=seed)
+    plan = plan_loops(net, start_lat_deg=lat, start_lon_deg=lon, distance_m=distance_km * 1000.0,
+                      profile=profile, count=count, seed=seed)
     _output(plan, net, as_json, gpx, html_out)
 
 
@@ -181,7 +179,8 @@ def to_command(start: str, end: str, map_name: str | None, profile_path: Path | 
     a, b = _lat_lon(start, "--start"), _lat_lon(end, "--end")
     profile = load_profile(profile_path)
     net = _network_for(map_name, home, a[0], a[1])
-    plan = plan_route(net, profile, a, b)
+    plan = plan_route(net, start_lat_deg=a[0], start_lon_deg=a[1], end_lat_deg=b[0],
+                      end_lon_deg=b[1], profile=profile)
     _output(plan, net, as_json, gpx, html_out)
 
 

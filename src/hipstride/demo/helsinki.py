@@ -75,7 +75,9 @@ def plan_demo_loop(seed: int, network: FootNetwork | None = None) -> Plan:
     net, profile = network or demo_network(), default_profile()
 
     def plan(planner_seed: int) -> Plan:
-        return plan_loops(net, profile, *START_DEG, TARGET_DISTANCE_KM, count=1, seed=planner_seed)
+        return plan_loops(net, start_lat_deg=START_DEG[0], start_lon_deg=START_DEG[1],
+                          distance_m=TARGET_DISTANCE_KM * 1000.0, profile=profile, count=1,
+                          seed=planner_seed)
 
     for attempt in range(PLAN_ATTEMPTS - 1):
         try:

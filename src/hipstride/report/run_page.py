@@ -110,7 +110,7 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
     profile = None
     if len(course) >= 2 and hl.index is not None:
         profile = profile_svg(course.distance_m, course.elevation_m, course.grade_pct, hl.multiplier,
-                              a.turns, steep_pct=a.profile.get("downhill", "threshold_pct"),
+                              a.turns, steep_pct=a.profile.downhill.threshold_pct,
                               step_m=course.step_m)
     lo, hi = LOAD_RANGE
     step = (hi - lo) / len(LOAD_COLOURS)
