@@ -42,12 +42,34 @@ class ReadError(InputError):
         Name of the file (or ``"<bytes>"``/``"<stream>"`` for in-memory input).
     problem
         What is wrong, in plain words, e.g. ``"truncated: file ends inside a record at byte 768"``.
+    offset
+        Byte offset in the file where the damage is (FIT), when known.
+    line
+        Line of the file where the damage is (GPX, TCX), when known.
+    record
+        Index (from 0) of the first sample (FIT record, GPX point, TCX trackpoint) that could not
+        be read, when known: the number of samples read before the damage.
+
+    The fields are also in the message, in words; they are ``None`` where the reader does not know
+    them (a file that is missing has no offset).
     """
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, *, offset: int | None = None,
+                 line: int | None = None, record: int | None = None) -> None:
         self.source = source
         self.problem = problem
+        self.offset = offset
+        self.line = line
+        self.record = record
         super().__init__(f"{source}: {problem}")
+
+    def __reduce__(self) -> tuple[object, ...]:  # keep the fields across processes (pickle)
+        return (_read_error, (self.source, self.problem, self.offset, self.line, self.record))
+
+
+def _read_error(source: str, problem: str, offset: int | None, line: int | None,
+                record: int | None) -> ReadError:
+    return ReadError(source, problem, offset=offset, line=line, record=record)
 
 
 class ProfileError(InputError):
