@@ -57,12 +57,13 @@ def decode_parts(data: bytes, label: str) -> tuple[list[Part], list[Issue]]:
     notes: list[Issue] = []
     offset = 0
     while offset < len(data):
-        problem = _header_problem(data, offset)
-        if problem is not None:
+        found = _header_problem(data, offset)
+        if found is not None:
+            problem, where = found
             if not parts:
-                raise ReadError(label, problem, offset=offset)
+                raise ReadError(label, problem, offset=where)
             notes.append(Issue(f"ignored the last {len(data) - offset} bytes: {problem}",
-                               problem=problem, offset=offset))
+                               problem=problem, offset=where))
             break
         end = offset + data[offset] + int.from_bytes(data[offset + 4:offset + 8], "little") + 2
         parts.append(_decode_part(data, offset, end, len(parts) + 1))
@@ -70,17 +71,19 @@ def decode_parts(data: bytes, label: str) -> tuple[list[Part], list[Issue]]:
     return parts, notes
 
 
-def _header_problem(data: bytes, offset: int) -> str | None:
+def _header_problem(data: bytes, offset: int) -> tuple[str, int] | None:
+    """What is wrong with the header at ``offset`` and the byte it is at, or ``None``."""
     remaining = len(data) - offset
     if remaining < 12:
         if offset == 0:
-            return f"too short for a FIT file ({remaining} bytes)"
-        return f"{remaining} stray bytes at byte {offset}, too short for a FIT header"
+            return f"too short for a FIT file ({remaining} bytes)", 0
+        return f"{remaining} stray bytes at byte {offset}, too short for a FIT header", offset
     if data[offset + 8:offset + 12] != b".FIT":
-        return f"corrupt FIT header: no '.FIT' signature at byte {offset + 8}"
+        return f"corrupt FIT header: no '.FIT' signature at byte {offset + 8}", offset + 8
     size = data[offset]
     if size not in (12, 14) or remaining < size:
-        return f"corrupt FIT header at byte {offset}: header size {size} (expected 12 or 14)"
+        return (f"corrupt FIT header at byte {offset}: header size {size} (expected 12 or 14)",
+                offset)
     return None
 
 
