@@ -201,3 +201,19 @@ def test_a_file_that_is_not_a_library_is_a_storage_error(tmp_path: Path) -> None
     path.write_bytes(b"this is not an SQLite database, but it is long enough to look like one" * 20)
     with pytest.raises(StorageError, match="cannot open the run library"):
         SQLiteStore(path)
+
+
+def test_a_library_locked_by_another_writer_is_a_storage_error(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hipstride.library.sqlite.BUSY_TIMEOUT_S", 0.05)
+    with open_library(tmp_path) as store:
+        other = sqlite3.connect(tmp_path / "library.sqlite", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        try:
+            with pytest.raises(StorageError, match="cannot write to the run library"), store.transaction():
+                pass
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with store.transaction():  # free again
+            pass

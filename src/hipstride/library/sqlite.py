@@ -130,13 +130,29 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """A write transaction (see :class:`~hipstride.library.store.RunStore`).
+
+        Raises :class:`StorageError` when the library cannot be written: another process held
+        the write lock for longer than :data:`BUSY_TIMEOUT_S`, a read-only file, a full disk.
+        """
+        self._write("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        try:
+            self._write("COMMIT")
+        except StorageError:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _write(self, statement: str) -> None:
+        try:
+            self._db.execute(statement)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one read query and return all rows (for checks and tests)."""
