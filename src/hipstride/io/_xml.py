@@ -40,19 +40,8 @@ from hipstride.activity import Activity, FloatArray, Lap, Session
 from hipstride.errors import ReadError
 from hipstride.io._policy import Issue, OnError, report
 
-__all__ = [
-    "GPS_EPOCH_S",
-    "Columns",
-    "EventStream",
-    "XmlCheck",
-    "assemble",
-    "check_xml",
-    "local_name",
-    "partial_read",
-    "release",
-    "to_epoch",
-    "where",
-]
+__all__ = ["Columns", "EventStream", "assemble", "check_xml", "local_name", "partial_read", "release",
+           "to_epoch"]
 
 NAN = math.nan
 

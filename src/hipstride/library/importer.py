@@ -1,7 +1,7 @@
 """``hipstride import``: bring a runner's whole history into the library.
 
 How an import runs
-    1. :func:`~hipstride.library.archives.discover` lists the recordings (files, folders, gzip,
+    1. :func:`~hipstride.library._archives.discover` lists the recordings (files, folders, gzip,
        Strava and Garmin export zips).
     2. Worker processes (``jobs`` of them; :class:`concurrent.futures.ProcessPoolExecutor`) read each
        file, hash its decompressed content (sha256), skip it when the library already has that
@@ -42,19 +42,12 @@ from hipstride.activity import Activity
 from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
+from hipstride.library._archives import ImportItem, discover, read_item_bytes
 from hipstride.library._workers import Workers
-from hipstride.library.archives import ImportItem, discover, read_item_bytes
 from hipstride.library.records import build_record, reanalyze
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 
-__all__ = [
-    "MAX_START_GAP_S",
-    "MIN_OVERLAP_FRACTION",
-    "ImportSummary",
-    "import_paths",
-    "refresh_analyses",
-    "stale_analyses",
-]
+__all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
 
 #: Two recordings are one run when their time ranges overlap by more than this fraction …
 MIN_OVERLAP_FRACTION = 0.5

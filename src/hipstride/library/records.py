@@ -21,7 +21,7 @@ from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
 
-__all__ = ["analyze", "build_record", "headline", "reanalyze", "series_names"]
+__all__ = ["analyze", "build_record", "headline", "reanalyze"]
 
 
 def series_names(activity: Activity) -> tuple[str, ...]:
