@@ -65,6 +65,10 @@ def test_the_fit_folders_are_there() -> None:
     assert len(data_files("corrupt", ".fit")) == len(CORRUPT_NAMES) >= 10
 
 
+#: Trail runs that were mostly hiked: 8.2 km and +1800 m in 2 h 40 min, median 88 steps/min.
+POWER_HIKED = frozenset({"jimmykane__suunto-uphill.fit"})
+
+
 @pytest.mark.parametrize("name", FIT_NAMES)
 def test_every_fit_file_reads(name: str) -> None:
     activity = read(name)  # filterwarnings=error: a ReadWarning here would fail the test
@@ -74,7 +78,12 @@ def test_every_fit_file_reads(name: str) -> None:
     assert activity.device
     if activity.sport in ("running", "walking") and activity.channel("cadence_spm") is not None:
         moving = activity.channels["cadence_spm"]
-        assert 100 < np.median(moving[moving > 0]) < 220  # steps/min, not strides
+        median = np.median(moving[moving > 0])
+        assert median < 220
+        if name in POWER_HIKED:  # slow, but it is what the device itself averages
+            assert median == pytest.approx(activity.session.avg_cadence_spm, rel=0.05)
+        else:
+            assert median > 100  # steps/min, not strides
 
 
 @pytest.mark.parametrize("name", FIT_NAMES)
