@@ -5,8 +5,8 @@ the web app) can catch one type and show its message without a traceback::
 
     HipstrideError
     ├── InputError            bad input a user gave us (a file, an argument, a value)
-    │   ├── ReadError         a recording that cannot be read: names the file, the problem and,
-    │   │                     where known, the byte offset or line
+    │   ├── ReadError         a recording that cannot be read: names the file and the problem;
+    │   │                     ``offset`` (byte), ``line`` and ``record`` say where, when known
     │   ├── ProfileError      a hip-load profile file that is missing keys or holds nonsense values
     │   └── ContentError      a routine content file (care) that is invalid: names file and field
     ├── DataError             data that was read but cannot support the analysis (e.g. no moving part)
@@ -16,7 +16,8 @@ the web app) can catch one type and show its message without a traceback::
 Messages name the argument or the file, never a command-line flag: the same errors reach a Python
 caller, the CLI and the web app.
 
-Warnings about partly readable input are :class:`ReadWarning` (a :class:`UserWarning`).
+Warnings about partly readable input are :class:`ReadWarning` (a :class:`UserWarning`); a reader
+called with ``on_error=OnError.RAISE`` (:mod:`hipstride.io`) raises :class:`ReadError` instead.
 """
 
 from __future__ import annotations
