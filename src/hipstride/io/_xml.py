@@ -28,7 +28,7 @@ import io
 import math
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,10 +38,10 @@ from lxml import etree
 
 from hipstride.activity import Activity, FloatArray, Lap, Session
 from hipstride.errors import ReadError
-from hipstride.io._policy import Issue, OnError, report
+from hipstride.io._policy import Issue, OnError, on_error_of, report
 
-__all__ = ["Columns", "EventStream", "assemble", "check_xml", "local_name", "partial_read", "release",
-           "to_epoch"]
+__all__ = ["Columns", "EventStream", "assemble", "check_xml", "guarded", "local_name", "partial_read",
+           "release", "to_epoch"]
 
 NAN = math.nan
 
@@ -159,6 +159,19 @@ def partial_read(label: str, check: XmlCheck, error: etree.XMLSyntaxError | None
         return Issue(f"XML namespace error at {check.soft[0]}{more}: read in libxml2's recovery mode",
                      problem=f"XML namespace error at {check.soft[0]}{more}", line=check.soft_line)
     return None
+
+
+def guarded(fmt: str, parse: Callable[[bytes, str, OnError], Activity], data: bytes, label: str,
+            on_error: OnError) -> Activity:
+    """``parse(data, label, on_error)`` letting out only :class:`ReadError` (naming ``fmt``) and
+    warnings the caller's filter made errors: a bug or a libxml2 surprise becomes ``ReadError``."""
+    policy = on_error_of(on_error)
+    try:
+        return parse(data, label, policy)
+    except (ReadError, Warning):
+        raise
+    except Exception as exc:
+        raise ReadError(label, f"cannot read this {fmt} ({type(exc).__name__}: {exc})") from exc
 
 
 def release(element: Any) -> None:
@@ -375,7 +388,7 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
     lap_list = [Lap(start_time_s=(s - start.timestamp()) if start and math.isfinite(s) else NAN,
                     elapsed_time_s=e, distance_m=d) for s, e, d in (laps or [])]
     if loud:
-        report(label, loud, on_error, stacklevel=4, joined=True)
+        report(label, loud, on_error, stacklevel=5, joined=True)
         notes = [issue.text for issue in loud] + notes
     return Activity(
         source=label, start_time_utc=start, time_s=time_s, lat_deg=lat, lon_deg=lon,

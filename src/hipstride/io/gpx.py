@@ -49,13 +49,14 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity
 from hipstride.errors import ReadError
-from hipstride.io._policy import Issue, OnError, on_error_of
+from hipstride.io._policy import Issue, OnError
 from hipstride.io._xml import (
     NAN,
     Columns,
     EventStream,
     assemble,
     check_xml,
+    guarded,
     local_name,
     partial_read,
     release,
@@ -262,13 +263,7 @@ def parse_gpx(data: bytes, label: str, *, on_error: OnError = OnError.WARN) -> A
         without track or route points, or points that all have impossible positions (and, under
         ``OnError.RAISE``, for a partial read or dropped points). No other exception escapes.
     """
-    policy = on_error_of(on_error)
-    try:
-        return _parse(data, label, policy)
-    except (ReadError, Warning):  # a ReadWarning the caller's filter turned into an error
-        raise
-    except Exception as exc:  # the reader's contract: only ReadError leaves it
-        raise ReadError(label, f"cannot read this GPX ({type(exc).__name__}: {exc})") from exc
+    return guarded("GPX", _parse, data, label, on_error)
 
 
 def _parse(data: bytes, label: str, on_error: OnError) -> Activity:

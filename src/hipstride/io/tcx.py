@@ -38,12 +38,13 @@ from typing import Any
 
 from hipstride.activity import Activity, Session
 from hipstride.errors import ReadError
-from hipstride.io._policy import OnError, on_error_of
+from hipstride.io._policy import OnError
 from hipstride.io._xml import (
     Columns,
     EventStream,
     assemble,
     check_xml,
+    guarded,
     local_name,
     partial_read,
     release,
@@ -164,13 +165,7 @@ def parse_tcx(data: bytes, label: str, *, on_error: OnError = OnError.WARN) -> A
         without trackpoints, or trackpoints that all have impossible positions (and, under
         ``OnError.RAISE``, for a partial read or dropped points). No other exception escapes.
     """
-    policy = on_error_of(on_error)
-    try:
-        return _parse(data, label, policy)
-    except (ReadError, Warning):  # a ReadWarning the caller's filter turned into an error
-        raise
-    except Exception as exc:  # the reader's contract: only ReadError leaves it
-        raise ReadError(label, f"cannot read this TCX ({type(exc).__name__}: {exc})") from exc
+    return guarded("TCX", _parse, data, label, on_error)
 
 
 def _parse(data: bytes, label: str, on_error: OnError) -> Activity:
