@@ -1,18 +1,43 @@
-"""``hipstride analyze FILE…``"""
+"""``hipstride analyze FILE…``
+
+Start-up time matters here (one process per file in scripts), so this module imports only click
+at load time; the reader, the analysis and, only when a stored map covers the run, the map
+matcher (scipy) are imported when they are used.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+if TYPE_CHECKING:
+    from hipstride.activity import Activity
+
 __all__ = ["analyze"]
 
-SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "street", "grass",
-                   "dirt", "gravel", "road", "asphalt", "concrete")
+
+class _SurfaceChoice(click.Choice[str]):
+    """The surface words of :data:`hipstride.track.surface.SURFACE_WORDS`, looked up on first use
+    (parsing or help), so that importing the command line does not import the track package."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        from hipstride.track.surface import SURFACE_WORDS
+
+        return tuple(SURFACE_WORDS)
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """Ignored: the words always come from the table."""
 
 
 @click.command()
@@ -22,7 +47,7 @@ SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "st
               help="Write a self-contained HTML report (a folder when several files are given).")
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path),
               help="Hip-load profile TOML file (default: the shipped profile).")
-@click.option("--surface", type=click.Choice(SURFACE_CHOICES, case_sensitive=False),
+@click.option("--surface", type=_SurfaceChoice(),
               help="Surface you ran on, when the file does not say.")
 @click.option("--map", "map_name",
               help="Stored map (hipstride map import) to take the surface from; by default the "
@@ -48,7 +73,7 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             for w in caught:
                 click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
             run_surface: SurfaceLike = surface
-            if surface is None:
+            if surface is None and (map_name is not None or _maps_may_cover(activity)):
                 from hipstride.map.surfaces import map_surface_provider
 
                 provider, picked = map_surface_provider(activity.lat_deg, activity.lon_deg, map_name)
@@ -88,3 +113,11 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             render_summary(a, console)
     if failed:
         sys.exit(1)
+
+
+def _maps_may_cover(activity: Activity) -> bool:
+    """Whether any stored map covers the run: cheap (the maps' metadata only), so that a run no
+    map covers never imports the map matcher."""
+    from hipstride.map.store import find_maps_covering
+
+    return bool(find_maps_covering(activity.lat_deg, activity.lon_deg))
