@@ -115,8 +115,7 @@ AGREED: dict[str, list[tuple[str, inspect._ParameterKind, object]]] = {
 
 @pytest.mark.parametrize("name", sorted(AGREED))
 def test_agreed_signatures(name: str) -> None:
-    on_error: Any = hs.OnError
-    expected = [(p, kind, getattr(on_error, str(d)) if p == "on_error" else d)
+    expected = [(p, kind, getattr(hs.OnError, str(d)) if p == "on_error" else d)
                 for p, kind, d in AGREED[name]]
     assert _signature(name) == expected
 

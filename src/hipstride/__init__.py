@@ -29,9 +29,14 @@ scipy or the library's SQLite because they are named here.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+from hipstride.__version__ import __version__
+
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hipstride.activity import Activity
     from hipstride.analysis.run import RunAnalysis, analyze_activity
     from hipstride.errors import DataError, HipstrideError, InputError, ReadError, StorageError
@@ -45,7 +50,6 @@ if TYPE_CHECKING:
     from hipstride.map.store import import_map, list_maps, load_map
     from hipstride.model.profile import Profile, default_profile, load_profile
 
-from hipstride.__version__ import __version__
 
 __all__ = [
     "Activity",

@@ -18,9 +18,12 @@ asking whether a stored map covers a run must not import scipy (matching, routin
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
 
+#: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from hipstride.map.matching import MatchResult, match_track
     from hipstride.map.network import ATTRIBUTION, FootNetwork
     from hipstride.map.osm_import import read_osm
