@@ -13,14 +13,17 @@ import inspect
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 import pytest
 
 import hipstride as hs
 import hipstride.map
+from hipstride.activity import validate_activity
 from hipstride.cli import COMMAND_MODULES, main
 
 EXPORTED = [
@@ -118,6 +121,63 @@ def test_agreed_signatures(name: str) -> None:
     expected = [(p, kind, getattr(hs.OnError, str(d)) if p == "on_error" else d)
                 for p, kind, d in AGREED[name]]
     assert _signature(name) == expected
+
+
+# --- the activity's conveniences ---------------------------------------------------------------
+
+def _activity(n: int = 4) -> hs.Activity:
+    return hs.Activity(
+        source="test.gpx", start_time_utc=datetime(2024, 5, 1, 6, 0, tzinfo=UTC),
+        time_s=np.arange(n, dtype=np.float64), lat_deg=np.linspace(60.0, 60.001, n),
+        lon_deg=np.full(n, 24.9), elevation_m=np.full(n, 10.0),
+        channels={"heart_rate_bpm": np.full(n, 140.0)}, channel_units={"heart_rate_bpm": "bpm"},
+        sport="running", file_format="gpx")
+
+
+def test_a_valid_activity_passes() -> None:
+    validate_activity(_activity())
+    validate_activity(_activity(), strictly_increasing=True)
+    untimed = _activity()
+    untimed.time_s[:] = np.nan
+    untimed.start_time_utc = None
+    validate_activity(untimed)
+
+
+def test_validation_names_every_problem_at_once() -> None:
+    bad = _activity()
+    bad.time_s[:] = [1.0, 2.0, 2.0, 1.5]
+    bad.lat_deg[0] = 91.0
+    bad.lon_deg[1] = np.nan
+    bad.channel_units["heart_rate_bpm"] = "Hz"
+    bad.channels["power_w"] = np.zeros(4)
+    with pytest.raises(hs.DataError) as caught:
+        validate_activity(bad)
+    message = str(caught.value)
+    assert message.startswith("test.gpx: not a valid activity: ")
+    for problem in ("time_s starts at 1 s, expected 0", "not non-decreasing at 1 sample(s)",
+                    "beyond ±90°", "not NaN at the same samples",
+                    "'heart_rate_bpm' is in 'Hz', expected 'bpm'", "without a unit: power_w"):
+        assert problem in message, problem
+    repeated = _activity()
+    repeated.time_s[2] = repeated.time_s[1]
+    with pytest.raises(hs.DataError, match="not strictly increasing at 1 sample"):
+        validate_activity(repeated, strictly_increasing=True)
+
+
+def test_to_dataframe_has_a_column_per_array() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = _activity().to_dataframe()
+    assert list(frame.columns) == ["time_s", "time_utc", "lat_deg", "lon_deg", "elevation_m",
+                                   "heart_rate_bpm"]
+    assert len(frame) == 4
+    assert frame["time_utc"].iloc[3] == pd.Timestamp("2024-05-01T06:00:03Z")
+    assert frame["heart_rate_bpm"].tolist() == [140.0] * 4
+
+
+def test_to_dataframe_without_pandas_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"needs pandas.*pip install pandas"):
+        _activity().to_dataframe()
 
 
 # --- the map face is lazy too --------------------------------------------------------------------
