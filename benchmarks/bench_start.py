@@ -124,7 +124,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="hipstride-bench-start-") as tmp:
         folder = Path(tmp)
         gpx, what = (args.gpx, str(args.gpx)) if args.gpx else one_km_gpx(folder)
-        env = {**os.environ, "HIPSTRIDE_HOME": str(folder / "home"), "COLUMNS": "100"}
+        env = {**os.environ, "HIPSTRIDE_HOME": str(folder / "home"), "COLUMNS": "100",
+               # bytecode as an installed package has it: written by the warm-up run into
+               # this run's own cache folder (PYTHONDONTWRITEBYTECODE would make every run
+               # compile hipstride's modules again)
+               "PYTHONPYCACHEPREFIX": str(folder / "pycache")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         src = str(REPO / "src")
         env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
         py = sys.executable
