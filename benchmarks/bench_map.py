@@ -167,8 +167,9 @@ def time_hipstride_routes(home: Path, pairs: list[list[int]]) -> dict[str, float
     """Per-query seconds of hipstride's searches on the same OSM node pairs."""
     import numpy as np
 
+    from hipstride.map._search import Place, SearchIndex, search
+    from hipstride.map.costs import CostModel
     from hipstride.map.planner import plan_route
-    from hipstride.map.routing import CostModel, Place, search
     from hipstride.map.store import load_map
     from hipstride.model.profile import default_profile
 
@@ -177,21 +178,22 @@ def time_hipstride_routes(home: Path, pairs: list[list[int]]) -> dict[str, float
     load_s = time.perf_counter() - t
     profile = default_profile()
     t = time.perf_counter()
-    hip = CostModel(net, profile, "hip")
-    length = CostModel(net, profile, "length")
+    hip = SearchIndex(CostModel(net, profile, "hip"))
+    length = SearchIndex(CostModel(net, profile, "length"))
     build_s = time.perf_counter() - t
     tables_mib = (hip.table_bytes + length.table_bytes) / 2**20
     index = {int(osm): i for i, osm in enumerate(net.node_osm_id.tolist())}
     out: dict[str, list[float]] = {"hip": [], "length": [], "route_to": []}
     for a, b in pairs:
         u, v = index[a], index[b]
-        for key, cm in (("hip", hip), ("length", length)):
+        for key, ix in (("hip", hip), ("length", length)):
             t = time.perf_counter()
-            search(cm, Place(node=u), Place(node=v))
+            search(ix, Place(node=u), Place(node=v))
             out[key].append(time.perf_counter() - t)
         t = time.perf_counter()
-        plan_route(net, profile, (float(net.node_lat_deg[u]), float(net.node_lon_deg[u])),
-                   (float(net.node_lat_deg[v]), float(net.node_lon_deg[v])))
+        plan_route(net, start_lat_deg=float(net.node_lat_deg[u]),
+                   start_lon_deg=float(net.node_lon_deg[u]), end_lat_deg=float(net.node_lat_deg[v]),
+                   end_lon_deg=float(net.node_lon_deg[v]), profile=profile)
         out["route_to"].append(time.perf_counter() - t)
     return {"load_s": load_s, "build_s": build_s, "tables_mib": tables_mib,
             **{k: float(np.mean(v)) for k, v in out.items()},
@@ -208,7 +210,8 @@ def time_loops(home: Path) -> list[tuple[int, float, list[float]]]:
     out = []
     for seed in (1, 2, 3):
         t = time.perf_counter()
-        plan = plan_loops(net, profile, *LOOP_START, 10.0, count=3, seed=seed)
+        plan = plan_loops(net, start_lat_deg=LOOP_START[0], start_lon_deg=LOOP_START[1],
+                          distance_m=10_000.0, profile=profile, count=3, seed=seed)
         out.append((seed, time.perf_counter() - t, [r.distance_m for r in plan.routes]))
     return out
 

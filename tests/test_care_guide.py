@@ -18,15 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 import hipstride
-from hipstride.care.guide import (
-    KEYMAP,
-    Action,
-    GuideStatus,
-    GuideTimer,
-    format_clock,
-    split_keys,
-)
-from hipstride.care.routines import get_routine
+from hipstride.care.content import get_routine
+from hipstride.care.routine import format_clock
+from hipstride.care.timer import Action, GuideStatus, GuideTimer
+from hipstride.cli.guide_tty import KEYMAP, split_keys
 from hipstride.errors import InputError
 
 

@@ -10,16 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from hipstride.care.routines import (
-    EVIDENCE_GRADES,
-    ContentError,
-    Routine,
-    get_routine,
-    load_routine,
-    load_routines,
-    routine_names,
-)
-from hipstride.errors import InputError
+from hipstride.care.content import get_routine, load_routine, load_routines, routine_names
+from hipstride.care.routine import EVIDENCE_GRADES, Routine
+from hipstride.errors import ContentError, InputError
 
 REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "src" / "hipstride" / "care" / "content"

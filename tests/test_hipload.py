@@ -15,8 +15,8 @@ from hipstride.errors import ProfileError
 from hipstride.model.hipload import FACTORS, evaluate_course
 from hipstride.model.profile import default_profile, load_profile
 from hipstride.track.surface import surface_from_sub_sport, surface_from_word, unknown_surface
-from hipstride.track.turns import detect_turns
 from tests.test_track import course_of, polyline
+from tests.test_track import turns_of as detect_turns
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hip-load-model.md"
 
@@ -81,8 +81,8 @@ def test_surface_weight_scales_with_confidence():
     sure = evaluate_course(course, [], surface_from_word("asphalt", len(course)), profile)
     street = evaluate_course(course, [], surface_from_sub_sport("street", len(course)), profile)
     soft = evaluate_course(course, [], surface_from_word("grass", len(course)), profile)
-    assert sure.factors["surface"] == pytest.approx(profile.get("surface", "hard"))
-    assert street.factors["surface"] == pytest.approx(0.8 * profile.get("surface", "hard"))
+    assert sure.factors["surface"] == pytest.approx(profile.surface.hard)
+    assert street.factors["surface"] == pytest.approx(0.8 * profile.surface.hard)
     assert soft.factors["surface"] == 0.0
 
 
@@ -107,6 +107,9 @@ def test_cadence_counts_only_against_a_baseline():
     ("[downhill]\nper_pct = 'steep'\n", "must be a number"),
     ("[turns]\nmin_angle_deg = 90\nsharp_angle_deg = 60\n", "sharp_angle_deg must be at least"),
     ("[downhill\n", "not valid TOML"),
+    ("[planner]\nsteps_factor = 0.5\n", "[planner] steps_factor must be at least 1"),
+    ("[planner]\nbend_min_deg = 200\n", "[planner] bend_min_deg must be at most 180"),
+    ("[planner]\nuturn_penalty_m = -5\n", "[planner] uturn_penalty_m must not be negative"),
 ])
 def test_bad_profiles_are_named(tmp_path, text, message):
     path = tmp_path / "bad.toml"
@@ -126,13 +129,25 @@ def test_a_partial_profile_keeps_the_other_defaults(tmp_path):
     path.write_text('[profile]\nname = "mine"\n[surface]\nhard = 0.2\n')
     profile = load_profile(path)
     assert profile.name == "mine"
-    assert profile.get("surface", "hard") == 0.2
-    assert profile.get("downhill", "per_pct") == default_profile().get("downhill", "per_pct")
+    assert profile.surface.hard == 0.2
+    assert profile.downhill.per_pct == default_profile().downhill.per_pct
+
+
+def test_profiles_are_values(tmp_path):
+    """Equal weights give equal, equally hashed profiles (caches key on them), whatever the file."""
+    same = tmp_path / "same.toml"
+    same.write_text('[profile]\nname = "default"\n')
+    assert load_profile(same) == default_profile()
+    assert hash(load_profile(same)) == hash(default_profile())
+    assert load_profile(same).source == str(same)
+    assert load_profile("flat-soft") != default_profile()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        default_profile().downhill.per_pct = 1.0  # type: ignore[misc]
 
 
 def test_docs_list_every_profile_key():
     documented = set(re.findall(r"^\| `(\w+)` \| `(\w+)` \|", DOCS.read_text(), flags=re.M))
-    shipped = {(s, k) for s, table in default_profile().values.items() for k in table}
+    shipped = {(s, k) for s, table in default_profile().to_dict().items() for k in table}
     assert documented == shipped
 
 
@@ -140,6 +155,6 @@ def test_the_shipped_flat_soft_profile_loads_by_name():
     easy = load_profile("flat-soft")
     base = default_profile()
     assert easy.name == "flat-soft"
-    assert easy.get("surface", "hard") > base.get("surface", "hard")
-    assert easy.get("downhill", "per_pct") > base.get("downhill", "per_pct")
-    assert easy.get("turns", "window_m") == base.get("turns", "window_m")  # inherited
+    assert easy.surface.hard > base.surface.hard
+    assert easy.downhill.per_pct > base.downhill.per_pct
+    assert easy.turns.window_m == base.turns.window_m  # inherited

@@ -12,6 +12,7 @@ import pytest
 from hipstride.errors import InputError
 from hipstride.journal.store import add_entry, entry_from_mapping
 from hipstride.report import clinician_page as clinician
+from hipstride.report import pdf as printing
 from tests.conftest import data_path
 from tests.test_journal_support import add_run, cli, library, weeks_of_running
 
@@ -105,12 +106,12 @@ def test_an_empty_library_still_makes_a_page(tmp_path: Path) -> None:
 
 
 def test_no_pdf_engine_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clinician, "_weasyprint", lambda: None)
-    monkeypatch.setattr(clinician, "_chromium", lambda: None)
-    assert clinician.pdf_engine() is None
+    monkeypatch.setattr(printing, "_weasyprint", lambda: None)
+    monkeypatch.setattr(printing, "_chromium", lambda: None)
+    assert printing.pdf_engine() is None
     html = clinician.write_clinician_html("<p>x</p>", tmp_path / "a.html")
     with pytest.raises(InputError, match="weasyprint") as caught:
-        clinician.write_pdf(html, tmp_path / "a.pdf")
+        printing.write_pdf(html, tmp_path / "a.pdf")
     assert "apt-get install libpango-1.0-0 libpangoft2-1.0-0" in str(caught.value)
     assert "chromium" in str(caught.value).lower()
     assert not (tmp_path / "a.pdf").exists()
@@ -122,7 +123,7 @@ def test_no_pdf_engine_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.M
 
 @pytest.mark.parametrize("engine", ["weasyprint", "chromium"])
 def test_pdf(tmp_path: Path, engine: str) -> None:
-    if clinician.pdf_engine(engine) != engine:  # type: ignore[arg-type]
+    if printing.pdf_engine(engine) != engine:  # type: ignore[arg-type]
         pytest.skip(f"{engine} is not available here")
     with library(tmp_path) as store:
         add_run(store, UNTIL - timedelta(days=1), 8.0)

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hipstride.cli.journal import FLAG_QUESTIONS
 from hipstride.errors import InputError
-from hipstride.journal.decision import FLAGS, JournalEntry
+from hipstride.journal.entry import FLAGS, JournalEntry
 from hipstride.journal.store import add_entry, entry_from_mapping, list_entries
 from hipstride.library.sqlite import migrations
 from tests.test_journal_support import add_run, cli, library
@@ -78,7 +77,6 @@ def test_add_with_options_reports_a_red_flag_at_once(tmp_path: Path) -> None:
 
 
 def test_add_by_answering_questions(tmp_path: Path) -> None:
-    assert set(FLAG_QUESTIONS) == set(FLAGS)
     answers = ["2024-03-05",  # date
                "3",  # pain during
                "11", "4",  # pain after: out of range, asked again

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from hipstride.journal.decision import CADENCE_CUE_PCT
+from hipstride.journal.plan import CADENCE_CUE_PCT
 from hipstride.journal.store import add_entry, entry_from_mapping
 from hipstride.journal.today import decision_weeks, gather_inputs, usual_cadence_spm
 from tests.test_journal_support import add_run, cli, library, weeks_of_running
@@ -35,7 +35,8 @@ def _today(home: Path, day: date = TODAY) -> dict[str, Any]:
     assert doc["date"] == day.isoformat()
     assert doc["reasons"]
     for reason in doc["reasons"]:
-        assert list(reason) == ["rule", "text", "evidence"]
+        # the keys of the first release first; "decision" and "urgent" were added later
+        assert list(reason) == ["rule", "text", "evidence", "decision", "urgent"]
     assert isinstance(doc["plan"], dict)
     return doc
 

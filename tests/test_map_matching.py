@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import time
+import sys
 from collections import Counter
 
 import numpy as np
@@ -16,6 +16,7 @@ from hipstride.io import read_activity
 from hipstride.map.matching import match_track
 from hipstride.map.network import FLAG_STEPS, FootNetwork
 from hipstride.map.surfaces import surface_for_course
+from hipstride.model.hipload import FACTORS
 from hipstride.model.profile import default_profile
 from hipstride.track.geodesy import haversine_m
 from hipstride.track.surface import SURFACE_CLASSES
@@ -81,12 +82,36 @@ def test_surface_from_the_map_agrees_with_the_ways(heidelberg, run):
     assert {"ground", "asphalt", "gravel"} <= set(raw)
     assert any(label.startswith("unknown (steps") for label in raw)
     # the model weighs each sample by its confidence: recompute the surface factor
-    weights = np.array([profile.get("surface", c) for c in SURFACE_CLASSES])
+    weights = np.array([getattr(profile.surface, c) for c in SURFACE_CLASSES])
     expected = np.dot(weights[surface.classes] * surface.confidence, w) / w.sum()
     assert analysis.hip_load.factors["surface"] == pytest.approx(expected)
     doc = analysis.to_dict()
     assert doc["surface"]["matched_share"] == surface.matched_share
     assert doc["surface"]["way_ids"] == surface.way_ids
+
+
+def test_analysis_as_a_dataframe(heidelberg, run, monkeypatch):
+    """Per sample, each factor's contribution; the weighted mean multiplier is the index."""
+    pytest.importorskip("pandas")
+    analysis = analyze_activity(run, surface=lambda c: surface_for_course(heidelberg, c))
+    df = analysis.to_dataframe()
+    assert len(df) == len(analysis.course)
+    assert {f"{f}_load" for f in FACTORS} <= set(df.columns)
+    assert {"distance_m", "grade_pct", "surface_class", "weight_m", "multiplier", "in_turn"} <= set(df.columns)
+    assert float((df["surface_load"] * df["weight_m"]).sum() / df["weight_m"].sum()) == \
+        pytest.approx(analysis.hip_load.factors["surface"], rel=1e-12)
+    index = float((df["multiplier"] * df["weight_m"]).sum() / df["weight_m"].sum())
+    assert index == pytest.approx(analysis.hip_load.index, rel=1e-12)
+    assert set(df["surface_class"]) <= set(SURFACE_CLASSES)
+    assert df["in_turn"].sum() > 0
+    km = analysis.to_dataframe(per="km")
+    assert list(km["km"]) == [s.km for s in analysis.per_km]
+    assert list(km["index"]) == [s.index for s in analysis.per_km]
+    with pytest.raises(ValueError, match="per must be"):
+        analysis.to_dataframe(per="lap")
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(ImportError, match=r"needs the optional package pandas \(pip install pandas\)"):
+        analysis.to_dataframe()
 
 
 def test_gps_jumps_and_off_network_stretches_are_reported(heidelberg, run):
@@ -117,18 +142,15 @@ def test_empty_and_positionless_tracks(heidelberg):
     assert nan.off_network == []
 
 
-def test_matching_speed(heidelberg, run):
+def test_a_long_noisy_track_still_matches(heidelberg, run):
+    """The run repeated 8 times with GPS noise (points/s: benchmarks/bench_map.py, part 4)."""
     ok = np.isfinite(run.lat_deg)
     rng = np.random.default_rng(1)
     lat = np.tile(run.lat_deg[ok], 8) + rng.normal(0, 2e-5, ok.sum() * 8)
     lon = np.tile(run.lon_deg[ok], 8) + rng.normal(0, 3e-5, ok.sum() * 8)
-    match_track(heidelberg, lat[:500], lon[:500])
-    started = time.perf_counter()
     result = match_track(heidelberg, lat, lon)
-    rate = lat.shape[0] / (time.perf_counter() - started)
+    assert result.edge.shape == lat.shape
     assert result.matched_share > 0.95
-    # the benchmark measures ≥ 10,000 points/s; leave room for a busy CI machine here
-    assert rate > 2_500
 
 
 def test_analyze_picks_the_covering_map(heidelberg, monkeypatch):

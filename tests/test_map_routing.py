@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import heapq
 import itertools
 import json
@@ -16,15 +18,26 @@ from scipy.sparse.csgraph import dijkstra
 
 from hipstride.cli import main
 from hipstride.errors import InputError
+from hipstride.map._search import Place, SearchIndex, search, search_index
+from hipstride.map.costs import EPS_COST_M, MIN_MULTIPLIER, UTURN_DEG, CostModel
 from hipstride.map.evaluate import RouteSummary
 from hipstride.map.network import FLAG_STEPS, FootNetwork
+from hipstride.map.osm_import import read_osm
 from hipstride.map.planner import Plan, plan_loops, plan_route
-from hipstride.map.routing import TURN_MIN_DEG, CostModel, Place, search
-from hipstride.map.surfaces import surface_for_course
-from hipstride.model.hipload import evaluate_course
-from hipstride.model.profile import default_profile
+from hipstride.map.spatial import snap_point
+from hipstride.map.store import save_map
+from hipstride.map.surfaces import MapChoice, choose_map, map_surface_provider, surface_for_course
+from hipstride.model.hipload import (
+    downhill_load,
+    evaluate_course,
+    surface_load,
+    turn_load_per_rad_m,
+    uphill_load,
+)
+from hipstride.model.profile import default_profile, load_profile
 from hipstride.track.geodesy import haversine_m
-from tests.test_map_import import map_home, stored_network
+from tests.conftest import data_path
+from tests.test_map_import import EXTRACTS, map_home, stored_network
 
 PROFILE = default_profile()
 LOOPS = [("heidelberg", (49.4093, 8.6947), 8.0),
@@ -37,7 +50,8 @@ def loop_plan(name: str, seed: int) -> Plan:
     key = (name, seed)
     if key not in _PLANS:
         _, (lat, lon), km = next(item for item in LOOPS if item[0] == name)
-        _PLANS[key] = plan_loops(stored_network(name), PROFILE, lat, lon, km, count=3, seed=seed)
+        _PLANS[key] = plan_loops(stored_network(name), start_lat_deg=lat, start_lon_deg=lon,
+                                 distance_m=km * 1000.0, profile=PROFILE, count=3, seed=seed)
     return _PLANS[key]
 
 
@@ -82,14 +96,15 @@ def test_loops_meet_every_property(name, start, km):
     assert plan.baseline is not None
     assert abs(plan.baseline.distance_m - km * 1000.0) <= 0.05 * km * 1000.0
     ranked = [r.hip_load.index for r in plan.routes]
-    assert ranked == sorted(ranked) or any(r.steps_m > 0 for r in plan.routes)
+    assert ranked == sorted(ranked)                   # listed in the order of the index shown
 
 
 @pytest.mark.parametrize("name", ["heidelberg", "monaco"])
 def test_loops_are_reproducible_with_a_seed(name):
     first = loop_plan(name, 7).to_dict()
     _, (lat, lon), km = next(item for item in LOOPS if item[0] == name)
-    again = plan_loops(stored_network(name), PROFILE, lat, lon, km, count=3, seed=7).to_dict()
+    again = plan_loops(stored_network(name), start_lat_deg=lat, start_lon_deg=lon,
+                       distance_m=km * 1000.0, profile=PROFILE, count=3, seed=7).to_dict()
     assert again["routes"] == first["routes"]
     other = loop_plan(name, 8).to_dict()
     assert [r["coordinates"] for r in other["routes"]] != [r["coordinates"] for r in first["routes"]]
@@ -126,7 +141,7 @@ def test_planning_and_analysis_agree():
 
 def test_a_star_finds_the_shortest_path():
     net = stored_network("liechtenstein")
-    cm = CostModel(net, PROFILE, "length")
+    ix = SearchIndex(CostModel(net, PROFILE, "length"))
     n = net.n_nodes
     best: dict[tuple[int, int], float] = {}
     for u, v, w in zip(net.edge_from.tolist(), net.edge_to.tolist(),
@@ -140,7 +155,7 @@ def test_a_star_finds_the_shortest_path():
     pairs = rng.choice(main_nodes, size=(6, 2))
     exact = dijkstra(graph, directed=False, indices=pairs[:, 0])
     for i, (a, b) in enumerate(pairs.tolist()):
-        found = search(cm, Place(node=a), Place(node=b))
+        found = search(ix, Place(node=a), Place(node=b))
         assert found is not None
         assert found.cost == pytest.approx(exact[i, b], rel=1e-9, abs=1e-6)
 
@@ -160,9 +175,116 @@ def test_costs_follow_the_model():
     assert cm.turn_cost(2 * e, 2 * e + 1) > 50.0      # a U-turn
 
 
+def _inner_bend_costs_m(net: FootNetwork, per_rad: float, bend_min_deg: float) -> np.ndarray:
+    """Bends between consecutive shape segments of each edge, recomputed from the shapes."""
+    e_of = net.shape_edge
+    seg = np.flatnonzero(e_of[:-1] == e_of[1:])                 # segments never span two edges
+    sx, sy = net.shape_xy_m
+    heading = np.degrees(np.arctan2(sx[seg + 1] - sx[seg], sy[seg + 1] - sy[seg]))
+    same = e_of[seg[1:]] == e_of[seg[:-1]]
+    angle = np.abs((heading[1:] - heading[:-1] + 180.0) % 360.0 - 180.0)
+    cost = np.where(same & (angle >= bend_min_deg), per_rad * np.radians(angle), 0.0)
+    return np.bincount(e_of[seg[1:]], weights=cost, minlength=net.n_edges)
+
+
+@pytest.mark.parametrize("profile_name", ["default", "flat-soft"])
+@pytest.mark.parametrize("name", ["heidelberg", "liechtenstein"])
+def test_arc_costs_are_the_models_terms(name, profile_name):
+    """On every edge of a real map, both directions: arc cost = length × (1 + the model's
+    downhill, uphill and surface terms) × steps factor + bends at the model's turn weight, so a
+    change to the model's curves cannot leave the planner behind."""
+    profile = load_profile(profile_name)
+    net = stored_network(name)
+    cm = CostModel(net, profile, "hip")
+    grade = net.edge_grade_pct
+    assert np.isfinite(grade).sum() > 50                      # the map has grades to test
+    surf = surface_load(net.edge_surface_class, net.edge_surface_confidence, profile.surface)
+    steps = np.where(net.edge_flags & FLAG_STEPS, profile.planner.steps_factor, 1.0)
+    per_rad = turn_load_per_rad_m(profile.turns, profile.reference_speed_mps)
+    assert per_rad == pytest.approx(profile.turns.per_g * profile.reference_speed_mps ** 2 / 9.80665)
+    bends = _inner_bend_costs_m(net, per_rad, profile.planner.bend_min_deg)
+    for direction, g in ((0, grade), (1, -grade)):
+        terms = downhill_load(g, profile.downhill) + uphill_load(g, profile.uphill) + surf
+        expected = net.edge_length_m * np.maximum(1.0 + terms, MIN_MULTIPLIER) * steps + bends
+        np.testing.assert_allclose(cm.arc_cost[direction::2], expected + EPS_COST_M, rtol=1e-9)
+    # turns at junctions: the same weight per radian, plus the U-turn knob
+    rng = np.random.default_rng(4)
+    for e in rng.choice(net.n_edges, 50).tolist():
+        head = int(net.edge_to[e])
+        for b in net.adj_arc[net.adj_ptr[head]:net.adj_ptr[head + 1]].tolist():
+            theta = abs((cm.arc_bearing_out[b] - cm.arc_bearing_in[2 * e] + 180.0) % 360.0 - 180.0)
+            want = 0.0
+            if theta >= profile.planner.bend_min_deg:
+                want = per_rad * np.radians(theta)
+                want += profile.planner.uturn_penalty_m if theta >= UTURN_DEG else 0.0
+            assert cm.turn_cost(2 * e, b) == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_a_new_network_never_gets_the_old_ones_tables():
+    """The review's §3.3 bug: tables cached by ``id(net)`` served Berlin's segments to Andorra's
+    network once Berlin's was dropped and its id reused (with the old cache this test snapped the
+    point 442 m away). Berlin is built, used and dropped until Andorra's network lands on its id
+    (a few tries here), then Andorra's snaps and tables must be its own."""
+    berlin_src = read_osm(data_path(EXTRACTS["berlin"]), name="berlin")
+    andorra_src = read_osm(data_path("osm/graphhopper__andorra.osm.pbf"), name="andorra")
+    parts = [(berlin_src.arrays(), berlin_src.meta), (andorra_src.arrays(), andorra_src.meta)]
+    del berlin_src, andorra_src
+    for _ in range(20):
+        berlin = FootNetwork(**parts[0][0], meta=parts[0][1])
+        snap_point(berlin, 52.5145, 13.3501)
+        search_index(berlin, PROFILE, "length")
+        dropped = id(berlin)
+        del berlin
+        gc.collect()
+        andorra = FootNetwork(**parts[1][0], meta=parts[1][1])
+        if id(andorra) == dropped:
+            break
+    assert andorra.segment_starts.shape[0] == andorra.shape_lat_deg.shape[0] - andorra.n_edges
+    # a shape point inside the edge of the main component with most shape points snaps onto itself
+    main = np.flatnonzero(andorra.node_component[andorra.edge_from] == andorra.main_component)
+    e = int(main[np.argmax(np.diff(andorra.shape_ptr)[main])])
+    i = int((andorra.shape_ptr[e] + andorra.shape_ptr[e + 1]) // 2)
+    lat, lon = float(andorra.shape_lat_deg[i]), float(andorra.shape_lon_deg[i])
+    snap = snap_point(andorra, lat, lon)
+    assert snap.distance_m < 0.01
+    assert haversine_m(snap.lat_deg, snap.lon_deg, lat, lon) < 0.01
+    ix = search_index(andorra, PROFILE, "length")
+    assert ix.net is andorra
+    assert ix.costs.arc_cost.shape == (2 * andorra.n_edges,)
+    assert search_index(andorra, load_profile(None), "length") is ix   # profiles equal by value
+
+
+def test_several_covering_maps_pick_the_smallest_and_say_so(tmp_path):
+    monaco = stored_network("monaco")
+    save_map(monaco, "monaco", tmp_path)
+    s, w, n, e = monaco.meta["bbox"]
+    wide = dataclasses.replace(monaco, meta={**monaco.meta, "bbox": [s - 0.5, w - 0.5, n + 0.5, e + 0.5]})
+    save_map(wide, "riviera", tmp_path)
+    choice = choose_map(43.7384, 7.4246, home=tmp_path, what="the start")
+    assert choice is not None
+    assert choice.name == "monaco"
+    assert choice.note is not None
+    assert "smallest of the 2 stored maps that cover the start" in choice.note
+    assert "'riviera'" in choice.note
+    assert choose_map(43.7384, 7.4246, name="riviera", home=tmp_path) == MapChoice("riviera", None)
+    assert choose_map(43.5, 7.0, home=tmp_path) is not None      # only the wide one covers it
+    assert choose_map(10.0, 10.0, home=tmp_path) is None
+    provider, message = map_surface_provider(np.array([43.7384, 43.7311]), np.array([7.4246, 7.4197]),
+                                             home=tmp_path)
+    assert provider is not None
+    assert message is not None
+    assert message.startswith("surface from stored map 'monaco'")
+    result = CliRunner().invoke(main, ["route", "to", "--start", "43.7384,7.4246", "--end",
+                                       "43.7311,7.4197", "--home", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "note: planning on stored map 'monaco'" in result.stderr
+    assert "Route 1:" in result.stdout
+
+
 def test_route_to_beats_or_matches_the_shortest_on_the_planner_cost():
     net = stored_network("heidelberg")
-    plan = plan_route(net, PROFILE, (49.4093, 8.6947), (49.4010, 8.7070))
+    plan = plan_route(net, start_lat_deg=49.4093, start_lon_deg=8.6947, end_lat_deg=49.4010,
+                      end_lon_deg=8.7070, profile=PROFILE)
     best, short = plan.routes[0], plan.baseline
     assert short is not None
     assert best.distance_m >= short.distance_m - 1.0
@@ -176,16 +298,23 @@ def test_route_to_beats_or_matches_the_shortest_on_the_planner_cost():
 def test_requests_that_cannot_be_met():
     monaco = stored_network("monaco")
     with pytest.raises(InputError, match="km from the nearest usable way"):
-        plan_loops(monaco, PROFILE, 48.0, 2.0, 5.0, seed=1)
+        plan_loops(monaco, start_lat_deg=48.0, start_lon_deg=2.0, distance_m=5000.0, seed=1)
     with pytest.raises(InputError, match="90 km"):
-        plan_loops(monaco, PROFILE, 43.7384, 7.4246, 90.0, seed=1)
+        plan_loops(monaco, start_lat_deg=43.7384, start_lon_deg=7.4246, distance_m=90_000.0,
+                   seed=1)
     with pytest.raises(InputError, match="between"):
-        plan_loops(monaco, PROFILE, 43.7384, 7.4246, 500.0, seed=1)
+        plan_loops(monaco, start_lat_deg=43.7384, start_lon_deg=7.4246, distance_m=500_000.0,
+                   seed=1)
+    with pytest.raises(InputError, match=r"^count must be between 1 and 10, got 11$"):
+        plan_loops(monaco, start_lat_deg=43.7384, start_lon_deg=7.4246, distance_m=5000.0,
+                   count=11)
     with pytest.raises(InputError, match="end"):
-        plan_route(monaco, PROFILE, (43.7384, 7.4246), (43.0, 7.0))
+        plan_route(monaco, start_lat_deg=43.7384, start_lon_deg=7.4246, end_lat_deg=43.0,
+                   end_lon_deg=7.0)
     tiny = stored_network("berlin")
     with pytest.raises(InputError, match="cannot be planned from here"):
-        plan_loops(tiny, PROFILE, 52.5145, 13.3501, 30.0, seed=1)
+        plan_loops(tiny, start_lat_deg=52.5145, start_lon_deg=13.3501, distance_m=30_000.0,
+                   seed=1)
 
 
 def test_cli_route_loop_with_exports(tmp_path):
@@ -267,13 +396,14 @@ def reference_cost(cm: CostModel, origin: Place, goal: Place, penalised: frozens
     ptr, adj = net.adj_ptr.tolist(), net.adj_arc.tolist()
     b_in, b_out = cm.arc_bearing_in.tolist(), cm.arc_bearing_out.tolist()
     per_deg = cm.turn_m_per_rad * np.pi / 180.0
+    bend_min_deg = cm.bend_min_deg
 
     def arc(a: int) -> float:
         return cost[a] * factor if a >> 1 in penalised else cost[a]
 
     def turn_cost(a: int, b: int) -> float:
         theta = abs((b_out[b] - b_in[a] + 180.0) % 360.0 - 180.0)
-        if theta < TURN_MIN_DEG:
+        if theta < bend_min_deg:
             return 0.0
         return per_deg * theta + (cm.uturn_m if theta >= 150.0 else 0.0)
 
@@ -382,7 +512,8 @@ def test_search_costs_match_a_plain_dijkstra_over_arcs(name, queries, within_m, 
     """Random legs (nodes, points inside edges, arrival arcs, penalised edges, one edge): same
     cost as the textbook search, and pieces that join up and add up to that cost."""
     net = _network(name)
-    cm = CostModel(net, PROFILE, kind)
+    ix = SearchIndex(CostModel(net, PROFILE, kind))
+    cm = ix.costs
     rng = np.random.default_rng(11)
     for i in range(queries):
         origin = _random_place(rng, net)
@@ -397,14 +528,14 @@ def test_search_costs_match_a_plain_dijkstra_over_arcs(name, queries, within_m, 
         penalised: frozenset[int] = frozenset()
         factor = 1.0
         if i % 2 == 1:                                           # a loop's used edges
-            plain = search(cm, origin, goal)
+            plain = search(ix, origin, goal)
             assert plain is not None
             used = [e for e, _, _ in plain.pieces[: max(1, len(plain.pieces) // 2)]]
             if origin.node >= 0 and origin.arrive_arc >= 0:
                 used.append(origin.arrive_arc >> 1)
             penalised = frozenset(used) | frozenset(rng.choice(net.n_edges, 40).tolist())
             factor = 5.0
-        leg = search(cm, origin, goal, penalised=set(penalised), reuse_factor=factor)
+        leg = search(ix, origin, goal, penalised=set(penalised), reuse_factor=factor)
         expected = reference_cost(cm, origin, goal, penalised, factor)
         assert leg is not None, (origin, goal)
         assert expected is not None, (origin, goal)
@@ -415,23 +546,23 @@ def test_search_costs_match_a_plain_dijkstra_over_arcs(name, queries, within_m, 
 
 def test_search_is_repeatable_and_leaves_the_model_as_found():
     net = _network("monaco")
-    cm = CostModel(net, PROFILE, "hip")
+    ix = SearchIndex(CostModel(net, PROFILE, "hip"))
     rng = np.random.default_rng(5)
     legs = [(_random_place(rng, net), _random_place(rng, net)) for _ in range(10)]
-    first = [search(cm, o, g) for o, g in legs]
+    first = [search(ix, o, g) for o, g in legs]
     for o, g in legs:                                            # penalised searches between
-        search(cm, o, g, penalised=set(rng.choice(net.n_edges, 300).tolist()), reuse_factor=5.0)
-    assert [search(cm, o, g) for o, g in legs] == first
-    assert (cm._local == -1).all()
-    assert (cm._corridor_local == -1).all()
-    assert not cm._penalised.any()
+        search(ix, o, g, penalised=set(rng.choice(net.n_edges, 300).tolist()), reuse_factor=5.0)
+    assert [search(ix, o, g) for o, g in legs] == first
+    assert (ix.local == -1).all()
+    assert (ix.corridor_local == -1).all()
+    assert not ix.penalised.any()
 
 
 def test_search_from_a_node_onto_the_goal_edge_runs_it_directly():
     net = _network("monaco")
-    cm = CostModel(net, PROFILE, "length")
+    ix = SearchIndex(CostModel(net, PROFILE, "length"))
     e = int(np.argmax(net.edge_length_m))
-    leg = search(cm, Place(node=int(net.edge_from[e])), Place(edge=e, fraction=0.25))
+    leg = search(ix, Place(node=int(net.edge_from[e])), Place(edge=e, fraction=0.25))
     assert leg is not None
     assert leg.pieces == [(e, 0.0, 0.25)]
-    assert leg.cost == pytest.approx(0.25 * cm.arc_cost[2 * e])
+    assert leg.cost == pytest.approx(0.25 * ix.costs.arc_cost[2 * e])

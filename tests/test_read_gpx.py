@@ -31,6 +31,7 @@ from tests.conftest import SHARED_DATA, data_path
 
 #: MANIFEST.md: track points and gpxpy's 2-D length (m, summed per segment) of each real GPX.
 MANIFEST = {
+    "GoldenCheetah__Move_2014_01_16_19_48_44.gpx": (669, 8551),
     "elevate__20170319_run_906581465.gpx": (1038, 4594),
     "elevate__20171008_run_2067489619.gpx": (502, 4400),
     "everysinglestreet__test.gpx": (427, 625),

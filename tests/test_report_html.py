@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +13,10 @@ from markupsafe import escape
 from hipstride.activity import Activity
 from hipstride.analysis.run import RunAnalysis, analyze_activity
 from hipstride.io import read_activity
-from hipstride.report.html import Basemap, render_html_report, write_html_report
-from hipstride.report.svg import LOAD_COLOURS, _path_d, load_bins, nice_step
+from hipstride.report._svg import ChartFrame, MapFrame, date_labels, nice_step, path_d
+from hipstride.report.run_map import LOAD_COLOURS, load_bins
+from hipstride.report.run_page import Basemap, render_html_report, write_html_report
+from hipstride.track.form import FORM_CHANNELS, FORM_LABELS
 from tests.conftest import data_path
 
 #: Anything that would make a browser fetch something from the network.
@@ -58,7 +60,7 @@ def assert_offline(html: str) -> None:
 
 # --- synthetic runs -------------------------------------------------------------------------------
 
-def test_one_offline_file_with_map_profile_and_tables(tmp_path):
+def test_one_offline_file_with_map_profile_and_tables(tmp_path: Path) -> None:
     a = analyze_activity(synthetic_run())
     html = report(tmp_path, a)
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # nothing half-written left
@@ -79,7 +81,7 @@ def test_one_offline_file_with_map_profile_and_tables(tmp_path):
     assert "OpenStreetMap" not in html  # no basemap, no attribution
 
 
-def test_activity_name_and_source_are_escaped(tmp_path):
+def test_activity_name_and_source_are_escaped(tmp_path: Path) -> None:
     act = synthetic_run(name='<script>alert("x")</script><img src=x onerror=alert(1)>')
     act.source = "runs/<b>evil</b>.gpx"
     html = report(tmp_path, analyze_activity(act))
@@ -90,7 +92,7 @@ def test_activity_name_and_source_are_escaped(tmp_path):
     assert "&lt;b&gt;evil&lt;/b&gt;" in html
 
 
-def test_treadmill_run_without_positions_or_elevation(tmp_path):
+def test_treadmill_run_without_positions_or_elevation(tmp_path: Path) -> None:
     a = analyze_activity(synthetic_run(positions=False, elevation=False, name="Belt"))
     html = report(tmp_path, a)
     assert_offline(html)
@@ -101,14 +103,14 @@ def test_treadmill_run_without_positions_or_elevation(tmp_path):
     assert html.count('<tr class="split">') == len(a.per_km) > 0
 
 
-def test_no_elevation_keeps_the_map(tmp_path):
+def test_no_elevation_keeps_the_map(tmp_path: Path) -> None:
     html = report(tmp_path, analyze_activity(synthetic_run(elevation=False)))
     assert '<svg class="map"' in html
     assert "no elevation" in html
     assert ">elevation<" not in html
 
 
-def test_basemap_is_drawn_with_its_attribution(tmp_path):
+def test_basemap_is_drawn_with_its_attribution(tmp_path: Path) -> None:
     act = synthetic_run()
     lat = np.array([60.1695, 60.1725])
     streets = [(lat, np.array([24.9405, 24.9405])), (np.array([60.171, 60.171]), np.array([24.939, 24.945])),
@@ -122,7 +124,7 @@ def test_basemap_is_drawn_with_its_attribution(tmp_path):
     assert basemap_d.group(1).count("M") == 2
 
 
-def test_overwrite_is_atomic_and_rendering_is_deterministic(tmp_path):
+def test_overwrite_is_atomic_and_rendering_is_deterministic(tmp_path: Path) -> None:
     a = analyze_activity(synthetic_run())
     out = tmp_path / "sub" / "run.html"
     write_html_report(a, out)
@@ -132,7 +134,7 @@ def test_overwrite_is_atomic_and_rendering_is_deterministic(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["run.html"]
 
 
-def test_failed_render_leaves_the_old_file(tmp_path, monkeypatch):
+def test_failed_render_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     a = analyze_activity(synthetic_run())
     out = tmp_path / "run.html"
     out.write_text("old", encoding="utf-8")
@@ -140,7 +142,7 @@ def test_failed_render_leaves_the_old_file(tmp_path, monkeypatch):
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("hipstride.report.html.render_html_report", broken)
+    monkeypatch.setattr("hipstride.report.run_page.render_html_report", broken)
     with pytest.raises(RuntimeError):
         write_html_report(a, out)
     assert out.read_text(encoding="utf-8") == "old"
@@ -149,10 +151,10 @@ def test_failed_render_leaves_the_old_file(tmp_path, monkeypatch):
 
 # --- drawing helpers ------------------------------------------------------------------------------
 
-def test_path_data_is_relative_and_does_not_drift():
+def test_path_data_is_relative_and_does_not_drift() -> None:
     x = np.linspace(0.0, 100.0, 301)
     y = np.sin(x / 10.0) * 20.0 + 50.0
-    d = _path_d(x, y)
+    d = path_d(x, y)
     moves = re.findall(r"([Ml])(-?\d+(?:\.\d+)?) ?(-?\d+(?:\.\d+)?)", d)
     assert "".join(f"{c}{a}{' ' if not b.startswith('-') else ''}{b}" for c, a, b in moves) == d
     assert [c for c, _, _ in moves].count("M") == 1
@@ -161,9 +163,38 @@ def test_path_data_is_relative_and_does_not_drift():
     assert sum(float(b) for _, _, b in moves) == pytest.approx(y[-1], abs=0.051)
 
 
-def test_load_bins_and_nice_steps():
+def test_load_bins_and_nice_steps() -> None:
     assert load_bins(np.array([0.9, 1.0, 1.2, 5.0, np.nan])).tolist() == [0, 0, 4, len(LOAD_COLOURS) - 1, 0]
     assert [nice_step(v) for v in (5.4, 37.0, 0.8, 250.0)] == [2.0, 10.0, 0.2, 50.0]
+
+
+def test_map_frames_keep_the_aspect_ratio() -> None:
+    lat = np.array([60.16, 60.18])  # about 2.2 km north-south
+    lon = np.array([24.94, 24.95])  # about 0.55 km east-west
+    tall = MapFrame.fit_longest(lat, lon, longest_px=900.0, pad_px=20.0)
+    assert tall.height_px == pytest.approx(900.0)
+    assert 200.0 < tall.width_px < 300.0
+    _, y = tall.project(lat, lon)
+    assert np.ptp(y) == pytest.approx(860.0, rel=1e-3)  # the longer side fills the frame
+    wide = MapFrame.fit(lat, lon)  # fixed width, height within its limits
+    assert wide.width_px == 760.0
+    assert wide.height_px == 760.0
+
+
+def test_date_labels_never_run_together() -> None:
+    frame = ChartFrame()
+    days = [date(2024, 1, 1) + timedelta(days=7 * k) for k in range(12)]
+    xs = [frame.x(k, 0, 11) for k in range(12)]
+    labels = re.findall(r'<text x="(\d+)"', date_labels(frame, days, xs))
+    gaps = np.diff([int(x) for x in labels])
+    assert len(labels) >= 4
+    assert gaps.min() >= 80  # room for "2024-03-18"
+
+
+def test_every_form_metric_has_a_label() -> None:
+    assert set(FORM_LABELS) == set(FORM_CHANNELS)
+    assert FORM_LABELS["cadence_spm"].format(171.6) == "172 steps/min"
+    assert FORM_LABELS["step_length_m"].format(-0.034, signed=True) == "-0.03 m"
 
 
 # --- real recordings ------------------------------------------------------------------------------
@@ -176,7 +207,7 @@ def test_load_bins_and_nice_steps():
     ("tcx/runpandas__run.tcx", True),
     ("gpx/runpandas__strava_export.gpx", True),
 ])
-def test_real_recordings(tmp_path, relative, has_map):
+def test_real_recordings(tmp_path: Path, relative: str, has_map: bool) -> None:
     a = analyze_activity(read_activity(data_path(relative)))
     out = tmp_path / "report.html"
     write_html_report(a, out)
@@ -189,7 +220,7 @@ def test_real_recordings(tmp_path, relative, has_map):
         assert str(escape(item.text)) in html
 
 
-def test_long_run_is_thinned(tmp_path):
+def test_long_run_is_thinned(tmp_path: Path) -> None:
     a = analyze_activity(read_activity(data_path("fit/elevate__loup-blanc.fit")))  # 37 km
     assert len(a.course) > 6000
     html = report(tmp_path, a)

@@ -8,11 +8,12 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hipstride.model.profile import default_profile
 from hipstride.track.course import course_from_path, grade_pct_from_elevation
 from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m, segment_lengths_m
 from hipstride.track.motion import detect_motion, gps_spikes
 from hipstride.track.smoothing import climb_descent_m, gaussian_smooth, turning_points
-from hipstride.track.turns import detect_turns
+from hipstride.track.turns import Turn, detect_turns
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * np.pi / 180.0
 
@@ -44,7 +45,15 @@ def course_of(x, y, elevation=None, speed=3.0):
     d = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
     elev = np.zeros_like(x) if elevation is None else elevation
     t = d / speed
-    return course_from_path(d, lat, lon, elev, time_s=t, speed_mps=np.full_like(x, speed))
+    return course_from_path(d, lat, lon, elev, time_s=t, speed_mps=np.full_like(x, speed),
+                            reference_speed_mps=default_profile().reference_speed_mps)
+
+
+def turns_of(course) -> list[Turn]:
+    """Turns with the shipped profile's thresholds (45°, 80°, 30 m)."""
+    t = default_profile().turns
+    return detect_turns(course, min_angle_deg=t.min_angle_deg, sharp_angle_deg=t.sharp_angle_deg,
+                        window_m=t.window_m)
 
 
 # --- geodesy ---------------------------------------------------------------------------------
@@ -178,7 +187,7 @@ def test_one_corner_is_one_turn_with_its_angle_and_side(angle, left, rotation):
     x, y = corner(-angle if left else angle)
     r = np.radians(rotation)
     xr, yr = x * np.cos(r) - y * np.sin(r), x * np.sin(r) + y * np.cos(r)
-    turns = detect_turns(course_of(xr, yr))
+    turns = turns_of(course_of(xr, yr))
     assert len(turns) == 1
     assert turns[0].side == ("left" if left else "right")
     assert abs(turns[0].angle_deg - angle) < 6
@@ -191,7 +200,7 @@ def test_one_corner_is_one_turn_with_its_angle_and_side(angle, left, rotation):
 @given(st.floats(0, 38))
 def test_gentle_bends_are_not_turns(angle):
     x, y = corner(angle)
-    assert detect_turns(course_of(x, y)) == []
+    assert turns_of(course_of(x, y)) == []
 
 
 @settings(max_examples=20, deadline=None)
@@ -203,12 +212,12 @@ def test_gps_noise_on_a_straight_road_makes_no_turns(seed):
     drift = np.cumsum(rng.normal(0, 0.5, (2, x.size)), axis=1)
     drift -= np.linspace(0, 1, x.size) * drift[:, -1:]
     course = course_of(x + drift[0], y + drift[1])
-    assert detect_turns(course) == []
+    assert turns_of(course) == []
 
 
 def test_a_hairpin_is_one_sharp_turn():
     x, y = polyline([(0, 0), (0, 300), (8, 300), (8, 0)])
-    turns = detect_turns(course_of(x, y))
+    turns = turns_of(course_of(x, y))
     assert len(turns) == 1
     assert turns[0].sharp
     assert turns[0].angle_deg > 150

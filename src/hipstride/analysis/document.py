@@ -25,9 +25,8 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
     act = a.activity
     km = a.hip_load.weights_m.sum() / 1000.0
     sharp = [t for t in a.turns if t.sharp]
-    grade = a.course.grade_pct
-    has_grade = bool(np.isfinite(grade).any())
     w = a.hip_load.weights_m
+    g = a.grades
     return {
         "schema_version": SCHEMA_VERSION,
         "source_file": act.source,
@@ -60,10 +59,10 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
                        "peak_lateral_accel_mps2": _r(t.peak_lateral_accel_mps2, 2)} for t in a.turns],
         },
         "grade": {
-            "max_grade_pct": _r(float(np.nanmax(grade))) if has_grade else None,
-            "min_grade_pct": _r(float(np.nanmin(grade))) if has_grade else None,
-            "steep_descent_m": _r(float(w[np.nan_to_num(grade) < -a.profile.get("downhill", "threshold_pct")].sum())),
-            "steep_climb_m": _r(float(w[np.nan_to_num(grade) > a.profile.get("uphill", "threshold_pct")].sum())),
+            "max_grade_pct": _r(g.max_grade_pct),
+            "min_grade_pct": _r(g.min_grade_pct),
+            "steep_descent_m": _r(g.steep_descent_m),
+            "steep_climb_m": _r(g.steep_climb_m),
         },
         "surface": {
             "source": a.surface.source,

@@ -26,7 +26,7 @@ from hipstride.analysis.baselines import (
     MetricBaseline,
     compute_baselines,
 )
-from hipstride.track.form import FORM_METRICS
+from hipstride.track.form import FORM_LABELS, FORM_METRICS
 
 __all__ = [
     "REPEAT_RUNS",
@@ -47,13 +47,6 @@ REPEAT_RUNS = 2
 REPEAT_WINDOW_RUNS = 3
 REPEAT_WINDOW_DAYS = 28.0
 
-_LABELS: dict[str, tuple[str, str, int]] = {  # metric → (words, unit, digits)
-    "cadence_spm": ("step rate", "steps/min", 1),
-    "step_length_m": ("step length", "m", 2),
-    "stance_time_ms": ("stance time", "ms", 0),
-    "vertical_oscillation_mm": ("vertical oscillation", "mm", 0),
-    "stance_time_balance_left_pct": ("stance-time balance", "% left", 1),
-}
 _WHY: dict[tuple[str, str], str] = {
     ("cadence_spm", "lower"): (
         "At the same speed a lower step rate means longer steps, which raise the energy the hip "
@@ -145,13 +138,13 @@ def _verdict(minutes: FormMinutes, metric: str, base: MetricBaseline | None, run
 
 
 def _describe(change: FormChange, runs_showing: int, runs_seen: int) -> None:
-    words, unit, digits = _LABELS[change.metric]
-    amount = f"{abs(change.median_delta):.{digits}f} {unit}"
+    metric = FORM_LABELS[change.metric]
+    amount = metric.format(abs(change.median_delta))
     if change.metric == "stance_time_balance_left_pct":
         head = (f"Stance-time balance moved {amount} towards a longer ground contact on the "
                 f"{change.side} side")
     else:
-        head = (f"Your {words} was {amount} ({abs(change.median_delta_pct):.0f} %) "
+        head = (f"Your {metric.label.lower()} was {amount} ({abs(change.median_delta_pct):.0f} %) "
                 f"{change.direction} than your own baseline at the same speed")
     change.text = (f"{head} for {change.minutes} min of run {change.confirmed_run_id}, and in "
                    f"{runs_showing} of your last {runs_seen} runs that measured it. "

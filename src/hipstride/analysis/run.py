@@ -1,7 +1,13 @@
-"""Analysis of one recorded run: motion, course, turns, surface, form and hip load."""
+"""Analysis of one recorded run: motion, course, turns, surface, form and hip load.
+
+The course is scored by :func:`hipstride.model.score.score_course` (turns, hip load, grades), the
+same call that scores a planned route. :meth:`RunAnalysis.to_dataframe` gives a notebook user the
+per-sample course with each factor's contribution (or the per-km splits) as a pandas DataFrame.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,20 +18,21 @@ from numpy.typing import NDArray
 from hipstride.activity import Activity, FloatArray
 from hipstride.errors import DataError
 from hipstride.model.advice import Advice, RunFacts, advise
-from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
+from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
+from hipstride.model.score import GradeFacts, climb_descent_m, score_course
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.form import Form, running_mask, summarise_form
 from hipstride.track.motion import Motion, detect_motion
-from hipstride.track.smoothing import climb_descent_m
-from hipstride.track.surface import SurfaceTrack, surface_from_sub_sport, surface_from_word
-from hipstride.track.turns import Turn, detect_turns
+from hipstride.track.surface import (
+    SURFACE_CLASSES,
+    SurfaceTrack,
+    surface_from_sub_sport,
+    surface_from_word,
+)
+from hipstride.track.turns import Turn
 
 __all__ = ["KmSplit", "RunAnalysis", "analyze_activity"]
-
-#: Hysteresis band for climb and descent totals (m), after smoothing over σ = 2 samples. Chosen
-#: against the watches' own totals in the test data (see tests/test_analyze.py).
-CLIMB_HYSTERESIS_M = 3.0
 
 SurfaceLike = str | SurfaceTrack | Callable[[Course], SurfaceTrack] | None
 CadenceBaseline = Callable[[FloatArray], FloatArray]
@@ -57,6 +64,7 @@ class RunAnalysis:
     surface: SurfaceTrack
     form: Form
     hip_load: HipLoad
+    grades: GradeFacts
     elevation_gain_m: float | None
     elevation_loss_m: float | None
     per_km: list[KmSplit]
@@ -72,6 +80,53 @@ class RunAnalysis:
         from hipstride.analysis.document import analysis_to_dict
 
         return analysis_to_dict(self)
+
+    def to_dataframe(self, *, per: str = "sample") -> Any:
+        """The analysis as a ``pandas.DataFrame`` (pandas is optional: ``pip install pandas``).
+
+        ``per="sample"`` (default): one row per course sample (every 5 m of moving path) with
+        ``distance_m``, ``time_s``, position, ``elevation_m``, ``grade_pct``, ``speed_mps``,
+        ``cadence_spm``, ``lateral_accel_mps2``, ``surface_class`` and ``surface_confidence``,
+        ``in_turn``, ``weight_m`` (metres the sample stands for), ``<factor>_load`` for each
+        model factor (its contribution on that sample: ``downhill_load``, …) and
+        ``multiplier`` (``1 + Σ`` contributions); the
+        ``weight_m``-weighted mean of ``multiplier`` is the run's index. ``per="km"``: the
+        per-km splits, one row per kilometre, ``<factor>_load`` for each factor.
+
+        Raises
+        ------
+        ImportError
+            When pandas is not installed.
+        ValueError
+            For another ``per``.
+        """
+        try:  # imported by name: pandas is optional and ships no type stubs
+            pd = importlib.import_module("pandas")
+        except ImportError:
+            raise ImportError("RunAnalysis.to_dataframe needs the optional package pandas "
+                              "(pip install pandas)") from None
+        if per == "km":
+            return pd.DataFrame([{"km": s.km, "distance_m": s.distance_m, "duration_s": s.duration_s,
+                                  "index": s.index,
+                                  **{f"{f}_load": v for f, v in s.factors.items()},
+                                  "sharp_turns": s.sharp_turns,
+                                  "climb_m": s.climb_m, "descent_m": s.descent_m}
+                                 for s in self.per_km])
+        if per != "sample":
+            raise ValueError(f"per must be 'sample' or 'km', not {per!r}")
+        c, hl = self.course, self.hip_load
+        in_turn = np.zeros(len(c), dtype=bool)
+        for t in self.turns:
+            in_turn[t.start_index:t.end_index + 1] = True
+        return pd.DataFrame({
+            "distance_m": c.distance_m, "time_s": c.time_s, "lat_deg": c.lat_deg,
+            "lon_deg": c.lon_deg, "elevation_m": c.elevation_m, "grade_pct": c.grade_pct,
+            "speed_mps": c.speed_mps, "cadence_spm": c.cadence_spm,
+            "lateral_accel_mps2": c.lateral_accel_mps2,
+            "surface_class": np.asarray(SURFACE_CLASSES)[self.surface.classes],
+            "surface_confidence": self.surface.confidence, "in_turn": in_turn,
+            "weight_m": hl.weights_m, **{f"{f}_load": hl.per_sample[f] for f in FACTORS},
+            "multiplier": hl.multiplier})
 
 
 def _course_for(activity: Activity, motion: Motion, running: NDArray[np.bool_],
@@ -143,29 +198,24 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
     if motion.jumps:
         notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
     running = running_mask(activity, motion.moving)
-    course = _course_for(activity, motion, running, profile.get("profile", "reference_speed_mps"))
-    turns = detect_turns(course, min_angle_deg=profile.get("turns", "min_angle_deg"),
-                         sharp_angle_deg=profile.get("turns", "sharp_angle_deg"),
-                         window_m=profile.get("turns", "window_m"))
+    course = _course_for(activity, motion, running, profile.reference_speed_mps)
     surface_track = _resolve_surface(surface, activity, course)
 
     form = summarise_form(activity, running)
     baseline_on_course = None
     if cadence_baseline is not None and np.isfinite(course.cadence_spm).any():
         baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
-    hip_load = evaluate_course(course, turns, surface_track, profile,
-                               cadence_baseline_spm=baseline_on_course)
+    score = score_course(course, surface_track, profile, cadence_baseline_spm=baseline_on_course)
+    turns, hip_load = score.turns, score.hip_load
     if hip_load.index is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
 
-    gain = loss = None
-    if activity.has_elevation:
-        gain, loss = climb_descent_m(activity.elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
+    gain, loss = climb_descent_m(activity.elevation_m)
     per_km = _splits(course, turns, hip_load)
-    advice = advise(_facts(activity, course, turns, surface_track, hip_load, form,
-                           baseline_on_course, profile), profile)
+    advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
+                           baseline_on_course), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
-                       gain, loss, per_km, advice, notes)
+                       score.grades, gain, loss, per_km, advice, notes)
 
 
 def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSplit]:
@@ -197,14 +247,10 @@ def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSpli
 
 
 def _facts(activity: Activity, course: Course, turns: list[Turn], surface: SurfaceTrack,
-           hip_load: HipLoad, form: Form, baseline: FloatArray | None,
-           profile: Profile) -> RunFacts:
+           hip_load: HipLoad, grades: GradeFacts, form: Form,
+           baseline: FloatArray | None) -> RunFacts:
     w = hip_load.weights_m
     km = float(w.sum()) / 1000.0
-    grade = course.grade_pct
-    has_grade = bool(np.isfinite(grade).any())
-    steep_down = float(w[np.nan_to_num(grade) < -profile.get("downhill", "threshold_pct")].sum()) / 1000.0
-    steep_up = float(w[np.nan_to_num(grade) > profile.get("uphill", "threshold_pct")].sum()) / 1000.0
     shares = surface.shares(w)
     sharp = [t for t in turns if t.sharp]
     deficit = None
@@ -215,10 +261,10 @@ def _facts(activity: Activity, course: Course, turns: list[Turn], surface: Surfa
     return RunFacts(
         distance_km=km,
         contributions=hip_load.factors,
-        steep_descent_km=steep_down,
-        min_grade_pct=float(np.nanmin(grade)) if has_grade else None,
-        steep_climb_km=steep_up,
-        max_grade_pct=float(np.nanmax(grade)) if has_grade else None,
+        steep_descent_km=grades.steep_descent_m / 1000.0,
+        min_grade_pct=grades.min_grade_pct,
+        steep_climb_km=grades.steep_climb_m / 1000.0,
+        max_grade_pct=grades.max_grade_pct,
         sharp_turns=len(sharp),
         sharp_turns_per_km=len(sharp) / km if km > 0.2 else 0.0,
         sharp_left=sum(1 for t in sharp if t.side == "left"),

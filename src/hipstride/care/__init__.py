@@ -3,10 +3,13 @@ watch and calendar exports. (The daily decision lives in :mod:`hipstride.journal
 
 Modules
 -------
-routines
-    The routine model and the loader of the TOML content in ``care/content/``.
-guide
-    The timer state machine and the terminal view for ``hipstride routine guide``.
+routine
+    The routine model (a routine, its steps, a plan step's dose per week) and its text.
+content
+    The shipped routines: the loader and checker of the TOML content in ``care/content/``.
+timer
+    The timer state machine of a guided routine (the terminal face is
+    :mod:`hipstride.cli.guide_tty`).
 workout
     FIT workout files for watches.
 calendar
@@ -15,6 +18,7 @@ calendar
 
 from __future__ import annotations
 
-from hipstride.care.routines import ContentError, Routine, Step, get_routine, load_routines
+from hipstride.care.content import get_routine, load_routines, routine_names
+from hipstride.care.routine import Routine, Step
 
-__all__ = ["ContentError", "Routine", "Step", "get_routine", "load_routines"]
+__all__ = ["Routine", "Step", "get_routine", "load_routines", "routine_names"]

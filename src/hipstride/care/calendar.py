@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
-    from hipstride.care.routines import Routine
+    from hipstride.care.routine import Routine
 
 __all__ = ["MAX_WEEKS", "WEEK_PATTERN", "PlanEvent", "plan_to_ics", "weekly_plan", "write_ics"]
 
@@ -88,7 +88,7 @@ def weekly_plan(start: date, *, weeks: int = 4, run_min: float = 30.0) -> list[P
     InputError
         For weeks or minutes out of range.
     """
-    from hipstride.care.routines import get_routine
+    from hipstride.care.content import get_routine
 
     if not 1 <= weeks <= MAX_WEEKS:
         raise InputError(f"weeks must be between 1 and {MAX_WEEKS}, got {weeks}")

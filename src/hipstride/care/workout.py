@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
-    from hipstride.care.routines import Routine
+    from hipstride.care.routine import Routine
 
 __all__ = [
     "CADENCE_BAND_SPM",

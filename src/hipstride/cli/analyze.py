@@ -88,7 +88,7 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             click.echo(f"hipstride: error: {message}", err=True)
 
     if html_out is not None and results:
-        from hipstride.report.html import write_html_report
+        from hipstride.report.run_page import write_html_report
 
         if len(files) == 1:
             write_html_report(results[0], html_out)

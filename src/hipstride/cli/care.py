@@ -16,7 +16,7 @@ import click
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
-    from hipstride.care.routines import Routine
+    from hipstride.care.routine import Routine
 
 __all__ = ["COMMANDS", "routine", "workout"]
 
@@ -25,7 +25,7 @@ _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 def _load(name: str, week: int | None) -> Routine:
     """The routine ``name``, resolved to ``week`` for a plan (week 1 when not given)."""
-    from hipstride.care.routines import get_routine, routine_names
+    from hipstride.care.content import get_routine, routine_names
 
     found = get_routine(name)
     if week is not None and found.kind != "plan":
@@ -34,10 +34,6 @@ def _load(name: str, week: int | None) -> Routine:
             f"routine {name!r} is a single session; --week applies to: {', '.join(plans)}"
         )
     return found.for_week(week) if week is not None else found.for_week(1)
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 @click.group()
@@ -49,7 +45,8 @@ def routine() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_routines(as_json: bool) -> None:
     """List the routines with their length and when to do them."""
-    from hipstride.care.routines import load_routines
+    from hipstride.care.content import load_routines
+    from hipstride.care.routine import format_clock
 
     routines = load_routines()
     if as_json:
@@ -70,7 +67,7 @@ def list_routines(as_json: bool) -> None:
         return
     width = max(len(r.name) for r in routines)
     for r in routines:
-        length = f"{r.weeks} weeks" if r.kind == "plan" else _clock(r.total_s)
+        length = f"{r.weeks} weeks" if r.kind == "plan" else format_clock(r.total_s)
         click.echo(f"{r.name:<{width}}  {length:>8}  {r.title} — {r.when}")
 
 
@@ -80,6 +77,8 @@ def list_routines(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def show(name: str, week: int | None, as_json: bool) -> None:
     """Show every step of routine NAME: dose, cues, why, evidence and safety notes."""
+    from hipstride.care.routine import format_clock
+
     found = _load(name, week)
     if as_json:
         click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
@@ -87,7 +86,7 @@ def show(name: str, week: int | None, as_json: bool) -> None:
     heading = found.title + (
         f", week {found.week} of {found.weeks}" if found.kind == "plan" else ""
     )
-    click.echo(f"{heading} ({_clock(found.total_s)})")
+    click.echo(f"{heading} ({format_clock(found.total_s)})")
     click.echo(found.summary)
     click.echo(f"When: {found.when}")
     for number, step in enumerate(found.steps, start=1):
@@ -123,7 +122,7 @@ def guide(name: str, week: int | None, no_wait: bool, speed: float) -> None:
     """
     from rich.console import Console
 
-    from hipstride.care.guide import print_routine, run_guide
+    from hipstride.cli.guide_tty import print_routine, run_guide
 
     if not (speed > 0 and speed <= 10_000):
         raise InputError(f"--speed must be above 0 and at most 10000, got {speed:g}")

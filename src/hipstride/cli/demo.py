@@ -46,15 +46,15 @@ def _how_it_was_made(run: DemoRun, analysis: RunAnalysis) -> str:
 def demo(out_path: Path, as_json: bool, seed: int, gpx_out: Path | None) -> None:
     """Plan a ~5.5 km loop on real Helsinki streets (© OpenStreetMap contributors), generate a run
     along it, analyse it and write its HTML report."""
-    from hipstride.demo import demo_analysis, write_gpx
-    from hipstride.report.html import write_html_report
+    from hipstride.demo import demo_analysis, write_demo_gpx
+    from hipstride.report.run_page import write_html_report
 
     analysis, run = demo_analysis(seed)
     click.echo(_how_it_was_made(run, analysis), err=True)
     write_html_report(analysis, out_path, basemap=run.basemap())
     click.echo(f"wrote {out_path}", err=True)
     if gpx_out is not None:
-        write_gpx(analysis.activity, gpx_out)
+        write_demo_gpx(analysis.activity, gpx_out)
         click.echo(f"wrote {gpx_out}", err=True)
     if as_json:
         json.dump(analysis.to_dict(), sys.stdout, indent=2)

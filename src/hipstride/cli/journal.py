@@ -1,6 +1,8 @@
 """``hipstride journal``, ``hipstride today`` and ``hipstride report clinician``.
 
-The commands only parse arguments, ask questions and call :mod:`hipstride.journal`; heavier
+The commands only parse arguments, ask questions, call :mod:`hipstride.journal` and hand the
+result to a renderer (:mod:`hipstride.report.journal_terminal`); the options and questions of
+``journal add`` follow the fields of :class:`~hipstride.journal.entry.JournalEntry`. Heavier
 modules are imported inside each command so that ``hipstride --help`` stays fast. Every command
 takes ``--home DIR`` (the journal lives in the run library, ``HOME/library.sqlite``).
 """
@@ -16,47 +18,61 @@ import click
 
 from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
 from hipstride.errors import InputError
-from hipstride.journal.decision import FLAGS, SIDES, SITES
+from hipstride.journal.entry import FIELDS, FLAG_TABLE, FLAGS, SIDES, SITES
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from collections.abc import Callable
 
-    from hipstride.journal.decision import Decision, JournalEntry
+    from hipstride.journal.entry import JournalEntry
     from hipstride.library.sqlite import SQLiteStore
-    from hipstride.report.clinician_page import PdfEngine
+    from hipstride.report.pdf import PdfEngine
 
-__all__ = ["COMMANDS", "DISCLAIMER", "FLAG_QUESTIONS", "journal", "report", "today"]
+__all__ = ["COMMANDS", "journal", "report", "today"]
 
-
-#: The red-flag checklist, asked in plain words (one yes/no question per flag).
-FLAG_QUESTIONS: dict[str, str] = {
-    "night-pain": "Does the pain wake you up at night?",
-    "rest-pain": "Does it hurt while you are resting, not only when you move?",
-    "cannot-bear-weight": "Is it hard or impossible to stand or walk on that leg?",
-    "fever": "Do you have a fever, or feel generally unwell?",
-    "earlier-each-run": "Does groin or hip pain come on earlier in each run?",
-    "numbness": "Any numbness, tingling or weakness in the leg?",
-    "fall": "Did you fall, or hurt the hip in an accident?",
-    "weight-loss": "Have you lost weight without trying to?",
-    "cancer-history": "Have you ever had cancer?",
-    "under-16-limp": "Is this entry for someone under 16 who has started to limp?",
-}
-DISCLAIMER = (
-    "hipstride is educational: it supports your decisions and does not diagnose. Any red flag "
-    "(night or rest pain, not being able to bear weight, fever, numbness, pain that comes on "
-    "earlier in each run, a fall) means: stop running and see a professional now.")
 _NOT_A_DIAGNOSIS = "hipstride supports decisions; it does not diagnose."
-#: How each field is named in messages when it came from an option.
-_OPTION_NAMES = {"date": "--date", "pain_during": "--pain-during", "pain_after": "--pain-after",
-                 "pain_morning": "--pain-morning",
-                 "morning_stiffness_min": "--morning-stiffness-min", "where": "--where",
-                 "side": "--side", "better": "--better", "worse": "--worse", "flags": "--flag",
-                 "run_id": "--run-id"}
-_DECISION_STYLE = {"run": "bold white on green", "modify": "bold black on yellow",
-                   "cross-train": "bold white on dark_cyan", "rest": "bold white on blue",
-                   "see-professional": "bold white on red"}
-_DECISION_WORDS = {"run": "RUN", "modify": "RUN, BUT MODIFIED", "cross-train": "CROSS-TRAIN",
-                   "rest": "REST", "see-professional": "SEE A PROFESSIONAL"}
+#: Entry fields given as a repeated option.
+_MULTIPLE = ("where", "flags")
+#: How each entry field is named as an option (and in messages about it): ``--`` and the field
+#: name with dashes, except the repeated ``--flag``.
+_OPTION_NAMES = {name: "--flag" if name == "flags" else "--" + name.replace("_", "-")
+                 for name in FIELDS}
+#: The help of each entry field's option (one per field of the entry; a missing one fails at
+#: import).
+_OPTION_HELP = {
+    "date": "Day of the entry, YYYY-MM-DD (default: today).",
+    "pain_during": "Pain during the run, 0 (none) to 10 (worst).",
+    "pain_after": "Pain after the run, 0–10.",
+    "pain_morning": "Pain on getting up this morning, 0–10.",
+    "morning_stiffness_min": "Minutes of stiffness after getting up.",
+    "where": f"Where it hurts (repeat, or separate with commas): {', '.join(SITES)}.",
+    "side": f"Which side: {', '.join(SIDES)}.",
+    "better": "What made it better.",
+    "worse": "What made it worse.",
+    "flags": f"A warning sign you have (repeat): {', '.join(FLAGS)}.",
+    "run_id": "The stored run this entry is about (see `hipstride runs`).",
+}
+
+
+#: The question for each entry field asked as free text (the date, red flags and run are asked
+#: their own way), in the entry's field order.
+_QUESTIONS = {
+    "pain_during": "Pain during your run, 0 (none) to 10 (worst) (Enter to skip if you did not run)",
+    "pain_after": "Pain after the run, 0–10 (Enter to skip)",
+    "pain_morning": "Pain when you got up this morning, 0–10 (Enter to skip)",
+    "morning_stiffness_min": "Minutes of stiffness after getting up (Enter to skip)",
+    "where": f"Where does it hurt? {', '.join(SITES)} (separate with commas; Enter for nowhere)",
+    "side": f"Which side? {', '.join(SIDES)} (Enter to skip)",
+    "better": "What made it better? (Enter to skip)",
+    "worse": "What made it worse? (Enter to skip)",
+}
+
+
+def _entry_options(command: Callable[..., None]) -> Callable[..., None]:
+    """One option per field of the journal entry, in the entry's field order."""
+    for name in reversed(FIELDS):
+        command = click.option(_OPTION_NAMES[name], name, multiple=name in _MULTIPLE,
+                               help=_OPTION_HELP[name])(command)
+    return command
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -116,22 +132,15 @@ def _interview(store: SQLiteStore, day: date | None) -> dict[str, Any]:
                            value_proc=lambda raw: _checked("date", raw, today_))
     assert day is not None
     data: dict[str, Any] = {"date": day}
-    data["pain_during"] = _ask("pain_during", "Pain during your run, 0 (none) to 10 (worst) "
-                               "(Enter to skip if you did not run)", day)
-    data["pain_after"] = _ask("pain_after", "Pain after the run, 0–10 (Enter to skip)", day)
-    data["pain_morning"] = _ask("pain_morning", "Pain when you got up this morning, 0–10 "
-                                "(Enter to skip)", day)
-    data["morning_stiffness_min"] = _ask("morning_stiffness_min", "Minutes of stiffness after "
-                                         "getting up (Enter to skip)", day)
-    data["where"] = _ask("where", f"Where does it hurt? {', '.join(SITES)} (separate with "
-                         "commas; Enter for nowhere)", day)
-    data["side"] = _ask("side", f"Which side? {', '.join(SIDES)} (Enter to skip)", day)
-    data["better"] = _ask("better", "What made it better? (Enter to skip)", day)
-    data["worse"] = _ask("worse", "What made it worse? (Enter to skip)", day)
-    click.echo("A few safety questions (y or n):", err=True)
-    data["flags"] = [flag for flag in FLAGS
-                     if click.confirm("  " + FLAG_QUESTIONS[flag], default=False, err=True)]
-    data["run_id"] = _ask_run(store, day)
+    for name in FIELDS:
+        if name in _QUESTIONS:
+            data[name] = _ask(name, _QUESTIONS[name], day)
+        elif name == "flags":
+            click.echo("A few safety questions (y or n):", err=True)
+            data[name] = [flag.name for flag in FLAG_TABLE
+                          if click.confirm("  " + flag.question, default=False, err=True)]
+        elif name == "run_id":
+            data[name] = _ask_run(store, day)
     return data
 
 
@@ -166,28 +175,13 @@ def journal() -> None:
 
 
 @journal.command("add")
-@click.option("--date", "day", help="Day of the entry, YYYY-MM-DD (default: today).")
-@click.option("--pain-during", help="Pain during the run, 0 (none) to 10 (worst).")
-@click.option("--pain-after", help="Pain after the run, 0–10.")
-@click.option("--pain-morning", help="Pain on getting up this morning, 0–10.")
-@click.option("--morning-stiffness-min", help="Minutes of stiffness after getting up.")
-@click.option("--where", multiple=True,
-              help=f"Where it hurts (repeat, or separate with commas): {', '.join(SITES)}.")
-@click.option("--side", help=f"Which side: {', '.join(SIDES)}.")
-@click.option("--better", help="What made it better.")
-@click.option("--worse", help="What made it worse.")
-@click.option("--flag", "flags", multiple=True,
-              help=f"A warning sign you have (repeat): {', '.join(FLAGS)}.")
-@click.option("--run-id", help="The stored run this entry is about (see `hipstride runs`).")
+@_entry_options
 @click.option("--entry", "entry_json",
               help='The whole entry as JSON, e.g. \'{"date": "2026-05-01", "pain_during": 3, '
                    '"where": ["hip"], "side": "left", "flags": []}\'.')
 @HOME_OPTION
 @JSON_OPTION
-def add(day: str | None, pain_during: str | None, pain_after: str | None,
-        pain_morning: str | None, morning_stiffness_min: str | None, where: tuple[str, ...],
-        side: str | None, better: str | None, worse: str | None, flags: tuple[str, ...],
-        run_id: str | None, entry_json: str | None, home: Path | None, as_json: bool) -> None:
+def add(entry_json: str | None, home: Path | None, as_json: bool, **options: Any) -> None:
     """Add the journal entry of a day (one per day: adding again replaces it).
 
     With no entry options, asks each question in turn, the red-flag checklist included. Any red
@@ -195,12 +189,8 @@ def add(day: str | None, pain_during: str | None, pain_after: str | None,
     """
     from hipstride.journal.store import add_entry, entry_to_dict, red_flag_warning
 
-    options = {"date": day, "pain_during": pain_during, "pain_after": pain_after,
-               "pain_morning": pain_morning, "morning_stiffness_min": morning_stiffness_min,
-               "where": where, "side": side, "better": better, "worse": worse, "flags": flags,
-               "run_id": run_id}
     with open_store(home) as store:
-        entry = _entry_from_input(store, entry_json, options)
+        entry = _entry_from_input(store, entry_json, {name: options[name] for name in FIELDS})
         replaced = add_entry(store, entry)
     warning = red_flag_warning(entry)
     if as_json:
@@ -235,101 +225,14 @@ def list_cmd(since: str | None, until: str | None, home: Path | None, as_json: b
                    + ". Add one with `hipstride journal add`.")
         return
     from rich.console import Console
-    from rich.table import Table
 
-    def num(value: float | None) -> str:
-        return "-" if value is None else f"{value:g}"
+    from hipstride.report.journal_terminal import journal_table
 
-    table = Table(caption="pain 0–10 during / after the run / in the morning; stiffness in min")
-    table.add_column("date", no_wrap=True)
-    table.add_column("pain", no_wrap=True)
-    table.add_column("stiff.", justify="right")
-    table.add_column("where", ratio=2, overflow="fold")
-    table.add_column("notes", ratio=3, overflow="fold")
-    table.add_column("red flags", ratio=2, overflow="fold")
-    table.add_column("run", justify="right")
-    for e in entries:
-        pain = " / ".join(num(p) for p in (e.pain_during, e.pain_after, e.pain_morning))
-        where = ", ".join(e.where) or "-"
-        if e.side:
-            where = f"{where} ({e.side})"
-        notes = "; ".join(f"{label}: {text}" for label, text in
-                          (("better", e.better), ("worse", e.worse)) if text)
-        table.add_row(e.date.isoformat(), pain, num(e.morning_stiffness_min), where, notes,
-                      ", ".join(e.flags), "-" if e.run_id is None else str(e.run_id),
-                      style="bold red" if e.flags else None)
-    Console(highlight=False).print(table, markup=False)
+    Console(highlight=False).print(journal_table(entries))
 
 
 # ---------------------------------------------------------------------------------------------
 # today
-
-
-def _plan_lines(plan: dict[str, Any]) -> list[str]:
-    """The plan in plain lines (known keys in a set order, anything else after them)."""
-    lines: list[str] = []
-
-    def routines(names: list[str]) -> str:
-        return ", ".join(f"{n} (hipstride routine guide {n})" for n in names)
-
-    labels = {"when": "When", "running": "Running", "activity": "Activity"}
-    for key, label in labels.items():
-        if key in plan:
-            lines.append(f"{label}: {plan[key]}")
-    if "professionals" in plan:
-        lines.append("Who: " + ", ".join(plan["professionals"]))
-    if "bring" in plan:
-        lines.append("Bring: " + "; ".join(plan["bring"]))
-    if "before" in plan:
-        lines.append("Before: " + routines(plan["before"]))
-    run = plan.get("run")
-    if isinstance(run, dict):
-        lines.append("Run: " + str(run.get("text") or run.get("effort", "")))
-        if run.get("text") and run.get("effort"):
-            lines.append(f"  effort: {run['effort']}")
-        if run.get("route_profile"):
-            lines.append(f"  route: {run['route_profile']}")
-        if run.get("route_command"):
-            lines.append(f"  plan the route: {run['route_command']}")
-        if run.get("cadence_text"):
-            lines.append(f"  step rate: {run['cadence_text']}")
-    for option in plan.get("options", []):
-        low, high = option.get("duration_min", ["?", "?"])
-        lines.append(f"Option: {option.get('activity')}, {low}–{high} min ({option.get('note', '')})")
-    if "after" in plan:
-        lines.append("After: " + routines(plan["after"]))
-    if "recheck" in plan:
-        lines.append(f"Check again: {plan['recheck']} (hipstride today)")
-    known = {"decision", "when", "running", "activity", "professionals", "bring", "before", "run",
-             "options", "after", "recheck"}
-    lines += [f"{key}: {value}" for key, value in plan.items() if key not in known]
-    return lines
-
-
-def _show_decision(console: Console, day: date, decision: Decision) -> None:
-    from rich.panel import Panel
-    from rich.text import Text
-
-    words = _DECISION_WORDS.get(decision.decision, decision.decision.upper())
-    head = Text(f"  {words}  ", style=_DECISION_STYLE.get(decision.decision, "bold"))
-    if decision.urgent:
-        head.append("\n\nURGENT: stop running and get medical advice today.",
-                    style="bold red")
-    console.print(Panel(head, title=f"Today, {day.isoformat()}", expand=False,
-                        border_style="red" if decision.urgent else "white", padding=(1, 2)))
-    console.print(Text("Why", style="bold"))
-    for reason in decision.reasons:
-        line = Text("• ")
-        line.append(f"[{reason.rule}] ", style="bold red" if reason.urgent else "bold")
-        line.append(reason.text)
-        console.print(line)
-        if reason.evidence:
-            console.print(Text(f"  evidence: {reason.evidence}", style="dim"))
-    console.print(Text("\nPlan", style="bold"))
-    for plan_line in _plan_lines(decision.plan):
-        # a command stays on one line, so that it can be copied
-        console.print(Text(plan_line), soft_wrap="hipstride route" in plan_line)
-    console.print(Text("\n" + DISCLAIMER, style="italic"))
 
 
 @click.command("today")
@@ -342,17 +245,19 @@ def today(day: str | None, home: Path | None, as_json: bool) -> None:
     Made from your pain journal, your weekly load, your recent runs' hip load and your own step
     rate: run, modify, cross-train, rest or see a professional.
     """
-    from hipstride.journal.today import decide_today, today_document
+    from hipstride.journal.today import decide_today
 
-    when = _day(day, "--date") or date.today()
     with open_store(home) as store:
-        decision = decide_today(store, when)
+        decision = decide_today(store, today=_day(day, "--date"))
     if as_json:
-        dump_json(today_document(when, decision))
+        dump_json(decision.to_dict())
         return
     from rich.console import Console
 
-    _show_decision(Console(highlight=False), when, decision)
+    from hipstride.report.journal_terminal import decision_view
+
+    # crop=False: a plan line holding a command stays whole, so that it can be copied
+    Console(highlight=False).print(decision_view(decision), crop=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,11 +286,8 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     Works offline (nothing is loaded from the internet) and prints well. It is educational and
     not a diagnosis.
     """
-    from hipstride.report.clinician_page import (
-        render_clinician_html,
-        write_clinician_html,
-        write_pdf,
-    )
+    from hipstride.report.clinician_page import render_clinician_html, write_clinician_html
+    from hipstride.report.pdf import write_pdf
 
     last = _day(until, "--until") or date.today()
     with open_store(home) as store:
@@ -393,7 +295,10 @@ def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | Non
     write_clinician_html(html, html_out)
     click.echo(f"wrote {html_out}", err=True)
     if pdf_out is not None:
-        engine = write_pdf(html_out, pdf_out, engine=cast("PdfEngine", pdf_engine))
+        try:
+            engine = write_pdf(html_out, pdf_out, engine=cast("PdfEngine", pdf_engine))
+        except InputError as exc:
+            raise InputError(f"--pdf: {exc}") from exc
         click.echo(f"wrote {pdf_out} (with {engine})", err=True)
 
 

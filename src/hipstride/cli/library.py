@@ -13,18 +13,13 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["COMMANDS", "export", "import_cmd", "runs", "show", "trends"]
-
-
 
 @contextmanager
 def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
@@ -73,27 +68,14 @@ def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: 
     if as_json:
         dump_json(summary.to_dict())
     else:
-        click.echo(f"imported {summary.imported} run(s); {summary.duplicates} already in the "
-                   f"library ({summary.other_sources} of them another recording of a stored run)"
-                   + (f"; {summary.reanalysed} re-analysed with a new baseline"
-                      if summary.reanalysed else ""))
-        for label, warning in summary.warnings:
-            click.echo(f"hipstride: warning: {label}: {warning}", err=True)
-        if summary.ignored:
-            click.echo(f"ignored {len(summary.ignored)} file(s) that are not recordings", err=True)
-        for label, error in summary.failed:
-            click.echo(f"hipstride: error: {label}: {error}", err=True)
-        if summary.failed:
-            click.echo(f"{len(summary.failed)} file(s) could not be imported", err=True)
+        from hipstride.report.terminal import import_summary
+
+        headline, problems = import_summary(summary)
+        click.echo(headline)
+        for line in problems:
+            click.echo(line, err=True)
     if summary.failed:
         sys.exit(1)
-
-
-def _fmt_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    s = round(seconds)
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 @click.command("runs")
@@ -108,19 +90,10 @@ def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
         dump_json([r.to_dict() for r in listing])
         return
     from rich.console import Console
-    from rich.table import Table
 
-    table = Table("id", "start (UTC)", "sport", "km", "time", "hip load", "source")
-    for r in listing:
-        start = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc else "-"
-        if r.time_is_relative:
-            start += " (device clock)"
-        table.add_row(str(r.id), start, r.sport,
-                      f"{r.distance_m / 1000:.2f}" if r.distance_m is not None else "-",
-                      _fmt_duration(r.duration_s),
-                      f"{r.hip_load_index:.2f}" if r.hip_load_index is not None else "-",
-                      Path(r.source_file).name + (f" (+{r.sources - 1})" if r.sources > 1 else ""))
-    Console().print(table)
+    from hipstride.report.terminal import runs_table
+
+    Console().print(runs_table(listing))
 
 
 @click.command("show")
@@ -135,7 +108,7 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
     with open_store(home) as store:
         doc = show_run(store, run_id)
         if html_out is not None:
-            from hipstride.report.html import write_html_report
+            from hipstride.report.run_page import write_html_report
 
             write_html_report(rebuild_analysis(store, run_id), html_out)
             click.echo(f"wrote {html_out}", err=True)

@@ -94,57 +94,36 @@ def list_command(as_json: bool, home: Path | None) -> None:
 
 
 def _network_for(map_name: str | None, home: Path | None, lat: float, lon: float) -> FootNetwork:
-    """The named map, else the only stored map that covers the point."""
-    from hipstride.map.store import list_maps, load_map
+    """The map :func:`hipstride.map.surfaces.choose_map` picks for the start (a note if several)."""
+    from hipstride.map.surfaces import choose_map, load_chosen_map
 
-    if map_name:
-        return load_map(map_name, home)
-    covering = [m for m in list_maps(home) if m.covers(lat, lon)]
-    if len(covering) == 1:
-        return load_map(covering[0].name, home)
-    if not covering:
+    choice = choose_map(lat, lon, name=map_name, home=home, what="the start")
+    if choice is None:
         raise InputError(f"no stored map covers ({lat:.5f}, {lon:.5f}): import one with "
                          "`hipstride map import FILE.osm.pbf` or name one with --map")
-    names = ", ".join(m.name for m in covering)
-    raise InputError(f"several stored maps cover the start ({names}): choose one with --map")
+    if choice.note is not None and "smallest" in choice.note:
+        click.echo(f"note: planning on {choice.note}; choose another with --map", err=True)
+    return load_chosen_map(choice, home)
 
 
 def _output(plan: Plan, net: FootNetwork, as_json: bool, gpx: Path | None,
             html_out: Path | None) -> None:
-    from hipstride.map.export import plan_to_gpx, plan_to_html, write_text_atomic
+    from hipstride.map.export import write_plan_gpx
+    from hipstride.report.plan_page import write_plan_html
+    from hipstride.report.terminal import plan_lines
 
     if gpx is not None:
-        write_text_atomic(gpx, plan_to_gpx(plan, with_elevation=bool(net.meta.get("dem"))))
+        write_plan_gpx(plan, gpx, with_elevation=bool(net.meta.get("dem")))
         click.echo(f"wrote {gpx}", err=True)
     if html_out is not None:
-        write_text_atomic(html_out, plan_to_html(plan, net))
+        write_plan_html(plan, net, html_out)
         click.echo(f"wrote {html_out}", err=True)
     if as_json:
         json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return
-    _print_plan(plan)
-
-
-def _line(label: str, r: dict[str, Any]) -> str:
-    shares = r["surface"]["shares"]
-    climb = "" if r["climb_m"] is None else f", +{r['climb_m']:.0f}/-{r['descent_m']:.0f} m"
-    return (f"{label}: {r['distance_m'] / 1000:.2f} km, hip-load index {r['hip_load']['index']}, "
-            f"soft {shares['soft']:.0%} / hard {shares['hard']:.0%} / unknown "
-            f"{shares['unknown']:.0%}, {r['turns']['sharp_count']} sharp turns{climb}"
-            + (f", {r['steps_m']:.0f} m of steps" if r["steps_m"] else ""))
-
-
-def _print_plan(plan: Plan) -> None:
-    doc = plan.to_dict(coordinates=False)
-    what = "Loop" if plan.kind == "loop" else "Route"
-    for r in doc["routes"]:
-        click.echo(_line(f"{what} {r['rank']}", r))
-    if doc["baseline"] is not None:
-        click.echo(_line("Shortest (baseline)", doc["baseline"]))
-    for note in doc["notes"]:
-        click.echo(f"note: {note}")
-    click.echo(f"map data {doc['attribution']}")
+    for line in plan_lines(plan):
+        click.echo(line)
 
 
 def _plan_options(f: Any) -> Any:
@@ -182,7 +161,8 @@ def loop_command(start: str, distance_km: float, count: int, seed: int | None,
     lat, lon = _lat_lon(start, "--start")
     profile = load_profile(profile_path)
     net = _network_for(map_name, home, lat, lon)
-    plan = plan_loops(net, profile, lat, lon, distance_km, count=count, seed=seed)
+    plan = plan_loops(net, start_lat_deg=lat, start_lon_deg=lon, distance_m=distance_km * 1000.0,
+                      profile=profile, count=count, seed=seed)
     _output(plan, net, as_json, gpx, html_out)
 
 
@@ -199,7 +179,8 @@ def to_command(start: str, end: str, map_name: str | None, profile_path: Path | 
     a, b = _lat_lon(start, "--start"), _lat_lon(end, "--end")
     profile = load_profile(profile_path)
     net = _network_for(map_name, home, a[0], a[1])
-    plan = plan_route(net, profile, a, b)
+    plan = plan_route(net, start_lat_deg=a[0], start_lon_deg=a[1], end_lat_deg=b[0],
+                      end_lon_deg=b[1], profile=profile)
     _output(plan, net, as_json, gpx, html_out)
 
 

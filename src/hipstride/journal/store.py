@@ -5,8 +5,9 @@ Entries live in the run library database (table ``journal_entries``, migration
 replaces it, in one transaction. An entry may point at a stored run (``run_id``); removing the run
 keeps the entry and clears the link.
 
-Input arrives as a mapping with the fields of :data:`FIELDS` (``hipstride journal add --entry``
-JSON, the command's options, or its questions) and is checked by :func:`entry_from_mapping`, which
+Input arrives as a mapping with the fields of :data:`~hipstride.journal.entry.FIELDS` (the
+fields of :class:`~hipstride.journal.entry.JournalEntry`: ``hipstride journal add`` JSON, the
+command's options, or its questions) and is checked by :func:`entry_from_mapping`, which
 raises a one-line :class:`~hipstride.errors.InputError` naming the field at fault. The field names
 are those of the JSON form::
 
@@ -23,7 +24,8 @@ from datetime import date
 from typing import Any
 
 from hipstride.errors import InputError
-from hipstride.journal.decision import FLAGS, SIDES, SITES, JournalEntry, decide
+from hipstride.journal.decision import decide
+from hipstride.journal.entry import FIELDS, FLAGS, MAX_STIFFNESS_MIN, SIDES, SITES, JournalEntry
 from hipstride.library.store import JournalRecord, RunStore
 
 __all__ = [
@@ -37,13 +39,8 @@ __all__ = [
     "red_flag_warning",
 ]
 
-#: The fields of a journal entry, as named in the JSON form.
-FIELDS: tuple[str, ...] = ("date", "pain_during", "pain_after", "pain_morning",
-                           "morning_stiffness_min", "where", "side", "better", "worse", "flags",
-                           "run_id")
 #: Longest free text kept for "better" and "worse".
 MAX_TEXT_CHARS = 2000
-MAX_STIFFNESS_MIN = 24 * 60
 
 Label = Callable[[str], str]
 
@@ -150,13 +147,13 @@ def entry_from_mapping(data: Mapping[str, Any], *, today: date | None = None,
     data
         The fields; ``date`` defaults to ``today``, every other field may be missing or ``None``.
         Pain scores are 0–10, ``morning_stiffness_min`` minutes (0–1440), ``where`` and ``flags``
-        lists (or comma-separated text) of the names in :data:`hipstride.journal.decision.SITES` and
-        :data:`~hipstride.journal.decision.FLAGS`.
+        lists (or comma-separated text) of the names in :data:`hipstride.journal.entry.SITES` and
+        :data:`~hipstride.journal.entry.FLAGS`.
     today
         The local date used when ``date`` is missing; a date after it is refused (default: the
         computer's date).
     label
-        How a field is named in messages (e.g. ``pain_during`` → ``--pain-during``).
+        How a field is named in messages (a caller may name its own inputs, such as options).
 
     Raises
     ------
@@ -192,12 +189,8 @@ def entry_from_mapping(data: Mapping[str, Any], *, today: date | None = None,
 
 
 def entry_to_dict(entry: JournalEntry) -> dict[str, Any]:
-    """The JSON form of an entry (the shape ``journal add --entry`` accepts)."""
-    return {"date": entry.date.isoformat(), "pain_during": entry.pain_during,
-            "pain_after": entry.pain_after, "pain_morning": entry.pain_morning,
-            "morning_stiffness_min": entry.morning_stiffness_min, "where": list(entry.where),
-            "side": entry.side, "better": entry.better, "worse": entry.worse,
-            "flags": list(entry.flags), "run_id": entry.run_id}
+    """The JSON form of an entry (the shape :func:`entry_from_mapping` accepts)."""
+    return entry.to_dict()
 
 
 def _to_record(entry: JournalEntry) -> JournalRecord:

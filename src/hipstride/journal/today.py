@@ -26,17 +26,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.journal.decision import (
-    TYPICAL_RUN_LOOKBACK_DAYS,
+    CADENCE_BASELINE_RANGE_SPM,
     Decision,
-    JournalEntry,
     RecentRun,
     WeekLoad,
     decide,
 )
+from hipstride.journal.entry import JournalEntry
+from hipstride.journal.plan import TYPICAL_RUN_LOOKBACK_DAYS
 from hipstride.journal.store import list_entries
 from hipstride.library.store import RunStore, RunSummary
 
@@ -47,7 +47,6 @@ __all__ = [
     "decide_today",
     "decision_weeks",
     "gather_inputs",
-    "today_document",
     "usual_cadence_spm",
 ]
 
@@ -55,8 +54,6 @@ __all__ = [
 JOURNAL_LOOKBACK_DAYS = 28
 #: Days of runs read for a decision (the plan scales a modified run from them).
 RUNS_LOOKBACK_DAYS = TYPICAL_RUN_LOOKBACK_DAYS
-#: Plausible cadence baselines (steps/min); anything else is left out rather than trusted.
-_CADENCE_RANGE_SPM = (100.0, 250.0)
 
 
 @dataclass(frozen=True)
@@ -113,7 +110,7 @@ def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
         return None
     usual = max(baseline.bands.values(), key=lambda b: (b.minutes, b.runs, -b.band))
     spm = round(usual.median * 2.0) / 2.0  # the devices' resolution, as in CadenceBaseline
-    lo, hi = _CADENCE_RANGE_SPM
+    lo, hi = CADENCE_BASELINE_RANGE_SPM  # anything else is left out rather than trusted
     return spm if lo <= spm <= hi else None
 
 
@@ -129,21 +126,9 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
         cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today))
 
 
-def decide_today(store: RunStore, today: date) -> Decision:
-    """The decision for ``today`` (:func:`hipstride.journal.decision.decide` on the library's data)."""
-    inputs = gather_inputs(store, today)
+def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
+    """The decision for ``today`` (default: the computer's local date):
+    :func:`hipstride.journal.decision.decide` on the library's data."""
+    inputs = gather_inputs(store, date.today() if today is None else today)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
                   cadence_baseline_spm=inputs.cadence_baseline_spm)
-
-
-def today_document(today: date, decision: Decision) -> dict[str, Any]:
-    """The JSON of ``hipstride today --json``: exactly ``date``, ``decision``, ``urgent``,
-    ``reasons`` (each ``rule``, ``text``, ``evidence``; strongest first) and ``plan``."""
-    return {
-        "date": today.isoformat(),
-        "decision": decision.decision,
-        "urgent": decision.urgent,
-        "reasons": [{"rule": r.rule, "text": r.text, "evidence": r.evidence}
-                    for r in decision.reasons],
-        "plan": decision.plan,
-    }

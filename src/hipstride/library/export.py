@@ -1,23 +1,27 @@
 """Exports from the library: the run list as CSV or Parquet, one run as GPX or GeoJSON.
 
 Units follow the column names (SI: metres, seconds); times are ISO 8601 UTC. Parquet needs the
-optional ``pyarrow`` package.
+optional ``pyarrow`` package. Every file is written with :func:`hipstride._files.write_atomic`
+(Parquet through the open temporary file), so an interrupted export leaves no half file; GPX
+comes from the one GPX writer, :mod:`hipstride.io.gpx_write`.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from typing import IO, Any
 
 import numpy as np
 
+from hipstride._files import write_atomic
 from hipstride.activity import Activity
 from hipstride.errors import DataError, InputError
+from hipstride.io.gpx_write import activity_track, write_gpx
 from hipstride.library.codec import unpack_activity
 from hipstride.library.store import RunStore
 
@@ -39,10 +43,11 @@ def run_rows(store: RunStore) -> list[dict[str, Any]]:
 def write_runs_csv(store: RunStore, out: str | Path) -> int:
     """Write the run list as CSV (UTF-8, header row); return the number of runs."""
     rows = run_rows(store)
-    with Path(out).open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(RUN_COLUMNS))
-        writer.writeheader()
-        writer.writerows(rows)
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, fieldnames=list(RUN_COLUMNS))
+    writer.writeheader()
+    writer.writerows(rows)
+    write_atomic(out, text.getvalue())
     return len(rows)
 
 
@@ -64,7 +69,12 @@ def write_runs_parquet(store: RunStore, out: str | Path) -> int:
         if name == "start_time_utc":
             values = [datetime.fromisoformat(v) if v else None for v in values]
         columns[name] = pa.array(values, type=types.get(name, pa.float64()))
-    pq.write_table(pa.table(columns), str(out))
+    table = pa.table(columns)
+
+    def write(fh: IO[bytes]) -> None:
+        pq.write_table(table, fh)
+
+    write_atomic(out, write)
     return len(rows)
 
 
@@ -92,36 +102,9 @@ def _times(activity: Activity) -> list[str | None]:
 def write_run_gpx(store: RunStore, run_id: int, out: str | Path) -> int:
     """Write one run as a GPX 1.1 track (heart rate and cadence in Garmin's TrackPointExtension,
     cadence there as strides/min as Garmin writes it); return the number of points written."""
-    a = _activity(store, run_id)
-    times = _times(a)
-    hr = a.channel("heart_rate_bpm")
-    cad = a.channel("cadence_spm")
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<gpx version="1.1" creator="hipstride" xmlns="http://www.topografix.com/GPX/1/1" '
-             'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">',
-             f"<trk><name>{escape(a.name or f'run {run_id}')}</name><type>{escape(a.sport)}</type>",
-             "<trkseg>"]
-    written = 0
-    for i in np.flatnonzero(np.isfinite(a.lat_deg) & np.isfinite(a.lon_deg)).tolist():
-        parts = [f"<trkpt lat={quoteattr(f'{a.lat_deg[i]:.7f}')} lon={quoteattr(f'{a.lon_deg[i]:.7f}')}>"]
-        if math.isfinite(a.elevation_m[i]):
-            parts.append(f"<ele>{a.elevation_m[i]:.2f}</ele>")
-        if times[i]:
-            parts.append(f"<time>{times[i]}</time>")
-        ext = ""
-        if hr is not None and math.isfinite(hr[i]):
-            ext += f"<gpxtpx:hr>{round(float(hr[i]))}</gpxtpx:hr>"
-        if cad is not None and math.isfinite(cad[i]):
-            ext += f"<gpxtpx:cad>{round(float(cad[i]) / 2.0)}</gpxtpx:cad>"
-        if ext:
-            parts.append(f"<extensions><gpxtpx:TrackPointExtension>{ext}"
-                         "</gpxtpx:TrackPointExtension></extensions>")
-        parts.append("</trkpt>")
-        lines.append("".join(parts))
-        written += 1
-    lines += ["</trkseg></trk>", "</gpx>", ""]
-    Path(out).write_text("\n".join(lines), encoding="utf-8")
-    return written
+    activity = _activity(store, run_id)
+    return write_gpx(out, [activity_track(activity, name=activity.name or f"run {run_id}")],
+                     creator="hipstride")
 
 
 def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
@@ -143,5 +126,5 @@ def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
         "geometry": {"type": "LineString", "coordinates": coords},
         "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]}},
     }
-    Path(out).write_text(json.dumps(feature, separators=(",", ":")), encoding="utf-8")
+    write_atomic(out, json.dumps(feature, separators=(",", ":")))
     return len(coords)

@@ -40,7 +40,8 @@ def sample_dem(path: str | Path, lat_deg: FloatArray, lon_deg: FloatArray) -> Fl
         import rasterio
         from rasterio.warp import transform as warp_transform
     except ImportError:  # pragma: no cover - depends on the installation
-        raise InputError("--dem needs the optional package rasterio (pip install rasterio)") from None
+        raise InputError("reading an elevation model (DEM) needs the optional package rasterio "
+                         "(pip install rasterio)") from None
     try:
         with rasterio.open(path) as src:
             band: Any = src.read(1, masked=True)

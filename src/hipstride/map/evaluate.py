@@ -1,10 +1,10 @@
 """A planned route as a course, evaluated exactly like a recorded run.
 
-The planner's edge costs steer the search; what a runner is shown comes from here: the route's
+The planner's arc costs steer the search; what a runner is shown comes from here: the route's
 geometry goes through :func:`~hipstride.track.course.course_from_path` (no position smoothing: map
-geometry has no GPS noise), :func:`~hipstride.track.turns.detect_turns` and
-:func:`~hipstride.model.hipload.evaluate_course` with the map's surface, so the figures of a
-planned route and of the same route run and analysed agree.
+geometry has no GPS noise) and :func:`~hipstride.model.score.score_course` with the map's surface,
+the call that scores a recorded run too, so the figures of a planned route and of the same route
+run and analysed agree (climb and descent included: one hysteresis band for both).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ import numpy as np
 from hipstride.activity import FloatArray
 from hipstride.map.network import FLAG_STEPS, FootNetwork, IntArray
 from hipstride.map.surfaces import surface_for_edges
-from hipstride.model.hipload import FACTORS, HipLoad, evaluate_course
+from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile
+from hipstride.model.score import GradeFacts, climb_descent_m, score_course
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.geodesy import segment_lengths_m
-from hipstride.track.smoothing import climb_descent_m
 from hipstride.track.surface import SurfaceTrack
-from hipstride.track.turns import Turn, detect_turns
+from hipstride.track.turns import Turn
 
 __all__ = ["Piece", "RouteGeometry", "RouteSummary", "evaluate_route", "route_geometry"]
 
@@ -108,6 +108,7 @@ class RouteSummary:
     turns: list[Turn]
     surface: SurfaceTrack
     hip_load: HipLoad
+    grades: GradeFacts
     climb_m: float | None
     descent_m: float | None
     steps_m: float
@@ -147,11 +148,8 @@ def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> R
     """Evaluate a route with the same course maths and model as a recorded run."""
     geo = route_geometry(net, pieces)
     course = course_from_path(geo.distance_m, geo.lat_deg, geo.lon_deg, geo.elevation_m,
-                              reference_speed_mps=profile.get("profile", "reference_speed_mps"),
+                              reference_speed_mps=profile.reference_speed_mps,
                               smooth_positions=False)
-    turns = detect_turns(course, min_angle_deg=profile.get("turns", "min_angle_deg"),
-                         sharp_angle_deg=profile.get("turns", "sharp_angle_deg"),
-                         window_m=profile.get("turns", "window_m"))
     n_steps = geo.step_edge.shape[0]
     if n_steps:
         idx = np.clip(np.searchsorted(geo.distance_m, course.distance_m, side="right") - 1,
@@ -160,10 +158,9 @@ def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> R
     else:
         sample_edge = np.full(len(course), -1, dtype=np.int64)
     surface = surface_for_edges(net, sample_edge, matched_share=1.0)
-    hip = evaluate_course(course, turns, surface, profile)
-    climb = descent = None
-    if np.isfinite(course.elevation_m).sum() >= 2:
-        climb, descent = climb_descent_m(course.elevation_m, threshold_m=1.0)
+    score = score_course(course, surface, profile)
+    climb, descent = climb_descent_m(course.elevation_m)
     steps = np.diff(geo.distance_m)
     steps_m = float(steps[(net.edge_flags[geo.step_edge] & FLAG_STEPS) != 0].sum()) if n_steps else 0.0
-    return RouteSummary(geo, course, turns, surface, hip, climb, descent, steps_m)
+    return RouteSummary(geo, course, score.turns, surface, score.hip_load, score.grades, climb,
+                        descent, steps_m)

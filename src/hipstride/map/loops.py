@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
+from hipstride.map._search import Place, SearchIndex, search
 from hipstride.map.evaluate import Piece
 from hipstride.map.network import FootNetwork
-from hipstride.map.routing import CostModel, Place, search
 
 __all__ = ["LENGTH_TOLERANCE", "MAX_REPEAT_SHARE", "MAX_SHARED_SHARE", "REUSE_FACTOR",
            "LoopCandidate", "acceptable", "find_loops", "fit_loop", "loop_overlap_m"]
@@ -114,8 +114,8 @@ class _Junctions:
     is drawn towards the cheapest ways (soft, flat, straight) near its ideal position.
     """
 
-    def __init__(self, cm: CostModel, component: int) -> None:
-        net = cm.net
+    def __init__(self, ix: SearchIndex, component: int) -> None:
+        net = ix.net
         degree = np.diff(net.adj_ptr)
         ok = net.node_component == component
         nodes = np.flatnonzero(ok & (degree >= 3))
@@ -124,7 +124,7 @@ class _Junctions:
         x, y = net.node_xy_m
         arcs = net.adj_arc
         tail = np.repeat(np.arange(net.n_nodes), degree)
-        per_m = cm.arc_cost[arcs] / np.maximum(net.edge_length_m[arcs >> 1], 1.0)
+        per_m = ix.costs.arc_cost[arcs] / np.maximum(net.edge_length_m[arcs >> 1], 1.0)
         total = np.bincount(tail, weights=np.minimum(per_m, 10.0), minlength=net.n_nodes)
         self.ratio = total / np.maximum(degree, 1)
         self.nodes = nodes
@@ -140,7 +140,7 @@ class _Junctions:
         return int(nodes[int(np.argmin(self.ratio[nodes]))])
 
 
-def fit_loop(cm: CostModel, start: Place, start_xy: tuple[float, float], target_m: float,
+def fit_loop(ix: SearchIndex, start: Place, start_xy: tuple[float, float], target_m: float,
              bearing_deg: float, waypoints: int, clockwise: bool, junctions: _Junctions,
              detour: float) -> tuple[LoopCandidate | None, float]:
     """Fit one loop at a bearing by length feedback.
@@ -148,7 +148,7 @@ def fit_loop(cm: CostModel, start: Place, start_xy: tuple[float, float], target_
     Returns the candidate closest to ``target_m`` (``None`` if no loop could be routed) and the
     detour factor (route length / polygon perimeter) last measured.
     """
-    net = cm.net
+    net = ix.net
     n = waypoints + 1
     perimeter_per_r = 2.0 * n * math.sin(math.pi / n)   # regular polygon inscribed in r = 1
     radius = target_m / (perimeter_per_r * detour)
@@ -175,7 +175,7 @@ def fit_loop(cm: CostModel, start: Place, start_xy: tuple[float, float], target_
                 a = Place(node=a.node, arrive_arc=arrive)
             if a.node >= 0 and a.node == z.node:
                 continue
-            leg = search(cm, a, z, penalised=used, reuse_factor=REUSE_FACTOR)
+            leg = search(ix, a, z, penalised=used, reuse_factor=REUSE_FACTOR)
             if leg is None:
                 ok = False
                 break
@@ -205,7 +205,7 @@ def acceptable(cand: LoopCandidate, target_m: float) -> bool:
             and cand.repeated_share <= MAX_REPEAT_SHARE)
 
 
-def find_loops(cm: CostModel, start: Place, start_xy: tuple[float, float], target_m: float, *,
+def find_loops(ix: SearchIndex, start: Place, start_xy: tuple[float, float], target_m: float, *,
                count: int, seed: int | None, attempts: int | None = None,
                shapes: list[tuple[float, int, bool]] | None = None,
                ) -> tuple[list[LoopCandidate], LoopCandidate | None]:
@@ -213,8 +213,8 @@ def find_loops(cm: CostModel, start: Place, start_xy: tuple[float, float], targe
 
     Parameters
     ----------
-    cm
-        Cost model to route on.
+    ix
+        Search index (cost model and tables) to route on.
     start
         The start, snapped onto an edge.
     start_xy
@@ -239,9 +239,9 @@ def find_loops(cm: CostModel, start: Place, start_xy: tuple[float, float], targe
         the message when none is acceptable).
     """
     rng = np.random.default_rng(seed)
-    net = cm.net
+    net = ix.net
     component = int(net.node_component[net.edge_from[start.edge]])
-    junctions = _Junctions(cm, component)
+    junctions = _Junctions(ix, component)
     first_round = attempts if attempts is not None else 4 * count + 4
     limit = first_round if attempts is not None else 3 * first_round
     base = float(rng.uniform(0.0, 360.0))
@@ -257,7 +257,7 @@ def find_loops(cm: CostModel, start: Place, start_xy: tuple[float, float], targe
     for i, (bearing, wps, clockwise) in enumerate(plan):
         if i >= first_round + len(shapes or []) and len(distinct) >= count:
             break
-        cand, measured = fit_loop(cm, start, start_xy, target_m, bearing, wps, clockwise,
+        cand, measured = fit_loop(ix, start, start_xy, target_m, bearing, wps, clockwise,
                                   junctions, detour)
         if measured > 0:
             detour = 0.5 * detour + 0.5 * measured

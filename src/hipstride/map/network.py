@@ -148,6 +148,22 @@ class FootNetwork:
         return np.asarray(cum - np.repeat(start, np.diff(self.shape_ptr)), dtype=np.float64)
 
     @cached_property
+    def segment_starts(self) -> IntArray:
+        """Index of the first shape point of every segment (a segment never spans two edges)."""
+        last = np.zeros(self.shape_lat_deg.shape[0], dtype=bool)
+        last[self.shape_ptr[1:] - 1] = True
+        return np.flatnonzero(~last)
+
+    @cached_property
+    def derived(self) -> dict[Any, Any]:
+        """Tables other modules derive from this network (cost models, search indexes).
+
+        They live on the network object, so they are dropped with it and can never be served
+        to another network (a cache keyed by ``id()`` can, once the id is reused).
+        """
+        return {}
+
+    @cached_property
     def component_length_m(self) -> FloatArray:
         """Total edge length of each connected component, metres."""
         n_comp = int(self.node_component.max()) + 1 if self.n_nodes else 0

@@ -88,7 +88,8 @@ def _read_ways(path: Path) -> _Ways:
         if not foot_allowed(get("highway"), get("foot"), get("access"), get("sac_scale"),
                             get("area")):
             continue
-        # the plain loop below avoids the per-node wrappers of WayNodeList.__iter__
+        # the plain loop below avoids the per-node wrappers of WayNodeList.__iter__ (pyosmium
+        # has no public bulk accessor; the import's hot loop, pinned by the pyosmium version)
         node_list = way.nodes  # type: ignore[union-attr]
         data, raw = node_list._pyosmium_data, node_list._list
         node_at = raw.get

@@ -1,9 +1,14 @@
 """Planning: hip-friendly loops and A→B routes, each beside the plain shortest one.
 
-:func:`plan_loops` and :func:`plan_route` snap the request onto the map, search on the hip-load
-cost (:mod:`hipstride.map.routing`), then evaluate every route exactly like a recorded run
-(:mod:`hipstride.map.evaluate`). The *baseline* is the same method on plain length, so a runner
-sees what the hip-friendly choice costs in distance and buys in hip load.
+:func:`plan_loops` and :func:`plan_route` snap the request onto the map
+(:func:`~hipstride.map.spatial.snap_point`), search on the hip-load arc costs
+(:mod:`hipstride.map.costs`, :mod:`hipstride.map._search`), then evaluate every route exactly like
+a recorded run (:mod:`hipstride.map.evaluate`). The *baseline* is the same method on plain
+length, so a runner sees what the hip-friendly choice costs in distance and buys in hip load.
+
+Loops are ranked by the hip-load index they report, and by nothing else. The ``[planner]`` knobs
+(bends, U-turns, steps) steer the search only; where the best route still takes steps, which the
+model sees only by their grade, a note says so.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from hipstride.errors import InputError
+from hipstride.map._search import Place, search, search_index
 from hipstride.map.evaluate import RouteSummary, evaluate_route
 from hipstride.map.loops import (
     LENGTH_TOLERANCE,
@@ -25,8 +31,8 @@ from hipstride.map.loops import (
     loop_overlap_m,
 )
 from hipstride.map.network import ATTRIBUTION, FootNetwork
-from hipstride.map.routing import STEPS_FACTOR, Place, Snap, cost_model, search, snap_point
-from hipstride.model.profile import Profile
+from hipstride.map.spatial import Snap, snap_point
+from hipstride.model.profile import Profile, default_profile
 
 __all__ = ["MAX_LOOP_KM", "Plan", "plan_loops", "plan_route"]
 
@@ -107,7 +113,7 @@ def _grade_note(net: FootNetwork, route: RouteSummary) -> str | None:
     steps = np.diff(geo.distance_m)
     known = np.isfinite(net.edge_grade_pct[geo.step_edge])
     share = float(steps[known].sum() / steps.sum()) if steps.size and steps.sum() > 0 else 0.0
-    return (f"This map has no elevation model (import it with --dem): grades come from incline "
+    return (f"This map has no elevation model (import it again with a DEM): grades come from incline "
             f"tags, which cover {share:.0%} of the best route, so climb and descent count only "
             "those stretches.")
 
@@ -132,26 +138,44 @@ def _check_loop_feasible(net: FootNetwork, snap: Snap, distance_m: float) -> Non
 
 
 def _rank_key(r: RouteSummary) -> float:
-    """What loops are ranked by: the model's hip-load index, plus the planner's steps penalty."""
+    """What loops are ranked by: the hip-load index each reports (no hidden penalty)."""
     if r.hip_load.index is None or r.distance_m <= 0:
         return math.inf
-    return r.hip_load.index + (STEPS_FACTOR - 1.0) * r.steps_m / r.distance_m
+    return r.hip_load.index
 
 
-def plan_loops(net: FootNetwork, profile: Profile, start_lat: float, start_lon: float,
-               distance_km: float, *, count: int = 3, seed: int | None = None) -> Plan:
-    """Plan ``count`` distinct hip-friendly loops of ``distance_km`` from a start point.
+def _steps_note(route: RouteSummary, profile: Profile) -> str | None:
+    """Say what the steps knob did where the best route still takes steps."""
+    if route.steps_m <= 0:
+        return None
+    return (f"The best route takes {route.steps_m:.0f} m of steps: the planner counts steps "
+            f"{profile.planner.steps_factor:g} times their length while searching ([planner] "
+            "steps_factor) so that it takes them only to avoid a long detour; the hip-load index "
+            "counts them by their grade only.")
+
+
+def plan_loops(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
+               distance_m: float, profile: Profile | None = None, count: int = 3,
+               seed: int | None = None) -> Plan:
+    """Plan ``count`` distinct hip-friendly loops of ``distance_m`` from a start point.
+
+    Loops come best first: in the order of the hip-load index each reports. ``profile`` is the
+    default profile when ``None``; ``seed`` makes the loops reproducible.
 
     Raises
     ------
     hipstride.errors.InputError
-        When the start is far from every usable way, or the length cannot be met there.
+        When the start is far from every usable way, the length or count is out of range, or
+        the length cannot be met there.
     """
+    profile = profile or default_profile()
+    distance_km = distance_m / 1000.0
+    start_lat, start_lon = start_lat_deg, start_lon_deg
     if not MIN_LOOP_KM <= distance_km <= MAX_LOOP_KM:
         raise InputError(f"loop length must be between {MIN_LOOP_KM:g} and {MAX_LOOP_KM:g} km")
     if not 1 <= count <= 10:
-        raise InputError("--count must be between 1 and 10")
-    target = distance_km * 1000.0
+        raise InputError(f"count must be between 1 and 10, got {count}")
+    target = distance_m
     snap = snap_point(net, start_lat, start_lon, component=net.main_component)
     _check_loop_feasible(net, snap, target)
     notes = [n for n in [_snap_note(net, snap, "start")] if n]
@@ -159,7 +183,7 @@ def plan_loops(net: FootNetwork, profile: Profile, start_lat: float, start_lon: 
     sx, sy = net.to_xy_m(np.array([snap.lat_deg]), np.array([snap.lon_deg]))
     xy = (float(sx[0]), float(sy[0]))
 
-    hip = cost_model(net, profile, "hip")
+    hip = search_index(net, profile, "hip")
     found, closest = find_loops(hip, start, xy, target, count=count, seed=seed)
     if not found:
         near = ""
@@ -174,7 +198,7 @@ def plan_loops(net: FootNetwork, profile: Profile, start_lat: float, start_lon: 
                        key=lambda ce: _rank_key(ce[1]))
     # the baseline: the same method on plain length, following the best loop's shape first
     best = evaluated[0][0]
-    base_found, _ = find_loops(cost_model(net, profile, "length"), start, xy, target, count=1,
+    base_found, _ = find_loops(search_index(net, profile, "length"), start, xy, target, count=1,
                                seed=seed, attempts=4,
                                shapes=[(best.bearing_deg, best.waypoints, best.clockwise)])
     base_evaluated = [(c, evaluate_route(net, c.pieces, profile)) for c in base_found]
@@ -194,37 +218,38 @@ def plan_loops(net: FootNetwork, profile: Profile, start_lat: float, start_lon: 
         notes.append(f"Only {len(chosen)} distinct loop(s) of this length were found here.")
     if base_evaluated and chosen[0][1] is base_evaluated[0][1]:
         notes.append("Here the shortest loop of this length is also the hip-friendliest one.")
-    grade = _grade_note(net, chosen[0][1])
-    if grade:
-        notes.append(grade)
+    notes.extend(n for n in (_steps_note(chosen[0][1], profile), _grade_note(net, chosen[0][1]))
+                 if n)
     request = {"start": [start_lat, start_lon], "distance_km": distance_km, "count": count,
                "seed": seed}
     return Plan("loop", net.name, profile.name, request, snap, None,
                 [s for _, s in chosen], baseline, notes)
 
 
-def plan_route(net: FootNetwork, profile: Profile, start: tuple[float, float],
-               end: tuple[float, float]) -> Plan:
-    """Plan the hip-friendliest route from ``start`` to ``end`` (each ``(lat, lon)``).
+def plan_route(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
+               end_lat_deg: float, end_lon_deg: float, profile: Profile | None = None) -> Plan:
+    """Plan the hip-friendliest route from the start to the end, beside the shortest one.
+
+    ``profile`` is the default profile when ``None``.
 
     Raises
     ------
     hipstride.errors.InputError
         When either point is far from every usable way.
     """
+    profile = profile or default_profile()
+    start, end = (start_lat_deg, start_lon_deg), (end_lat_deg, end_lon_deg)
     comp = net.main_component
     s = snap_point(net, start[0], start[1], component=comp, what="start")
     e = snap_point(net, end[0], end[1], component=comp, what="end")
     notes = [n for n in (_snap_note(net, s, "start"), _snap_note(net, e, "end")) if n]
     origin, goal = Place(edge=s.edge, fraction=s.fraction), Place(edge=e.edge, fraction=e.fraction)
-    best = search(cost_model(net, profile, "hip"), origin, goal)
-    shortest = search(cost_model(net, profile, "length"), origin, goal)
+    best = search(search_index(net, profile, "hip"), origin, goal)
+    shortest = search(search_index(net, profile, "length"), origin, goal)
     if best is None or shortest is None:  # pragma: no cover - same component, always connected
         raise InputError("no route joins the start and the end on this map")
     routes = [evaluate_route(net, best.pieces, profile)]
     baseline = evaluate_route(net, shortest.pieces, profile)
-    grade = _grade_note(net, routes[0])
-    if grade:
-        notes.append(grade)
+    notes.extend(n for n in (_steps_note(routes[0], profile), _grade_note(net, routes[0])) if n)
     request = {"start": list(start), "end": list(end)}
     return Plan("route", net.name, profile.name, request, s, e, routes, baseline, notes)

@@ -1,5 +1,8 @@
 """Nearest ways to a point: projections onto the network's shape segments.
 
+:func:`snap_point` puts one point (a route's start or end) on the nearest usable way, by a
+vectorised projection onto every segment (a few milliseconds for a city, once per request).
+
 A :class:`SegmentIndex` covers the segments inside a bounding box (plus a margin). Each segment is
 cut into pieces of at most :data:`PIECE_M` metres and a ``scipy.spatial.cKDTree`` holds the
 pieces' midpoints, so every segment within ``r`` of a point has a midpoint within
@@ -14,20 +17,72 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from hipstride.activity import FloatArray
+from hipstride.errors import InputError
 from hipstride.map.network import FootNetwork, IntArray
 
-__all__ = ["PIECE_M", "Candidates", "SegmentIndex", "segment_starts"]
+__all__ = ["MAX_SNAP_M", "PIECE_M", "Candidates", "SegmentIndex", "Snap", "segment_starts",
+           "snap_point"]
 
 #: Longest piece a segment is cut into for the spatial index, metres.
 PIECE_M = 10.0
+#: A start or end further than this from any usable way is refused (metres).
+MAX_SNAP_M = 500.0
 
 
 def segment_starts(net: FootNetwork) -> IntArray:
-    """Index of the first shape point of every segment (a segment never spans two edges)."""
-    n = net.shape_lat_deg.shape[0]
-    last = np.zeros(n, dtype=bool)
-    last[net.shape_ptr[1:] - 1] = True
-    return np.flatnonzero(~last)
+    """Index of the first shape point of every segment (computed once, on the network)."""
+    return net.segment_starts
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A point snapped onto the network: edge, position along it and how far it moved."""
+
+    edge: int
+    fraction: float
+    distance_m: float
+    lat_deg: float
+    lon_deg: float
+
+
+def snap_point(net: FootNetwork, lat_deg: float, lon_deg: float, *,
+               component: int | None = None, max_distance_m: float = MAX_SNAP_M,
+               what: str = "start") -> Snap:
+    """Nearest position on a usable way (in ``component`` when given).
+
+    Raises
+    ------
+    hipstride.errors.InputError
+        When no usable way lies within ``max_distance_m``.
+    """
+    sx, sy = net.shape_xy_m
+    start = net.segment_starts
+    px, py = net.to_xy_m(np.array([lat_deg]), np.array([lon_deg]))
+    x0, y0, x1, y1 = sx[start], sy[start], sx[start + 1], sy[start + 1]
+    dx, dy = x1 - x0, y1 - y0
+    den = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(den > 0, ((px[0] - x0) * dx + (py[0] - y0) * dy) / den, 0.0), 0, 1)
+    d = np.hypot(px[0] - (x0 + t * dx), py[0] - (y0 + t * dy))
+    edges = net.shape_edge[start]
+    if component is not None:
+        d = np.where(net.node_component[net.edge_from[edges]] == component, d, np.inf)
+    if d.size == 0 or not np.isfinite(d).any():
+        raise InputError(f"the map has no usable way for the {what}")
+    i = int(np.argmin(d))
+    if d[i] > max_distance_m:
+        raise InputError(
+            f"the {what} ({lat_deg:.5f}, {lon_deg:.5f}) is {d[i] / 1000.0:.1f} km from the nearest "
+            f"usable way of map '{net.name}' (at most {max_distance_m:.0f} m is accepted): "
+            "check the coordinates or import a map that covers them")
+    e = int(edges[i])
+    s = int(start[i])
+    offset = net.shape_offset_m[s] + float(t[i]) * (net.shape_offset_m[s + 1] - net.shape_offset_m[s])
+    length = float(net.edge_length_m[e])
+    frac = float(np.clip(offset / length, 0.0, 1.0)) if length > 0 else 0.0
+    lat = float(net.shape_lat_deg[s] + t[i] * (net.shape_lat_deg[s + 1] - net.shape_lat_deg[s]))
+    lon = float(net.shape_lon_deg[s] + t[i] * (net.shape_lon_deg[s + 1] - net.shape_lon_deg[s]))
+    return Snap(e, frac, float(d[i]), lat, lon)
 
 
 @dataclass(frozen=True)

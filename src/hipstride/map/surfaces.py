@@ -3,23 +3,33 @@
 A recorded course gets its surface by map matching (:func:`surface_for_course`); a planned route
 knows its edges already (:func:`surface_for_edges`). Both give each course sample the class,
 confidence and raw label of the way under it, so analysis and planning see the same surface.
+
+:func:`choose_map` is the one rule for which stored map a run or a route uses, for analysis
+(:func:`map_surface_provider`) and planning alike: the named map; else the one stored map that
+covers every position; else, when several do, the smallest of them (the most detailed; ties by
+name), with a note that says so. Map matching (scipy) is imported only once a map is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from hipstride.map.matching import MatchResult, match_track
-from hipstride.map.network import FootNetwork, IntArray
+from hipstride.activity import FloatArray
 from hipstride.model.hipload import sample_weights_m
 from hipstride.track.course import Course
 from hipstride.track.surface import UNKNOWN, SurfaceTrack
 
-__all__ = ["NO_POSITION_LABEL", "OFF_NETWORK_LABEL", "map_surface_provider", "surface_for_course",
-           "surface_for_edges"]
+if TYPE_CHECKING:
+    from hipstride.map.network import FootNetwork, IntArray
+    from hipstride.map.store import MapInfo
+
+__all__ = ["NO_POSITION_LABEL", "OFF_NETWORK_LABEL", "MapChoice", "choose_map", "load_chosen_map",
+           "map_surface_provider", "surface_for_course", "surface_for_edges"]
 
 #: Raw label of course samples that no way explains.
 OFF_NETWORK_LABEL = "off network"
@@ -69,7 +79,9 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
         matched, ``"no position"`` where the recording has no position), the share of the
         positioned part of the course that matched (by distance) and the way ids used, in order.
     """
-    result: MatchResult = match_track(net, course.lat_deg, course.lon_deg)
+    from hipstride.map.matching import match_track
+
+    result = match_track(net, course.lat_deg, course.lon_deg)
     weights = sample_weights_m(course)
     located = np.isfinite(course.lat_deg) & np.isfinite(course.lon_deg)
     total = float(weights[located].sum())
@@ -80,42 +92,89 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
             track.raw[i] = NO_POSITION_LABEL
     return track
 
+@dataclass(frozen=True)
+class MapChoice:
+    """The stored map chosen for some positions, and a note on why (``None`` when named)."""
+
+    name: str
+    note: str | None
+
+
+def _area_deg2(info: MapInfo) -> float:
+    s, w, n, e = info.bbox
+    return (n - s) * (e - w)
+
+
+def choose_map(lat_deg: float | FloatArray, lon_deg: float | FloatArray, *,
+               name: str | None = None, home: str | Path | None = None,
+               what: str = "the run") -> MapChoice | None:
+    """The stored map to use for a point or a track (``what`` names it in the note).
+
+    The named map when ``name`` is given (it is not checked here: :func:`load_chosen_map` does);
+    else the one stored map whose extent holds every finite position; else, when several do,
+    the smallest of them (ties by name), with a note naming the others. ``None`` when no
+    stored map covers the positions (or there are none).
+    """
+    from hipstride.map.store import find_maps_covering
+
+    if name is not None:
+        return MapChoice(name, None)
+    lat, lon = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64)), \
+        np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
+    if not (np.isfinite(lat) & np.isfinite(lon)).any():
+        return None
+    covering = sorted(find_maps_covering(lat, lon, home), key=lambda m: (_area_deg2(m), m.name))
+    if not covering:
+        return None
+    chosen = covering[0].name
+    if len(covering) == 1:
+        return MapChoice(chosen, f"stored map '{chosen}' (the one stored map that covers {what})")
+    others = ", ".join(f"'{m.name}'" for m in covering[1:])
+    return MapChoice(chosen, f"stored map '{chosen}' (the smallest of the {len(covering)} stored "
+                             f"maps that cover {what}; also {others})")
+
+
 _LOADED: dict[tuple[str, str], FootNetwork] = {}
 
 
-def map_surface_provider(lat_deg: np.ndarray, lon_deg: np.ndarray, map_name: str | None = None,
+def load_chosen_map(choice: MapChoice, home: str | Path | None = None) -> FootNetwork:
+    """Load a chosen map, reusing the last one loaded while its file is unchanged.
+
+    Raises
+    ------
+    hipstride.errors.InputError
+        When no map of that name is stored.
+    """
+    from hipstride.map.store import load_map, maps_dir
+
+    npz = maps_dir(home) / f"{choice.name}.npz"
+    key = (str(npz), str(npz.stat().st_mtime_ns) if npz.is_file() else "")
+    net = _LOADED.get(key)
+    if net is None:
+        _LOADED.clear()
+        net = _LOADED[key] = load_map(choice.name, home)
+    return net
+
+
+def map_surface_provider(lat_deg: FloatArray, lon_deg: FloatArray, map_name: str | None = None,
                          home: str | Path | None = None,
                          ) -> tuple[Callable[[Course], SurfaceTrack] | None, str | None]:
-    """The map surface for a run: from the named map, else from the one stored map covering it.
+    """The map surface for a run, from the map :func:`choose_map` picks.
 
-    Returns the provider to hand to :func:`hipstride.analysis.analyze_activity` (``None`` when no
-    map applies) and a message saying which map was picked automatically (or ``None``).
+    Returns the provider to hand to :func:`hipstride.analysis.run.analyze_activity` (``None``
+    when no map applies) and a message saying which map was picked automatically (or ``None``).
 
     Raises
     ------
     hipstride.errors.InputError
         When ``map_name`` names no stored map.
     """
-    from hipstride.map.store import find_maps_covering, load_map, maps_dir
-
-    message = None
-    if map_name is None:
-        if not np.isfinite(lat_deg).any():
-            return None, None
-        covering = find_maps_covering(lat_deg, lon_deg, home)
-        if len(covering) != 1:
-            return None, None
-        map_name = covering[0].name
-        message = f"surface from stored map '{map_name}' (the one stored map that covers this run)"
-    npz = maps_dir(home) / f"{map_name}.npz"
-    key = (str(npz), str(npz.stat().st_mtime_ns) if npz.is_file() else "")
-    net = _LOADED.get(key)
-    if net is None:
-        _LOADED.clear()
-        net = _LOADED[key] = load_map(map_name, home)
-    network = net
+    choice = choose_map(lat_deg, lon_deg, name=map_name, home=home, what="this run")
+    if choice is None:
+        return None, None
+    network = load_chosen_map(choice, home)
 
     def provider(course: Course) -> SurfaceTrack:
         return surface_for_course(network, course)
 
-    return provider, message
+    return provider, None if choice.note is None else f"surface from {choice.note}"

@@ -53,8 +53,7 @@ class RunFacts:
 
 def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
     """Advice items, most important first (largest contribution to the hip-load index)."""
-    p = profile.get
-    floor = p("advice", "min_contribution")
+    floor = profile.advice.min_contribution
     items: list[tuple[float, Advice]] = []
     c = facts.contributions
 
@@ -63,17 +62,17 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
             "downhill", "Prefer flat routes; if hilly, gentle descents.",
             "Steep descents added the most braking load in this run. Choose routes whose descents "
             "stay gentler, shorten your step and keep cadence up on the way down, or walk the steepest parts.",
-            f"{facts.steep_descent_km:.2f} km steeper than -{p('downhill', 'threshold_pct'):g} % "
+            f"{facts.steep_descent_km:.2f} km steeper than -{profile.downhill.threshold_pct:g} % "
             f"(steepest {facts.min_grade_pct:.0f} %); +{c['downhill']:.3f} to the index",
             "strong mechanism: impact and braking peaks rise on descents (Gottschall & Kram 2005; Telhan 2010)")))
     if c["uphill"] >= floor and facts.max_grade_pct is not None:
         items.append((c["uphill"], Advice(
             "uphill", "Prefer flat routes; if hilly, gradual inclines.",
             "Steep climbs asked a lot of the hip extensors. Gradual inclines build tolerance more gently.",
-            f"{facts.steep_climb_km:.2f} km steeper than +{p('uphill', 'threshold_pct'):g} % "
+            f"{facts.steep_climb_km:.2f} km steeper than +{profile.uphill.threshold_pct:g} % "
             f"(steepest +{facts.max_grade_pct:.0f} %); +{c['uphill']:.3f} to the index",
             "moderate: propulsive forces and hip extensor work rise uphill (Gottschall & Kram 2005)")))
-    if facts.sharp_turns_per_km >= p("advice", "sharp_turns_per_km") or c["turns"] >= floor:
+    if facts.sharp_turns_per_km >= profile.advice.sharp_turns_per_km or c["turns"] >= floor:
         items.append((max(c["turns"], floor), Advice(
             "turns", "Avoid frequent, sharp changes of direction; prefer straight, smooth paths.",
             "This course had many sharp turns, each a sideways load the hip muscles must absorb. "
@@ -81,7 +80,7 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
             f"{facts.sharp_turns} sharp turns ({facts.sharp_turns_per_km:.1f} per km; "
             f"{facts.sharp_left} left, {facts.sharp_right} right); +{c['turns']:.3f} to the index",
             "weak: turning cost rises with speed and tighter radius; direct hip evidence is thin")))
-    if facts.hard_share >= p("advice", "hard_share"):
+    if facts.hard_share >= profile.advice.hard_share:
         items.append((max(c["surface"], floor / 2), Advice(
             "surface", "Prefer soft surfaces (dirt trails, running tracks, a treadmill) over pavement.",
             "Most of this run was on hard ground. Moving part of it to dirt paths or a track softens each "
@@ -93,7 +92,7 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
         items.append((0.0, Advice(
             "surface", "Prefer soft surfaces where you can.",
             "hipstride does not know the surface of most of this run, so surface counts as neutral. "
-            "Tell it with --surface, or match the run to a map once one is imported.",
+            "Tell it the surface you ran on, or match the run to a map once one is imported.",
             f"{facts.unknown_share * 100:.0f} % unknown surface",
             "weak: surface effects on the hip are small and uncertain (Tessutti 2012)")))
     if facts.cadence_deficit_pct is not None and c["cadence"] >= floor:
@@ -103,7 +102,7 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
             "per minute than your baseline (never a fixed 180), building up over weeks.",
             f"step rate {facts.cadence_deficit_pct:.1f} % below your baseline; +{c['cadence']:.3f} to the index",
             "moderate: +10 % step rate lowers hip loading (Heiderscheit 2011; Lenhart 2014)")))
-    if facts.balance_left_pct is not None and abs(facts.balance_left_pct - 50.0) >= p("advice", "balance_points"):
+    if facts.balance_left_pct is not None and abs(facts.balance_left_pct - 50.0) >= profile.advice.balance_points:
         side = "left" if facts.balance_left_pct > 50 else "right"
         items.append((0.0, Advice(
             "balance", "Watch for compensations: limping or favouring one side moves load elsewhere.",

@@ -6,25 +6,88 @@ cadence). The run's ``index`` is the distance-weighted mean multiplier; each fac
 contribution is the distance-weighted mean of its ``cᶠ``, so the contributions add up to
 ``index − 1`` exactly. The ``total`` in hip-load units is ``index × km``: a flat, straight kilometre
 on neutral ground is one unit.
+
+Every factor's term is a pure function over NumPy arrays and one profile section
+(:func:`downhill_load`, :func:`uphill_load`, :func:`turn_load`, :func:`surface_load`,
+:func:`cadence_load`). :func:`evaluate_course` scores a course with them, and the route planner
+builds its arc costs from the very same functions (:mod:`hipstride.map.costs`), so a change to a
+term changes scoring and steering together. :func:`turn_load_per_rad_m` is the turn term
+integrated over a bend, for the planner, which has bends instead of a sampled course.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
-from hipstride.model.profile import Profile
+from hipstride.model.profile import Cadence, Downhill, Profile, SurfaceWeights, Turns, Uphill
 from hipstride.track.course import Course
 from hipstride.track.surface import HARD, SOFT, UNKNOWN, SurfaceTrack
 from hipstride.track.turns import Turn
 
-__all__ = ["FACTORS", "G_MPS2", "HipLoad", "evaluate_course", "factor_contributions"]
+__all__ = ["FACTORS", "G_MPS2", "HipLoad", "cadence_load", "downhill_load", "evaluate_course",
+           "factor_contributions", "sample_weights_m", "surface_load", "turn_load",
+           "turn_load_per_rad_m", "uphill_load"]
 
 FACTORS: tuple[str, ...] = ("downhill", "uphill", "turns", "surface", "cadence")
 G_MPS2 = 9.80665
 
+
+# -- the terms: each factor's extra load per metre, as a pure array function -------------------
+
+def downhill_load(grade_pct: FloatArray, downhill: Downhill) -> FloatArray:
+    """``per_pct × max(0, min(−grade, cap_pct) − threshold_pct)`` per metre (NaN grade: 0)."""
+    grade = np.nan_to_num(np.asarray(grade_pct, dtype=np.float64), nan=0.0)
+    excess = np.clip(-grade, 0.0, downhill.cap_pct) - downhill.threshold_pct
+    return np.asarray(downhill.per_pct * np.maximum(excess, 0.0), dtype=np.float64)
+
+
+def uphill_load(grade_pct: FloatArray, uphill: Uphill) -> FloatArray:
+    """``per_pct × max(0, min(grade, cap_pct) − threshold_pct)`` per metre (NaN grade: 0)."""
+    grade = np.nan_to_num(np.asarray(grade_pct, dtype=np.float64), nan=0.0)
+    excess = np.clip(grade, 0.0, uphill.cap_pct) - uphill.threshold_pct
+    return np.asarray(uphill.per_pct * np.maximum(excess, 0.0), dtype=np.float64)
+
+
+def turn_load(lateral_accel_mps2: FloatArray, turning: NDArray[np.bool_], turns: Turns) -> FloatArray:
+    """``per_g × min(a_lat, cap_mps2) / g`` per metre inside a turn (``turning``), else 0."""
+    lateral = np.minimum(np.asarray(lateral_accel_mps2, dtype=np.float64), turns.cap_mps2)
+    return np.asarray(np.where(turning, turns.per_g * lateral / G_MPS2, 0.0), dtype=np.float64)
+
+
+def turn_load_per_rad_m(turns: Turns, speed_mps: float) -> float:
+    """The turn term integrated over a bend: metres-equivalent per radian turned.
+
+    Over a bend of angle θ on radius r at speed v, ``a_lat = v²/r`` acts along ``r·θ`` metres,
+    so :func:`turn_load` adds ``per_g · v² · θ / g`` whatever the radius (below the cap).
+    """
+    return turns.per_g * speed_mps * speed_mps / G_MPS2
+
+
+def surface_load(classes: NDArray[np.integer[Any]], confidence: FloatArray,
+                 surface: SurfaceWeights) -> FloatArray:
+    """The weight of each sample's surface class, scaled by the confidence in the class."""
+    weight_by_class = np.zeros(3)
+    weight_by_class[UNKNOWN] = surface.unknown
+    weight_by_class[SOFT] = surface.soft
+    weight_by_class[HARD] = surface.hard
+    return np.asarray(weight_by_class[classes] * confidence, dtype=np.float64)
+
+
+def cadence_load(cadence_spm: FloatArray, baseline_spm: FloatArray, cadence: Cadence) -> FloatArray:
+    """``per_10pct_below × max(0, deficit_pct − tolerance_pct) / 10`` against the baseline."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deficit_pct = (baseline_spm - cadence_spm) / baseline_spm * 100.0
+    deficit_pct = np.nan_to_num(deficit_pct, nan=0.0)
+    excess = np.maximum(deficit_pct - cadence.tolerance_pct, 0.0)
+    return np.asarray(cadence.per_10pct_below * excess / 10.0, dtype=np.float64)
+
+
+# -- a course --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class HipLoad:
@@ -67,36 +130,17 @@ def factor_contributions(course: Course, turns: list[Turn], surface: SurfaceTrac
     cadence factor compares ``course.cadence_spm`` against it, and is neutral without it.
     """
     n = len(course)
-    p = profile.get
-    grade = np.nan_to_num(course.grade_pct, nan=0.0)
-
-    down_excess = np.clip(-grade, 0.0, p("downhill", "cap_pct")) - p("downhill", "threshold_pct")
-    up_excess = np.clip(grade, 0.0, p("uphill", "cap_pct")) - p("uphill", "threshold_pct")
-    downhill = p("downhill", "per_pct") * np.maximum(down_excess, 0.0)
-    uphill = p("uphill", "per_pct") * np.maximum(up_excess, 0.0)
-
     turning = np.zeros(n, dtype=bool)
     for t in turns:
         turning[t.start_index:t.end_index + 1] = True
-    lateral = np.minimum(course.lateral_accel_mps2, p("turns", "cap_mps2"))
-    turn_load = np.where(turning, p("turns", "per_g") * lateral / G_MPS2, 0.0)
-
-    weight_by_class = np.zeros(3)
-    weight_by_class[UNKNOWN] = p("surface", "unknown")
-    weight_by_class[SOFT] = p("surface", "soft")
-    weight_by_class[HARD] = p("surface", "hard")
-    surface_load = weight_by_class[surface.classes] * surface.confidence
-
     cadence = np.zeros(n)
     if cadence_baseline_spm is not None:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            deficit_pct = (cadence_baseline_spm - course.cadence_spm) / cadence_baseline_spm * 100.0
-        deficit_pct = np.nan_to_num(deficit_pct, nan=0.0)
-        excess = np.maximum(deficit_pct - p("cadence", "tolerance_pct"), 0.0)
-        cadence = p("cadence", "per_10pct_below") * excess / 10.0
-
-    return {"downhill": downhill, "uphill": uphill, "turns": turn_load,
-            "surface": surface_load, "cadence": cadence}
+        cadence = cadence_load(course.cadence_spm, cadence_baseline_spm, profile.cadence)
+    return {"downhill": downhill_load(course.grade_pct, profile.downhill),
+            "uphill": uphill_load(course.grade_pct, profile.uphill),
+            "turns": turn_load(course.lateral_accel_mps2, turning, profile.turns),
+            "surface": surface_load(surface.classes, surface.confidence, profile.surface),
+            "cadence": cadence}
 
 
 def evaluate_course(course: Course, turns: list[Turn], surface: SurfaceTrack, profile: Profile,

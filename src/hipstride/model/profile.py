@@ -1,13 +1,23 @@
-"""Hip-load profiles: the model's weights, read from a TOML file.
+"""Hip-load profiles: the model's weights, read from a TOML file into small frozen values.
 
-The default profile ships as ``hipstride/profiles/default.toml``; ``--profile FILE`` replaces it.
-A user file may set only some keys: the rest come from the default. Unknown keys and values of
-the wrong type or sign are errors (a typo must not silently fall back to a default).
+The default profile ships as ``hipstride/profiles/default.toml``; a user file replaces some of
+its keys (``load_profile(path)``): the rest come from the default. Unknown keys and values of the
+wrong type or sign are errors naming the file and the key (a typo must not silently fall back to
+a default).
+
+A :class:`Profile` is a frozen dataclass of one frozen dataclass per TOML section
+(``profile.downhill.per_pct``), so mypy checks every key, and two profiles with the same values
+are equal and hash alike: caches (the planner's cost tables) key on the profile itself. The
+``[profile]`` section's keys are fields of :class:`Profile` itself (``profile.name``,
+``profile.reference_speed_mps``). The file a profile came from (``source``) takes no part in
+equality.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
+import typing
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,37 +25,116 @@ from typing import Any
 
 from hipstride.errors import ProfileError
 
-__all__ = ["Profile", "default_profile", "load_profile", "profile_path"]
+__all__ = ["AdviceThresholds", "Cadence", "Downhill", "Planner", "Profile", "SurfaceWeights",
+           "Turns", "Uphill", "default_profile", "load_profile", "profile_path"]
 
-_SECTIONS: dict[str, dict[str, type]] = {
-    "profile": {"name": str, "description": str, "reference_speed_mps": float},
-    "downhill": {"threshold_pct": float, "per_pct": float, "cap_pct": float},
-    "uphill": {"threshold_pct": float, "per_pct": float, "cap_pct": float},
-    "turns": {"per_g": float, "cap_mps2": float, "min_angle_deg": float,
-              "sharp_angle_deg": float, "window_m": float},
-    "surface": {"hard": float, "soft": float, "unknown": float},
-    "cadence": {"per_10pct_below": float, "tolerance_pct": float},
-    "advice": {"min_contribution": float, "sharp_turns_per_km": float, "hard_share": float,
-               "balance_points": float},
-}
-# Values allowed to be negative (a runner may want soft ground to count as relief).
-_SIGNED = {("surface", "soft"), ("surface", "unknown"), ("surface", "hard")}
+
+@dataclass(frozen=True)
+class _Slope:
+    threshold_pct: float
+    per_pct: float
+    cap_pct: float
+
+
+@dataclass(frozen=True)
+class Downhill(_Slope):
+    """``[downhill]``: grades steeper than ``-threshold_pct`` add ``per_pct`` per point, to ``cap_pct``."""
+
+
+@dataclass(frozen=True)
+class Uphill(_Slope):
+    """``[uphill]``: grades steeper than ``threshold_pct`` add ``per_pct`` per point, to ``cap_pct``."""
+
+
+@dataclass(frozen=True)
+class Turns:
+    """``[turns]``: the lateral-acceleration weight, its cap, and what counts as a (sharp) turn."""
+
+    per_g: float
+    cap_mps2: float
+    min_angle_deg: float
+    sharp_angle_deg: float
+    window_m: float
+
+
+@dataclass(frozen=True)
+class SurfaceWeights:
+    """``[surface]``: extra load per surface class at full confidence (may be negative)."""
+
+    hard: float
+    soft: float
+    unknown: float
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """``[cadence]``: extra load per 10 % of step rate below the runner's own baseline."""
+
+    per_10pct_below: float
+    tolerance_pct: float
+
+
+@dataclass(frozen=True)
+class AdviceThresholds:
+    """``[advice]``: from which measurement each piece of advice is given."""
+
+    min_contribution: float
+    sharp_turns_per_km: float
+    hard_share: float
+    balance_points: float
+
+
+@dataclass(frozen=True)
+class Planner:
+    """``[planner]``: what route search adds beyond the model (docs/hip-load-model.md says why)."""
+
+    bend_min_deg: float
+    uturn_penalty_m: float
+    steps_factor: float
 
 
 @dataclass(frozen=True)
 class Profile:
-    """Weights of the hip-load model, by section and key (see ``profiles/default.toml``)."""
+    """Weights of the hip-load model (see ``profiles/default.toml`` and docs/hip-load-model.md)."""
 
-    values: dict[str, dict[str, Any]]
-    source: str
+    name: str
+    description: str
+    reference_speed_mps: float
+    downhill: Downhill
+    uphill: Uphill
+    turns: Turns
+    surface: SurfaceWeights
+    cadence: Cadence
+    advice: AdviceThresholds
+    planner: Planner
+    source: str = dataclasses.field(default="", compare=False)
 
-    @property
-    def name(self) -> str:
-        return str(self.values["profile"]["name"])
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        """Every key by TOML section, as in a profile file."""
+        out: dict[str, dict[str, Any]] = {"profile": {k: getattr(self, k) for k in _TOP}}
+        for section in _SECTION_TYPES:
+            out[section] = dataclasses.asdict(getattr(self, section))
+        return out
 
-    def get(self, section: str, key: str) -> float:
-        """A numeric weight, e.g. ``profile.get("downhill", "per_pct")``."""
-        return float(self.values[section][key])
+
+_SECTION_TYPES: dict[str, type] = {
+    "downhill": Downhill, "uphill": Uphill, "turns": Turns, "surface": SurfaceWeights,
+    "cadence": Cadence, "advice": AdviceThresholds, "planner": Planner,
+}
+_TOP = ("name", "description", "reference_speed_mps")
+
+
+def _key_types(cls: type) -> dict[str, type]:
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+_SECTIONS: dict[str, dict[str, type]] = {
+    "profile": {k: t for k, t in _key_types(Profile).items() if k in _TOP},
+    **{section: _key_types(cls) for section, cls in _SECTION_TYPES.items()},
+}
+# Values allowed to be negative (a runner may want soft ground to count as relief).
+_SIGNED = {("surface", "soft"), ("surface", "unknown"), ("surface", "hard")}
 
 
 def profile_path(name: str = "default") -> Path:
@@ -88,30 +177,54 @@ def _merge(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> 
 
 
 def _check(values: dict[str, dict[str, Any]], source: str) -> None:
-    if values["turns"]["sharp_angle_deg"] < values["turns"]["min_angle_deg"]:
+    turns, planner = values["turns"], values["planner"]
+    if turns["sharp_angle_deg"] < turns["min_angle_deg"]:
         raise ProfileError(f"{source}: [turns] sharp_angle_deg must be at least min_angle_deg")
     if not 0.5 <= values["profile"]["reference_speed_mps"] <= 8.0:
         raise ProfileError(f"{source}: [profile] reference_speed_mps must be between 0.5 and 8 m/s")
-    if values["turns"]["window_m"] <= 0:
+    if turns["window_m"] <= 0:
         raise ProfileError(f"{source}: [turns] window_m must be positive")
+    if planner["bend_min_deg"] > 180.0:
+        raise ProfileError(f"{source}: [planner] bend_min_deg must be at most 180")
+    if planner["steps_factor"] < 1.0:
+        raise ProfileError(f"{source}: [planner] steps_factor must be at least 1")
 
 
-def default_profile() -> Profile:
-    """The profile that ships with hipstride."""
+def _build(values: dict[str, dict[str, Any]], source: str) -> Profile:
+    sections = {s: cls(**values[s]) for s, cls in _SECTION_TYPES.items()}
+    return Profile(**values["profile"], **sections, source=source)
+
+
+def _default_values() -> tuple[dict[str, dict[str, Any]], Path]:
     path = profile_path()
     values = _parse(path.read_text(encoding="utf-8"), "default profile")
     for section, keys in _SECTIONS.items():
         missing = set(keys) - set(values.get(section, {}))
         if missing:  # pragma: no cover - guards the shipped file
             raise ProfileError(f"default profile: [{section}] lacks {', '.join(sorted(missing))}")
-    return Profile(values, str(path))
+    return values, path
+
+
+def default_profile() -> Profile:
+    """The profile that ships with hipstride."""
+    values, path = _default_values()
+    return _build(values, str(path))
 
 
 def load_profile(path: str | Path | None) -> Profile:
-    """Load a profile file over the default (``None`` returns the default profile)."""
-    base = default_profile()
+    """Load a profile file over the default (``None`` returns the default profile).
+
+    ``path`` may also name a shipped profile (``"flat-soft"``).
+
+    Raises
+    ------
+    hipstride.errors.ProfileError
+        When the file is missing, unreadable, not TOML, or has an unknown key or a bad value
+        (the message names the file and the key).
+    """
     if path is None:
-        return base
+        return default_profile()
+    base, _ = _default_values()
     p = Path(path)
     if not p.is_file() and not p.suffix:
         shipped = profile_path(p.name)
@@ -123,6 +236,6 @@ def load_profile(path: str | Path | None) -> Profile:
         raise ProfileError(f"{p}: no such profile file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{p}: cannot be read ({exc})") from None
-    values = _merge(base.values, _parse(text, str(p)))
+    values = _merge(base, _parse(text, str(p)))
     _check(values, str(p))
-    return Profile(values, str(p))
+    return _build(values, str(p))

@@ -5,49 +5,42 @@ hipstride advised for the day, the pain trend by site and side, load per week wi
 flags, form against the runner's own baseline (with device caveats), the hip-load factors of the
 runs, and the journal itself. It works offline: inline CSS and inline SVG, no scripts, fonts or
 other network resource; every text the runner typed is escaped by the template (Jinja2 with
-autoescape). Charts reuse the drawing helpers of :mod:`hipstride.report.trends_page`.
-
-PDF
-    :func:`write_pdf` uses WeasyPrint when it is installed and its system libraries (Pango) load,
-    else headless Chromium, else raises :class:`~hipstride.errors.InputError` saying how to get one.
+autoescape, in the shared environment of :mod:`hipstride.report._templates`). The load and form
+charts are those of the trends page (:mod:`hipstride.report.trends_page`); the pain chart is drawn
+here in the same frame with :mod:`hipstride.report._svg`. :mod:`hipstride.report.pdf` prints the
+page to PDF.
 """
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import importlib
 import os
-import shutil
-import subprocess
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
 from markupsafe import Markup
 
 from hipstride import __version__
+from hipstride._files import write_atomic
 from hipstride.errors import InputError
-from hipstride.journal.decision import PAIN_ACCEPTABLE_MAX, JournalEntry
+from hipstride.journal.entry import FLAG_TABLE, JournalEntry
+from hipstride.journal.rules import PAIN_ACCEPTABLE_MAX
 from hipstride.journal.store import list_entries
 from hipstride.journal.today import decide_today
 from hipstride.library.store import RunStore, RunSummary
-
-if TYPE_CHECKING:
-    import jinja2
+from hipstride.model.hipload import FACTORS
+from hipstride.report._svg import date_labels
+from hipstride.report._templates import render
+from hipstride.report.trends_page import CHART, form_chart, load_chart, progression_chart
+from hipstride.track.form import FORM_LABELS, FORM_METRICS
 
 __all__ = [
     "DEFAULT_WEEKS",
     "FLAG_LABELS",
-    "PDF_ENGINES",
     "clinician_context",
-    "pdf_engine",
     "render_clinician_html",
     "write_clinician_html",
-    "write_pdf",
 ]
 
 DEFAULT_WEEKS = 12
@@ -55,39 +48,11 @@ DEFAULT_WEEKS = 12
 MAX_RUNS_LISTED = 60
 #: Pain charts drawn at most (the site and side groups with the most entries).
 MAX_PAIN_CHARTS = 6
-#: Seconds a headless Chromium may take to print the page.
-CHROMIUM_TIMEOUT_S = 120.0
-PDF_ENGINES = ("weasyprint", "chromium")
-PdfEngine = Literal["auto", "weasyprint", "chromium"]
 
-#: The red flags in a clinician's words.
-FLAG_LABELS: dict[str, str] = {
-    "night-pain": "night pain (wakes from sleep)",
-    "rest-pain": "pain at rest",
-    "cannot-bear-weight": "unable to bear weight",
-    "fever": "fever or systemically unwell",
-    "earlier-each-run": "groin/hip pain arriving earlier in each run (bone stress injury to exclude)",
-    "numbness": "numbness, paraesthesia or weakness in the leg",
-    "fall": "fall or other trauma",
-    "weight-loss": "unexplained weight loss",
-    "cancer-history": "history of cancer",
-    "under-16-limp": "limp in a child or adolescent under 16",
-}
+#: The red flags in a clinician's words (the labels of the journal's flag table).
+FLAG_LABELS: dict[str, str] = {flag.name: flag.label for flag in FLAG_TABLE}
 PAIN_SERIES = (("during", "pain_during", "#c0392b"), ("after", "pain_after", "#d35400"),
                ("morning", "pain_morning", "#2c5d8a"))
-FORM_LABELS = {"cadence_spm": "Step rate", "step_length_m": "Step length",
-               "stance_time_ms": "Stance time", "vertical_oscillation_mm": "Vertical oscillation",
-               "stance_time_balance_left_pct": "Stance-time balance (left)"}
-FACTOR_NAMES = ("downhill", "uphill", "turns", "surface", "cadence")
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride.report", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,8 +60,8 @@ def _environment() -> jinja2.Environment:
 
 
 def _chart(svg: str) -> Markup:
-    """A drawing of :mod:`hipstride.report.trends_page` with its text size set inside the SVG
-    (PDF engines do not all apply the page's CSS to SVG text)."""
+    """A chart with its text size set inside the SVG (PDF engines do not all apply the page's
+    CSS to SVG text)."""
     head, sep, rest = svg.partition(">")
     if not sep or not rest.endswith("</svg>"):
         return Markup(svg)
@@ -107,38 +72,24 @@ def _chart(svg: str) -> Markup:
 
 def _pain_chart(entries: list[JournalEntry], first: date, last: date, title: str) -> Markup:
     """Pain during / after / morning (0–10) over the period, one line each, as inline SVG."""
-    from html import escape
-
-    from hipstride.report.trends_page import (
-        PAD_B,
-        PAD_L,
-        PAD_R,
-        PAD_T,
-        H,
-        W,
-        linear_scale,
-        svg_chart,
-    )
-
+    c = CHART
     lo_x, hi_x = first.toordinal(), max(last.toordinal(), first.toordinal() + 1)
 
     def x(day: date) -> float:
-        return linear_scale(day.toordinal(), lo_x, hi_x, PAD_L + 6, W - PAD_R - 6)
+        return c.x(day.toordinal(), lo_x, hi_x, inset=6)
 
     def y(pain: float) -> float:
-        return linear_scale(pain, 0, 10, H - PAD_B, PAD_T)
+        return c.y(pain, 0, 10)
 
-    parts = [f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-             f'stroke="#eee"/><text x="{PAD_L - 4}" y="{y(v) + 4:.0f}" '
+    parts = [f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+             f'stroke="#eee"/><text x="{c.left - 4:g}" y="{y(v) + 4:.0f}" '
              f'text-anchor="end">{v}</text>' for v in range(0, 11, 2)]
-    parts.append(f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{y(PAIN_ACCEPTABLE_MAX):.1f}" '
+    parts.append(f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{y(PAIN_ACCEPTABLE_MAX):.1f}" '
                  f'y2="{y(PAIN_ACCEPTABLE_MAX):.1f}" stroke="#c0392b" stroke-dasharray="5,4"/>'
-                 f'<text x="{W - PAD_R + 4}" y="{y(PAIN_ACCEPTABLE_MAX) + 4:.0f}">'
+                 f'<text x="{c.right + 4:g}" y="{y(PAIN_ACCEPTABLE_MAX) + 4:.0f}">'
                  f"{PAIN_ACCEPTABLE_MAX}/10</text>")
     ticks = [first + timedelta(days=7 * k) for k in range((last - first).days // 7 + 1)]
-    step = max(1, len(ticks) // 7)
-    parts += [f'<text x="{x(d):.0f}" y="{H - 8}" text-anchor="middle">{d.isoformat()}</text>'
-              for d in ticks[::step]]
+    parts.append(date_labels(c, ticks, [x(d) for d in ticks]))
     for label, attr, colour in PAIN_SERIES:
         points = [(e.date, float(v)) for e in entries if (v := getattr(e, attr)) is not None]
         if not points:
@@ -149,7 +100,7 @@ def _pain_chart(entries: list[JournalEntry], first: date, last: date, title: str
                          'stroke-width="2"/>')
         parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}">'
                   f"<title>{d.isoformat()}: {label} {v:g}/10</title></circle>" for d, v in points]
-    return _chart(svg_chart("".join(parts), f"pain over time: {escape(title)}"))
+    return _chart(c.svg("".join(parts), f"pain over time: {title}"))
 
 
 def _group_label(site: str, side: str | None) -> str:
@@ -205,7 +156,6 @@ def _run_date(run: RunSummary) -> date | None:
 
 def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, Any]:
     from hipstride.analysis.trends import progression_flags, weekly_load
-    from hipstride.report.trends_page import load_chart, progression_chart
 
     dated = [r for r in runs if (d := _run_date(r)) is not None and d <= last]
     weeks = weekly_load(dated, until=last)
@@ -233,19 +183,18 @@ def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, 
 def _form_section(store: RunStore, first: date, last: date) -> dict[str, Any]:
     from hipstride.analysis.baselines import DEVICE_NOTES, SPEED_NOTE
     from hipstride.analysis.formchanges import form_history
-    from hipstride.report.trends_page import form_chart
 
     changes, deviations = form_history(store.form_minutes())
     in_period = [c for c in changes if first <= c.confirmed_start_utc.date() <= last]
     runs = [d.to_dict() for d in deviations if first <= d.start_utc.date() <= last]
     charts = []
-    for metric, label in FORM_LABELS.items():
+    for metric in FORM_METRICS:
         svg = form_chart(runs, metric)
         if svg:
-            charts.append({"label": label, "svg": _chart(svg), "note": DEVICE_NOTES[metric]})
+            charts.append({"label": FORM_LABELS[metric].label, "svg": _chart(svg), "note": DEVICE_NOTES[metric]})
     return {
         "changes": [{"date": c.confirmed_start_utc.date().isoformat(),
-                     "metric": FORM_LABELS.get(c.metric, c.metric), "text": c.text,
+                     "metric": FORM_LABELS[c.metric].label, "text": c.text,
                      "evidence": c.evidence, "device_note": c.device_note}
                     for c in in_period],
         "charts": charts,
@@ -266,7 +215,7 @@ def _runs_section(store: RunStore, runs: list[RunSummary], first: date,
             "id": run.id, "date": day.isoformat() if day else "–", "name": run.name or "",
             "km": "–" if run.distance_m is None else f"{run.distance_m / 1000:.2f}",
             "index": "–" if run.hip_load_index is None else f"{run.hip_load_index:.3f}",
-            "factors": [_signed(factors.get(f)) for f in FACTOR_NAMES],
+            "factors": [_signed(factors.get(f)) for f in FACTORS],
             "device": run.device or "",
         })
     return {"rows": rows, "total": len(in_period), "cut": len(in_period) > len(listed)}
@@ -278,14 +227,14 @@ def clinician_context(store: RunStore, *, until: date,
     from hipstride.analysis.trends import week_start
 
     if weeks < 1:
-        raise InputError(f"--weeks: must be at least 1, got {weeks}")
+        raise InputError(f"weeks must be at least 1, got {weeks}")
     first = week_start(until) - timedelta(weeks=weeks - 1)
     entries = list_entries(store, since=first, until=until)
     runs = store.list_runs(sport="running")
     red_flags = [{"date": e.date.isoformat(), "flag": flag, "label": FLAG_LABELS.get(flag, flag)}
                  for e in entries for flag in e.flags]
     pain_rows, pain_charts = _pain_groups(entries, first, until)
-    decision = decide_today(store, until)
+    decision = decide_today(store, today=until)
     runs_section = _runs_section(store, runs, first, until)
     sites = Counter(site for e in entries for site in e.where)
     return {
@@ -297,9 +246,7 @@ def clinician_context(store: RunStore, *, until: date,
         "summary": {"entries": len(entries), "runs": runs_section["total"],
                     "sites": ", ".join(f"{s} ({n})" for s, n in sites.most_common()) or "–"},
         "red_flags": red_flags,
-        "decision": {"decision": decision.decision, "urgent": decision.urgent,
-                     "reasons": [{"rule": r.rule, "text": r.text, "evidence": r.evidence}
-                                 for r in decision.reasons]},
+        "decision": decision.to_dict(),
         "pain_rows": pain_rows,
         "pain_charts": pain_charts,
         "pain_series": [(label, colour) for label, _, colour in PAIN_SERIES],
@@ -307,7 +254,7 @@ def clinician_context(store: RunStore, *, until: date,
         "load": _load_section(runs, first, until),
         "form": _form_section(store, first, until),
         "runs": runs_section,
-        "factor_names": FACTOR_NAMES,
+        "factor_names": FACTORS,
         "entries": [{"date": e.date.isoformat(), "during": _fmt(e.pain_during),
                      "after": _fmt(e.pain_after), "morning": _fmt(e.pain_morning),
                      "stiffness": _fmt(e.morning_stiffness_min),
@@ -322,117 +269,9 @@ def clinician_context(store: RunStore, *, until: date,
 def render_clinician_html(store: RunStore, *, until: date, weeks: int = DEFAULT_WEEKS) -> str:
     """The clinician page as one HTML document (see the module docstring)."""
     context = clinician_context(store, until=until, weeks=weeks)
-    return _environment().get_template("clinician.html.j2").render(**context)
-
-
-# ---------------------------------------------------------------------------------------------
-# writing
-
-
-@contextlib.contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
-    """A temporary path beside ``out``, moved onto ``out`` when the block succeeds."""
-    folder = out.parent if str(out.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is an ordinary document
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    return render("clinician.html.j2", **context)
 
 
 def write_clinician_html(html: str, out: str | os.PathLike[str]) -> Path:
-    """Write the page to ``out`` atomically (a temporary file beside it, then a rename)."""
-    path = Path(out)
-    with _atomic(path) as tmp:
-        tmp.write_text(html, encoding="utf-8", newline="\n")
-    return path
-
-
-def _weasyprint() -> Any:
-    """The ``weasyprint`` module, or ``None`` when it is missing or its libraries do not load."""
-    try:
-        return importlib.import_module("weasyprint")
-    except (ImportError, OSError):  # OSError: the package is there but Pango is not
-        return None
-
-
-def _chromium() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        if found := shutil.which(name):
-            return found
-    return None
-
-
-def pdf_engine(preferred: PdfEngine = "auto") -> str | None:
-    """The PDF engine that would be used: ``"weasyprint"``, ``"chromium"`` or ``None``."""
-    if preferred in ("auto", "weasyprint") and _weasyprint() is not None:
-        return "weasyprint"
-    if preferred in ("auto", "chromium") and _chromium() is not None:
-        return "chromium"
-    return None
-
-
-def _no_network(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"hipstride reports load nothing from outside: {url}")
-
-
-def _weasyprint_pdf(html_path: Path, out: Path) -> None:
-    weasyprint = _weasyprint()
-    urls = importlib.import_module("weasyprint.urls")
-    # the page needs nothing from outside; refuse anything but inline data all the same
-    fetcher = (urls.URLFetcher(allowed_protocols=("data",)) if hasattr(urls, "URLFetcher")
-               else _no_network)
-    html = html_path.read_text(encoding="utf-8")
-    weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf(out)
-
-
-def _chromium_pdf(html_path: Path, out: Path) -> None:
-    binary = _chromium()
-    assert binary is not None
-    with tempfile.TemporaryDirectory(prefix="hipstride-chromium-") as profile:
-        command = [binary, "--headless", "--no-sandbox", "--disable-gpu",
-                   "--disable-background-networking", "--disable-extensions", "--no-first-run",
-                   "--no-pdf-header-footer", "--print-to-pdf-no-header",  # new and old name
-                   f"--user-data-dir={profile}",
-                   f"--print-to-pdf={out}", html_path.resolve().as_uri()]
-        try:
-            done = subprocess.run(command, capture_output=True, text=True,
-                                  timeout=CHROMIUM_TIMEOUT_S, check=False)
-        except subprocess.TimeoutExpired:
-            raise InputError(f"--pdf: Chromium did not finish within {CHROMIUM_TIMEOUT_S:g} s") \
-                from None
-    if done.returncode != 0 or not out.exists() or out.read_bytes()[:5] != b"%PDF-":
-        detail = (done.stderr or "").strip().splitlines()[-1:] or ["no output"]
-        raise InputError(f"--pdf: Chromium could not print the page ({detail[0]})")
-
-
-def write_pdf(html_path: str | os.PathLike[str], out: str | os.PathLike[str], *,
-              engine: PdfEngine = "auto") -> str:
-    """Print the HTML page at ``html_path`` to a PDF at ``out`` (atomically); return the engine.
-
-    WeasyPrint is used when it is installed and loads (it needs Pango), else headless Chromium.
-
-    Raises
-    ------
-    InputError
-        When neither is available (the message says how to get one) or printing fails.
-    """
-    chosen = pdf_engine(engine)
-    if chosen is None:
-        raise InputError(
-            "--pdf: no PDF engine here; install WeasyPrint (`pip install weasyprint`, which needs "
-            "Pango: `apt-get install libpango-1.0-0 libpangoft2-1.0-0` on Debian/Ubuntu) or "
-            "Chromium (`apt-get install chromium`), or open the HTML report in a browser and "
-            "print it to PDF")
-    source, target = Path(html_path), Path(out)
-    with _atomic(target) as tmp:
-        if chosen == "weasyprint":
-            _weasyprint_pdf(source, tmp)
-        else:
-            _chromium_pdf(source, tmp)
-    return chosen
+    """Write the page to ``out`` atomically (see :func:`hipstride._files.write_atomic`)."""
+    return write_atomic(out, html)

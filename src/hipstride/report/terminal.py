@@ -1,8 +1,16 @@
-"""The ten-second terminal summary of an analysis (rich)."""
+"""What the terminal shows: the ten-second summary of an analysis, the run list, an import's
+outcome and a plan's routes.
+
+The CLI parses arguments, calls the library and hands the result to one of these renderers, so a
+second face (the planned web app) can show the same things without redoing them. Renderers return
+rich objects or lines of text; only :func:`render_summary` prints, to the console it is given.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -11,8 +19,12 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from hipstride.analysis.run import RunAnalysis
+    from hipstride.library.importer import ImportSummary
+    from hipstride.library.store import RunSummary
+    from hipstride.map.planner import Plan
 
-__all__ = ["format_duration", "format_pace", "render_summary"]
+__all__ = ["format_duration", "format_pace", "import_summary", "plan_lines", "render_summary",
+           "runs_table"]
 
 
 def format_duration(seconds: float | None) -> str:
@@ -99,3 +111,55 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
                         title=f"[bold]hipstride[/] · {title}", expand=False))
     console.print("[dim]hipstride educates and supports decisions; it does not diagnose. "
                   "Pain that persists, worsens or spreads: see a professional.[/]")
+
+
+def runs_table(runs: Sequence[RunSummary]) -> Table:
+    """The run list of ``hipstride runs``: one row per stored run."""
+    table = Table("id", "start (UTC)", "sport", "km", "time", "hip load", "source")
+    for r in runs:
+        start = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc else "–"
+        if r.time_is_relative:
+            start += " (device clock)"
+        table.add_row(str(r.id), start, r.sport,
+                      f"{r.distance_m / 1000:.2f}" if r.distance_m is not None else "–",
+                      format_duration(r.duration_s),
+                      f"{r.hip_load_index:.2f}" if r.hip_load_index is not None else "–",
+                      Path(r.source_file).name + (f" (+{r.sources - 1})" if r.sources > 1 else ""))
+    return table
+
+
+def import_summary(summary: ImportSummary) -> tuple[str, list[str]]:
+    """The outcome of an import: one headline, and the lines for the error stream (warnings,
+    files ignored and files that failed)."""
+    headline = (f"imported {summary.imported} run(s); {summary.duplicates} already in the "
+                f"library ({summary.other_sources} of them another recording of a stored run)"
+                + (f"; {summary.reanalysed} re-analysed with a new baseline"
+                   if summary.reanalysed else ""))
+    problems = [f"hipstride: warning: {label}: {warning}" for label, warning in summary.warnings]
+    if summary.ignored:
+        problems.append(f"ignored {len(summary.ignored)} file(s) that are not recordings")
+    problems += [f"hipstride: error: {label}: {error}" for label, error in summary.failed]
+    if summary.failed:
+        problems.append(f"{len(summary.failed)} file(s) could not be imported")
+    return headline, problems
+
+
+def _route_line(label: str, r: dict[str, Any]) -> str:
+    shares = r["surface"]["shares"]
+    climb = "" if r["climb_m"] is None else f", +{r['climb_m']:.0f}/-{r['descent_m']:.0f} m"
+    return (f"{label}: {r['distance_m'] / 1000:.2f} km, hip-load index {r['hip_load']['index']}, "
+            f"soft {shares['soft']:.0%} / hard {shares['hard']:.0%} / unknown "
+            f"{shares['unknown']:.0%}, {r['turns']['sharp_count']} sharp turns{climb}"
+            + (f", {r['steps_m']:.0f} m of steps" if r["steps_m"] else ""))
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """A plan as lines of text: each route (best first), the baseline, the notes, the attribution."""
+    doc = plan.to_dict(coordinates=False)
+    what = "Loop" if plan.kind == "loop" else "Route"
+    lines = [_route_line(f"{what} {r['rank']}", r) for r in doc["routes"]]
+    if doc["baseline"] is not None:
+        lines.append(_route_line("Shortest (baseline)", doc["baseline"]))
+    lines += [f"note: {note}" for note in doc["notes"]]
+    lines.append(f"map data {doc['attribution']}")
+    return lines

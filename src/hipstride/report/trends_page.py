@@ -8,113 +8,97 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-__all__ = ["form_chart", "linear_scale", "load_chart", "progression_chart", "render_trends_html", "svg_chart",
+from hipstride._files import write_atomic
+from hipstride.report._svg import ChartFrame, date_labels, y_axis
+from hipstride.track.form import FORM_LABELS, FORM_METRICS
+
+__all__ = ["CHART", "form_chart", "load_chart", "progression_chart", "render_trends_html",
            "write_trends_html"]
 
 #: At most this many weeks are drawn (the most recent ones); the JSON keeps them all.
 MAX_WEEKS_DRAWN = 156
-W, H, PAD_L, PAD_R, PAD_T, PAD_B = 860, 220, 56, 56, 16, 28
-_METRIC_LABELS = {"cadence_spm": "Step rate", "step_length_m": "Step length",
-                  "stance_time_ms": "Stance time", "vertical_oscillation_mm": "Vertical oscillation",
-                  "stance_time_balance_left_pct": "Stance-time balance (left)"}
+#: The frame of every chart on this page and the clinician page.
+CHART = ChartFrame()
+#: Week-over-week growth beyond which a week is drawn in red (%).
+PROGRESSION_LIMIT_PCT = 30.0
 _CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:900px;margin:2em auto;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}svg{display:block;margin:.5em 0}
 .flag{border-left:4px solid #c0392b;padding:.3em .8em;margin:.6em 0;background:#fdf2f0}
 .ev,.note{color:#555;font-size:.9em}text{font:11px system-ui,sans-serif;fill:#444}"""
 
 
-def linear_scale(v: float, lo: float, hi: float, a: float, b: float) -> float:
-    return a if hi == lo else a + (v - lo) / (hi - lo) * (b - a)
-
-
-def _axis_y(lo: float, hi: float, x: float, unit: str, *, right: bool = False) -> str:
-    out = []
-    for k in range(5):
-        v = lo + (hi - lo) * k / 4
-        y = linear_scale(v, lo, hi, H - PAD_B, PAD_T)
-        anchor = "start" if right else "end"
-        tx = x + 4 if right else x - 4
-        out.append(f'<text x="{tx:.0f}" y="{y + 4:.0f}" text-anchor="{anchor}">{v:.0f}{unit}</text>')
-        if not right:
-            out.append(f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{y:.1f}" y2="{y:.1f}" '
-                       'stroke="#eee"/>')
-    return "".join(out)
-
-
-def _x_labels(days: list[date], xs: list[float]) -> str:
-    step = max(1, len(days) // 8)
-    return "".join(f'<text x="{x:.0f}" y="{H - 8}" text-anchor="middle">{d.isoformat()}</text>'
-                   for d, x in list(zip(days, xs, strict=True))[::step])
-
-
-def svg_chart(body: str, title: str) -> str:
-    return (f'<svg viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" '
-            f'aria-label="{escape(title)}">{body}</svg>')
+def _bar_slots(n: int) -> tuple[float, list[float]]:
+    """Width of one bar slot and the centre of each of ``n`` slots across the plot."""
+    bw = (CHART.right - CHART.left) / max(n, 1)
+    return bw, [CHART.left + bw * (i + 0.5) for i in range(n)]
 
 
 def load_chart(weeks: list[dict[str, Any]]) -> str:
+    """Distance per week (bars, left scale) and hip load (line, right scale)."""
+    c = CHART
     days = [date.fromisoformat(w["week_start"]) for w in weeks]
     km = [w["distance_m"] / 1000.0 for w in weeks]
     load = [w["hip_load"] for w in weeks]
-    n = len(weeks)
-    bw = (W - PAD_L - PAD_R) / max(n, 1)
+    bw, xs = _bar_slots(len(weeks))
     top_km = max([*km, 1.0]) * 1.1
     top_load = max([*load, 1.0]) * 1.1
-    xs = [PAD_L + bw * (i + 0.5) for i in range(n)]
     bars = "".join(
-        f'<rect x="{PAD_L + bw * i + bw * 0.1:.1f}" y="{linear_scale(k, 0, top_km, H - PAD_B, PAD_T):.1f}" '
-        f'width="{bw * 0.8:.1f}" height="{(H - PAD_B) - linear_scale(k, 0, top_km, H - PAD_B, PAD_T):.1f}" '
-        f'fill="#5b8db8"><title>{d.isoformat()}: {k:.1f} km</title></rect>'
-        for i, (d, k) in enumerate(zip(days, km, strict=True)))
-    pts = " ".join(f"{x:.1f},{linear_scale(v, 0, top_load, H - PAD_B, PAD_T):.1f}"
-                   for x, v in zip(xs, load, strict=True))
+        f'<rect x="{x - bw * 0.4:.1f}" y="{c.y(k, 0, top_km):.1f}" width="{bw * 0.8:.1f}" '
+        f'height="{c.bottom - c.y(k, 0, top_km):.1f}" fill="#5b8db8">'
+        f"<title>{d.isoformat()}: {k:.1f} km</title></rect>"
+        for d, k, x in zip(days, km, xs, strict=True))
+    pts = " ".join(f"{x:.1f},{c.y(v, 0, top_load):.1f}" for x, v in zip(xs, load, strict=True))
     line = f'<polyline points="{pts}" fill="none" stroke="#d35400" stroke-width="2"/>'
-    return svg_chart(_axis_y(0, top_km, PAD_L, " km") + bars + line
-                + _axis_y(0, top_load, W - PAD_R, " u", right=True) + _x_labels(days, xs),
-                "weekly distance and hip load")
+    return c.svg(y_axis(c, 0, top_km, " km") + bars + line
+                 + y_axis(c, 0, top_load, " u", right=True) + date_labels(c, days, xs),
+                 "weekly distance and hip load")
 
 
 def progression_chart(weeks: list[dict[str, Any]]) -> str:
+    """Change in distance from the week before (bars; red beyond the limit)."""
+    c = CHART
     days = [date.fromisoformat(w["week_start"]) for w in weeks]
     pct = [w["week_over_week_pct"] for w in weeks]
     lo, hi = -100.0, 150.0
-    n = len(weeks)
-    bw = (W - PAD_L - PAD_R) / max(n, 1)
-    xs = [PAD_L + bw * (i + 0.5) for i in range(n)]
-    zero = linear_scale(0, lo, hi, H - PAD_B, PAD_T)
+    bw, xs = _bar_slots(len(weeks))
+    zero = c.y(0, lo, hi)
     bars = []
-    for i, (d, p) in enumerate(zip(days, pct, strict=True)):
+    for d, p, x in zip(days, pct, xs, strict=True):
         if p is None:
             continue
-        y = linear_scale(max(lo, min(hi, p)), lo, hi, H - PAD_B, PAD_T)
-        colour = "#c0392b" if p > 30 else "#7f8c8d"
-        bars.append(f'<rect x="{PAD_L + bw * i + bw * 0.1:.1f}" y="{min(y, zero):.1f}" '
+        y = c.y(max(lo, min(hi, p)), lo, hi)
+        colour = "#c0392b" if p > PROGRESSION_LIMIT_PCT else "#7f8c8d"
+        bars.append(f'<rect x="{x - bw * 0.4:.1f}" y="{min(y, zero):.1f}" '
                     f'width="{bw * 0.8:.1f}" height="{abs(zero - y):.1f}" fill="{colour}">'
                     f"<title>{d.isoformat()}: {p:+.0f} %</title></rect>")
-    limit = linear_scale(30, lo, hi, H - PAD_B, PAD_T)
-    ref = (f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{limit:.1f}" y2="{limit:.1f}" stroke="#c0392b" '
-           f'stroke-dasharray="5,4"/><text x="{W - PAD_R + 4}" y="{limit + 4:.0f}">+30 %</text>')
-    return svg_chart(_axis_y(lo, hi, PAD_L, " %") + "".join(bars) + ref + _x_labels(days, xs),
-                "week-over-week change in distance")
+    limit = c.y(PROGRESSION_LIMIT_PCT, lo, hi)
+    ref = (f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{limit:.1f}" y2="{limit:.1f}" '
+           f'stroke="#c0392b" stroke-dasharray="5,4"/><text x="{c.right + 4:g}" '
+           f'y="{limit + 4:.0f}">+{PROGRESSION_LIMIT_PCT:g} %</text>')
+    return c.svg(y_axis(c, lo, hi, " %") + "".join(bars) + ref + date_labels(c, days, xs),
+                 "week-over-week change in distance")
 
 
 def form_chart(runs: list[dict[str, Any]], metric: str) -> str:
+    """Each run's median deviation from the baseline in ``metric`` (%); ``""`` with no data."""
+    c = CHART
     pts = [(date.fromisoformat(r["start_time_utc"][:10]), r["deviation_pct"][metric],
             r["sustained_change"].get(metric)) for r in runs if metric in r["deviation_pct"]]
     if not pts:
         return ""
     first, last = pts[0][0].toordinal(), max(pts[-1][0].toordinal(), pts[0][0].toordinal() + 1)
     span = max(10.0, *(abs(p[1]) * 1.2 for p in pts))
-    zero = linear_scale(0, -span, span, H - PAD_B, PAD_T)
+    xs = [c.x(d.toordinal(), first, last, inset=6) for d, _, _ in pts]
+    zero = c.y(0, -span, span)
     dots = "".join(
-        f'<circle cx="{linear_scale(d.toordinal(), first, last, PAD_L + 6, W - PAD_R - 6):.1f}" '
-        f'cy="{linear_scale(v, -span, span, H - PAD_B, PAD_T):.1f}" r="4" '
+        f'<circle cx="{x:.1f}" cy="{c.y(v, -span, span):.1f}" r="4" '
         f'fill="{"#c0392b" if s else "#2c3e50"}"><title>{d.isoformat()}: {v:+.1f} %'
-        f'{" (sustained change)" if s else ""}</title></circle>' for d, v, s in pts)
-    xs = [linear_scale(d.toordinal(), first, last, PAD_L + 6, W - PAD_R - 6) for d, _, _ in pts]
-    return svg_chart(_axis_y(-span, span, PAD_L, " %")
-                + f'<line x1="{PAD_L}" x2="{W - PAD_R}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="#888"/>'
-                + dots + _x_labels([p[0] for p in pts], xs), f"{metric} against baseline")
+        f'{" (sustained change)" if s else ""}</title></circle>'
+        for (d, v, s), x in zip(pts, xs, strict=True))
+    return c.svg(y_axis(c, -span, span, " %")
+                 + f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{zero:.1f}" y2="{zero:.1f}" '
+                 f'stroke="#888"/>' + dots + date_labels(c, [p[0] for p in pts], xs),
+                 f"{metric} against baseline")
 
 
 def render_trends_html(doc: dict[str, Any]) -> str:
@@ -143,7 +127,8 @@ def render_trends_html(doc: dict[str, Any]) -> str:
                  "median difference from your speed-matched baseline of the 90 days before it; "
                  f"red where the change was sustained. {escape(form['speed_note'])}</p>")
     drawn = False
-    for metric, label in _METRIC_LABELS.items():
+    for metric in FORM_METRICS:
+        label = FORM_LABELS[metric].label
         chart = form_chart(form["runs"], metric)
         if chart:
             drawn = True
@@ -158,5 +143,5 @@ def render_trends_html(doc: dict[str, Any]) -> str:
 
 
 def write_trends_html(doc: dict[str, Any], out: str | Path) -> None:
-    """Write :func:`render_trends_html` to ``out`` (UTF-8)."""
-    Path(out).write_text(render_trends_html(doc), encoding="utf-8")
+    """Write :func:`render_trends_html` to ``out`` (UTF-8, atomically)."""
+    write_atomic(out, render_trends_html(doc))

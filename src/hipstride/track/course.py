@@ -94,7 +94,7 @@ def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArr
 def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
                      elevation_m: FloatArray, *, time_s: FloatArray | None = None,
                      speed_mps: FloatArray | None = None, cadence_spm: FloatArray | None = None,
-                     reference_speed_mps: float = 2.8,
+                     reference_speed_mps: float,
                      step_m: float = DEFAULT_STEP_M, smooth_positions: bool = True) -> Course:
     """Resample a path onto a regular distance grid and derive grade, heading and curvature.
 
@@ -106,7 +106,7 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
         Per input point; NaN where unknown.
     time_s, speed_mps
         Per input point, or ``None`` for a planned route (then ``reference_speed_mps`` is used
-        for lateral acceleration).
+        for lateral acceleration: the profile's ``reference_speed_mps``, passed in by the caller).
     cadence_spm
         Step rate per input point (NaN where not running), or ``None``.
     smooth_positions

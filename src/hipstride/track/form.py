@@ -9,7 +9,8 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
 
-__all__ = ["FORM_CHANNELS", "FORM_METRICS", "Form", "running_mask", "sample_durations_s", "summarise_form"]
+__all__ = ["FORM_CHANNELS", "FORM_LABELS", "FORM_METRICS", "Form", "FormMetric", "running_mask",
+           "sample_durations_s", "summarise_form"]
 
 #: Output name → (channel name, scale from the channel's unit to the output unit).
 FORM_CHANNELS: dict[str, tuple[str, float]] = {
@@ -23,6 +24,32 @@ FORM_CHANNELS: dict[str, tuple[str, float]] = {
 #: The form metrics kept per minute of running in the run library (baselines, form changes).
 FORM_METRICS: tuple[str, ...] = ("cadence_spm", "step_length_m", "stance_time_ms",
                                  "vertical_oscillation_mm", "stance_time_balance_left_pct")
+
+
+@dataclass(frozen=True)
+class FormMetric:
+    """How a form metric is named and shown: ``label`` (sentence case), ``unit``, and the
+    ``digits`` after the decimal point that are meaningful for it (devices report step rate to
+    the step, step length to the centimetre, balance to a tenth of a percent)."""
+
+    label: str
+    unit: str
+    digits: int
+
+    def format(self, value: float, *, signed: bool = False) -> str:
+        """``value`` with its unit, e.g. ``"172 steps/min"``; ``signed`` writes ``+``/``-``."""
+        return f"{value:{'+' if signed else ''}.{self.digits}f} {self.unit}"
+
+
+#: The one table of form metrics for every page and message, keyed like :data:`FORM_CHANNELS`.
+FORM_LABELS: dict[str, FormMetric] = {
+    "cadence_spm": FormMetric("Step rate", "steps/min", 0),
+    "step_length_m": FormMetric("Step length", "m", 2),
+    "stance_time_ms": FormMetric("Stance time", "ms", 0),
+    "stance_time_balance_left_pct": FormMetric("Stance-time balance (left)", "%", 1),
+    "vertical_oscillation_mm": FormMetric("Vertical oscillation", "mm", 0),
+    "vertical_ratio_pct": FormMetric("Vertical ratio", "%", 1),
+}
 #: Longest time one sample may stand for in averages (s).
 MAX_SAMPLE_WEIGHT_S = 10.0
 

@@ -1,7 +1,9 @@
-"""Turns: changes of direction of at least 45° completed within about 30 m of path.
+"""Turns: changes of direction of at least ``min_angle_deg`` completed within ``window_m`` of path.
 
 Counted on a :class:`~hipstride.track.course.Course` so that recorded runs and planned routes are
-measured the same way. A *sharp* turn is one of at least 80°.
+measured the same way. A *sharp* turn is one of at least ``sharp_angle_deg``. The thresholds have
+no defaults here: they are the profile's ``[turns]`` keys (45°, 80° and 30 m in the shipped
+profile), passed in by :func:`hipstride.model.score.score_course`.
 """
 
 from __future__ import annotations
@@ -13,11 +15,7 @@ import numpy as np
 
 from hipstride.track.course import Course
 
-__all__ = ["SHARP_ANGLE_DEG", "TURN_ANGLE_DEG", "TURN_WINDOW_M", "Turn", "detect_turns"]
-
-TURN_ANGLE_DEG = 45.0
-SHARP_ANGLE_DEG = 80.0
-TURN_WINDOW_M = 30.0
+__all__ = ["Turn", "detect_turns"]
 
 
 @dataclass(frozen=True)
@@ -39,9 +37,8 @@ class Turn:
     peak_lateral_accel_mps2: float
 
 
-def detect_turns(course: Course, *, min_angle_deg: float = TURN_ANGLE_DEG,
-                 sharp_angle_deg: float = SHARP_ANGLE_DEG,
-                 window_m: float = TURN_WINDOW_M) -> list[Turn]:
+def detect_turns(course: Course, *, min_angle_deg: float, sharp_angle_deg: float,
+                 window_m: float) -> list[Turn]:
     """Find turns along a course.
 
     The heading change across a sliding window of ``window_m`` is computed at every sample;

@@ -1,4 +1,4 @@
-"""The daily decision rules (hipstride.journal.decision) on histories built here."""
+"""The daily decision (hipstride.journal.decision and its rules and plan) on histories built here."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from hipstride.journal.decision import (
-    CADENCE_CUE_PCT,
-    DECISION_RANK,
-    FLAGS,
-    HIP_LOAD_INDEX_HIGH,
-    Decision,
-    JournalEntry,
-    RecentRun,
-    WeekLoad,
-    decide,
-)
+from hipstride.journal.decision import Decision, RecentRun, WeekLoad, decide
+from hipstride.journal.entry import FLAGS, JournalEntry
+from hipstride.journal.plan import CADENCE_CUE_PCT
+from hipstride.journal.rules import DECISION_RANK, HIP_LOAD_INDEX_HIGH
 
 TODAY = date(2026, 5, 20)
 

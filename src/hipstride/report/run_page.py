@@ -2,38 +2,37 @@
 
 One file that works offline: inline CSS and inline SVG, no scripts, fonts, tiles or any other
 network resource. Text from the recording (activity names, file names) is escaped by the template
-(Jinja2 with autoescape on); drawings come from :mod:`hipstride.report.svg`.
+(``report.html.j2`` in the shared environment of :mod:`hipstride.report._templates`, autoescape
+on); the drawings come from :mod:`hipstride.report.run_map` and :mod:`hipstride.report.run_profile`.
 """
 
 from __future__ import annotations
 
-import functools
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from hipstride import __version__
+from hipstride._files import write_atomic
 from hipstride.model.hipload import FACTORS
-from hipstride.report.svg import (
+from hipstride.report._templates import render
+from hipstride.report.run_map import (
     LOAD_COLOURS,
     LOAD_RANGE,
     SURFACE_COLOURS,
     Basemap,
-    factor_bar_svg,
     load_bins,
     load_colour,
     map_svg,
-    profile_svg,
 )
+from hipstride.report.run_profile import factor_bar_svg, profile_svg
 from hipstride.report.terminal import format_duration, format_pace
+from hipstride.track.form import FORM_LABELS
 from hipstride.track.surface import SURFACE_CLASSES
 
 if TYPE_CHECKING:
-    import jinja2
-
     from hipstride.analysis.run import KmSplit, RunAnalysis
 
 __all__ = ["Basemap", "render_html_report", "write_html_report"]
@@ -51,22 +50,6 @@ FACTOR_MEANING = {
 }
 SURFACE_SOURCES = {"sub_sport": "the recording's sub-sport", "option": "the --surface option",
                    "map": "the map", "none": "nowhere: not known"}
-FORM_LABELS = {
-    "cadence_spm": ("Cadence", "steps/min", 0),
-    "step_length_m": ("Step length", "m", 2),
-    "stance_time_ms": ("Ground contact", "ms", 0),
-    "stance_time_balance_left_pct": ("Balance (left)", "%", 1),
-    "vertical_oscillation_mm": ("Vertical oscillation", "mm", 0),
-    "vertical_ratio_pct": ("Vertical ratio", "%", 1),
-}
-
-
-@functools.lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("hipstride.report", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def _signed(value: float, digits: int = 3) -> str:
@@ -127,7 +110,7 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
     profile = None
     if len(course) >= 2 and hl.index is not None:
         profile = profile_svg(course.distance_m, course.elevation_m, course.grade_pct, hl.multiplier,
-                              a.turns, steep_pct=a.profile.get("downhill", "threshold_pct"),
+                              a.turns, steep_pct=a.profile.downhill.threshold_pct,
                               step_m=course.step_m)
     lo, hi = LOAD_RANGE
     step = (hi - lo) / len(LOAD_COLOURS)
@@ -141,9 +124,9 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
     surface = [{"name": name, "colour": SURFACE_COLOURS[code], "share": f"{shares[name]:.0%}"}
                for code, name in sorted(enumerate(SURFACE_CLASSES), key=lambda cn: (cn[0] == 0, cn[0]))]
     raw = list(d["surface"]["raw_shares"].items())[:8]
-    form = [{"label": FORM_LABELS[k][0], "value": f"{v:.{FORM_LABELS[k][2]}f} {FORM_LABELS[k][1]}",
-             "drift": (f"{d['form']['drift'][k]:+.{FORM_LABELS[k][2]}f} {FORM_LABELS[k][1]}"
-                       if d["form"]["drift"].get(k) is not None else "–")}
+    drift = d["form"]["drift"]
+    form = [{"label": FORM_LABELS[k].label, "value": FORM_LABELS[k].format(v),
+             "drift": "–" if drift.get(k) is None else FORM_LABELS[k].format(drift[k], signed=True)}
             for k, v in a.form.averages.items() if v is not None and k in FORM_LABELS]
     return {
         "title": title,
@@ -180,26 +163,14 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
 
 def render_html_report(analysis: RunAnalysis, *, basemap: Basemap | None = None) -> str:
     """The report as one HTML document (a string); see :func:`write_html_report`."""
-    return _environment().get_template("report.html.j2").render(**_context(analysis, basemap))
+    return render("report.html.j2", **_context(analysis, basemap))
 
 
-def write_html_report(analysis: RunAnalysis, out: Path, *, basemap: Basemap | None = None) -> None:
-    """Write the self-contained HTML report of one run to ``out``.
+def write_html_report(analysis: RunAnalysis, out: str | os.PathLike[str], *,
+                      basemap: Basemap | None = None) -> Path:
+    """Write the self-contained HTML report of one run to ``out`` (atomically) and return its path.
 
-    The file is written next to ``out`` under a temporary name and then moved into place, so a
-    reader never sees half a report. ``basemap`` (e.g. OpenStreetMap streets) is drawn under the
-    track with its attribution.
+    A reader never sees half a report (see :func:`hipstride._files.write_atomic`). ``basemap``
+    (e.g. OpenStreetMap streets) is drawn under the track with its attribution.
     """
-    out = Path(out)
-    html = render_html_report(analysis, basemap=basemap)
-    folder = out.parent if str(out.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(html)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is an ordinary document
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return write_atomic(out, render_html_report(analysis, basemap=basemap))

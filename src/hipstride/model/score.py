@@ -1,0 +1,100 @@
+"""How a course is scored: turns, hip load and the facts advice and reports need, in one call.
+
+:func:`score_course` is the one place where the profile meets a course: it detects the turns with
+the profile's ``[turns]`` thresholds, evaluates the hip-load model and measures the grades
+(steepest, and the distance steeper than the profile's downhill and uphill thresholds). A
+recorded run (:func:`hipstride.analysis.analyze_activity`) and a planned route
+(:func:`hipstride.map.evaluate.evaluate_route`) both end here, so they are scored alike.
+
+Climb and descent use one hysteresis band, :data:`CLIMB_HYSTERESIS_M`, for recorded runs and
+planned routes alike (:func:`climb_descent_m`): 3 m, chosen against the watches' own totals in
+the test data (tests/test_analyze.py). Planned routes used 1 m before; on map elevation (a DEM
+resampled every 5 m and smoothed) 3 m drops only ripples smaller than a storey.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hipstride.activity import FloatArray
+from hipstride.model.hipload import HipLoad, evaluate_course
+from hipstride.model.profile import Profile
+from hipstride.track.course import Course
+from hipstride.track.smoothing import climb_descent_m as _climb_descent_m
+from hipstride.track.surface import SurfaceTrack
+from hipstride.track.turns import Turn, detect_turns
+
+__all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_m", "score_course"]
+
+#: Hysteresis band for climb and descent totals (m), recorded and planned alike.
+CLIMB_HYSTERESIS_M = 3.0
+
+
+@dataclass(frozen=True)
+class GradeFacts:
+    """Grades of a course: the extremes (``None`` without elevation) and the steep distances.
+
+    ``steep_descent_m``/``steep_climb_m`` are the metres of course steeper than the profile's
+    ``[downhill]``/``[uphill]`` ``threshold_pct`` (the stretches the model charges for).
+    """
+
+    min_grade_pct: float | None
+    max_grade_pct: float | None
+    steep_descent_m: float
+    steep_climb_m: float
+
+
+@dataclass(frozen=True)
+class CourseScore:
+    """A scored course: its turns, its hip load and its grades."""
+
+    turns: list[Turn]
+    hip_load: HipLoad
+    grades: GradeFacts
+
+    @property
+    def sharp_turns(self) -> list[Turn]:
+        return [t for t in self.turns if t.sharp]
+
+
+def grade_facts(course: Course, weights_m: FloatArray, profile: Profile) -> GradeFacts:
+    """Steepest grades and the metres beyond the profile's thresholds."""
+    grade = course.grade_pct
+    has_grade = bool(np.isfinite(grade).any())
+    g = np.nan_to_num(grade)
+    return GradeFacts(
+        min_grade_pct=float(np.nanmin(grade)) if has_grade else None,
+        max_grade_pct=float(np.nanmax(grade)) if has_grade else None,
+        steep_descent_m=float(weights_m[g < -profile.downhill.threshold_pct].sum()),
+        steep_climb_m=float(weights_m[g > profile.uphill.threshold_pct].sum()))
+
+
+def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
+                 cadence_baseline_spm: FloatArray | None = None) -> CourseScore:
+    """Turns, hip load and grade facts of a course under a profile.
+
+    Parameters
+    ----------
+    course
+        The course (:func:`hipstride.track.course.course_from_path`).
+    surface
+        Its surface, one class per course sample.
+    profile
+        The hip-load profile: turn thresholds and every weight come from it.
+    cadence_baseline_spm
+        The runner's own step rate at each sample's speed; ``None`` keeps cadence neutral.
+    """
+    t = profile.turns
+    turns = detect_turns(course, min_angle_deg=t.min_angle_deg, sharp_angle_deg=t.sharp_angle_deg,
+                         window_m=t.window_m)
+    hip = evaluate_course(course, turns, surface, profile, cadence_baseline_spm=cadence_baseline_spm)
+    return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile))
+
+
+def climb_descent_m(elevation_m: FloatArray) -> tuple[float, float] | tuple[None, None]:
+    """Total climb and descent (m) with :data:`CLIMB_HYSTERESIS_M`; ``None`` without elevation."""
+    if np.isfinite(elevation_m).sum() < 2:
+        return None, None
+    return _climb_descent_m(elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
