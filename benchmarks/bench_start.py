@@ -80,7 +80,7 @@ def demo_gpx(out: Path, distance_m: float = 1000.0) -> Path:
     import numpy as np
 
     from hipstride.activity import Activity
-    from hipstride.demo import make_demo_run, write_gpx
+    from hipstride.demo import make_demo_run, write_demo_gpx
     from hipstride.track.geodesy import segment_lengths_m
 
     a = make_demo_run(seed=1).activity
@@ -91,7 +91,7 @@ def demo_gpx(out: Path, distance_m: float = 1000.0) -> Path:
                      lat_deg=a.lat_deg[:n], lon_deg=a.lon_deg[:n], elevation_m=a.elevation_m[:n],
                      channels=channels, channel_units=dict(a.channel_units), sport=a.sport,
                      name=a.name)
-    write_gpx(short, out)
+    write_demo_gpx(short, out)
     return out
 
 

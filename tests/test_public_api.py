@@ -176,7 +176,7 @@ def test_to_dataframe_has_a_column_per_array() -> None:
 
 def test_to_dataframe_without_pandas_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)
-    with pytest.raises(ImportError, match=r"needs pandas.*pip install pandas"):
+    with pytest.raises(ImportError, match=r"needs the optional package pandas \(pip install pandas\)"):
         _activity().to_dataframe()
 
 

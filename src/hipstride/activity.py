@@ -22,17 +22,15 @@ as a pandas DataFrame for a notebook; pandas is imported only then, so it stays 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.errors import DataError
-
-if TYPE_CHECKING:
-    import pandas as pd  # type: ignore[import-untyped]
 
 __all__ = ["STANDARD_CHANNELS", "Activity", "FloatArray", "Lap", "Session", "validate_activity"]
 
@@ -147,8 +145,8 @@ class Activity:
             return None
         return arr
 
-    def to_dataframe(self) -> pd.DataFrame:
-        """The samples as a pandas DataFrame, one row per sample, columns named with their unit.
+    def to_dataframe(self) -> Any:
+        """The samples as a ``pandas.DataFrame``, one row per sample, columns named with their unit.
 
         Columns: ``time_s``, ``time_utc`` (timezone-aware; only when the start time is known and
         wall-clock), ``lat_deg``, ``lon_deg``, ``elevation_m``, ``distance_m`` and ``speed_mps``
@@ -159,11 +157,11 @@ class Activity:
         ImportError
             When pandas is not installed (hipstride itself does not need it).
         """
-        try:
-            import pandas as pd  # type: ignore[import-untyped]
-        except ImportError as exc:
-            raise ImportError("Activity.to_dataframe needs pandas, which is not installed: "
-                              "pip install pandas") from exc
+        try:  # imported by name: pandas is optional and ships no type stubs
+            pd = importlib.import_module("pandas")
+        except ImportError:
+            raise ImportError("Activity.to_dataframe needs the optional package pandas "
+                              "(pip install pandas)") from None
 
         columns: dict[str, object] = {"time_s": self.time_s.copy()}
         if self.start_time_utc is not None and not self.time_is_relative:

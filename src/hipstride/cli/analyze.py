@@ -1,8 +1,8 @@
 """``hipstride analyze FILE…``
 
 Start-up time matters here (one process per file in scripts), so this module imports only click
-at load time; the reader, the analysis and, only when a stored map covers the run, the map
-matcher (scipy) are imported when they are used.
+at load time; the reader and the analysis are imported when the command runs, and the map
+matcher (scipy) only once a stored map covers the run (:mod:`hipstride.map.surfaces`).
 """
 
 from __future__ import annotations
@@ -12,12 +12,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
-
-if TYPE_CHECKING:
-    from hipstride.activity import Activity
 
 __all__ = ["analyze"]
 
@@ -73,7 +69,7 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             for w in caught:
                 click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
             run_surface: SurfaceLike = surface
-            if surface is None and (map_name is not None or _maps_may_cover(activity)):
+            if surface is None:
                 from hipstride.map.surfaces import map_surface_provider
 
                 provider, picked = map_surface_provider(activity.lat_deg, activity.lon_deg, map_name)
@@ -114,10 +110,3 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
     if failed:
         sys.exit(1)
 
-
-def _maps_may_cover(activity: Activity) -> bool:
-    """Whether any stored map covers the run: cheap (the maps' metadata only), so that a run no
-    map covers never imports the map matcher."""
-    from hipstride.map.store import find_maps_covering
-
-    return bool(find_maps_covering(activity.lat_deg, activity.lon_deg))
