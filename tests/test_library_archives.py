@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from hipstride.library import open_library
-from hipstride.library.archives import discover, strava_sport
+from hipstride.library._archives import discover, strava_sport
 from hipstride.library.importer import import_paths
 from tests.conftest import data_path
 

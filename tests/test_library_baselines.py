@@ -118,7 +118,7 @@ def test_balance_shift_names_the_side() -> None:
 
 def test_a_change_of_device_is_pointed_out() -> None:
     runs = _history(cadence=170.0 * 0.95)
-    devices = {i: ("forerunner 955" if i <= 10 else "phone app") for i in range(1, 14)}
+    devices: dict[int, str | None] = {i: ("forerunner 955" if i <= 10 else "phone app") for i in range(1, 14)}
     (flag,) = [c for c in detect_form_changes(form_minutes_table(runs, devices)) if c.metric == "cadence_spm"]
     assert flag.devices_differ
     assert "different device" in flag.text
@@ -145,7 +145,7 @@ def test_import_uses_the_runners_own_cadence_baseline(synthetic_home: Path) -> N
         runs = store.list_runs()
         docs = [store.get_analysis(r.id) for r in runs]
         assert all(d is not None for d in docs)
-        factors = [d[0]["hip_load"]["factors"]["cadence"] for d in docs if d]  # type: ignore[index]
+        factors = [d[0]["hip_load"]["factors"]["cadence"] for d in docs if d]
         signatures = [d[1] for d in docs if d]
     assert signatures[:3] == ["", "", ""]  # no baseline yet: fewer than 3 earlier runs
     assert all(s.startswith("cadence-v1:") for s in signatures[3:])

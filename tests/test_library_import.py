@@ -22,7 +22,7 @@ FOLDERS = ("fit", "gpx", "tcx", "corrupt")
 
 
 @pytest.fixture(scope="module")
-def imported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, ImportSummary]]:
+def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportSummary]:
     home = tmp_path_factory.mktemp("home")
     with open_library(home) as store:
         summary = import_paths(store, [data_path(f) for f in FOLDERS], jobs=2)
@@ -69,7 +69,8 @@ def test_every_readable_running_file_is_a_run(store: SQLiteStore) -> None:
 
 def test_the_library_is_consistent(store: SQLiteStore) -> None:
     assert store.integrity_problems() == []
-    shipped = sorted(p.stem for p in (resources.files("hipstride.library") / "migrations").iterdir()
+    shipped = sorted(p.name.removesuffix(".sql")
+                     for p in (resources.files("hipstride.library") / "migrations").iterdir()
                      if p.name.endswith(".sql"))
     assert store.applied_migrations() == shipped
     assert shipped[:3] == ["0001_runs", "0002_sources", "0003_form_minutes"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
-from datetime import UTC, datetime
+from dataclasses import fields, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +14,14 @@ from click.testing import CliRunner
 
 from hipstride.activity import Activity, Lap, Session
 from hipstride.cli.library import COMMANDS
+from hipstride.errors import StorageError
 from hipstride.io import read_activity
-from hipstride.library import open_library
+from hipstride.library import open_library, rebuild_analysis
 from hipstride.library.codec import pack_activity, unpack_activity
 from hipstride.library.importer import store_record
 from hipstride.library.records import build_record
 from hipstride.library.sqlite import SQLiteStore, migrations
+from hipstride.library.store import RunMeta
 from tests.conftest import data_path
 from tests.test_library_support import write_fit_run
 
@@ -159,3 +161,59 @@ def test_library_opens_read_only_connections_alongside(tmp_path: Path) -> None:
                                          baseline=None))
         with sqlite3.connect(f"file:{tmp_path / 'library.sqlite'}?mode=ro", uri=True) as reader:
             assert reader.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+
+
+def _meta(value: RunMeta) -> dict[str, object]:
+    return {f.name: getattr(value, f.name) for f in fields(RunMeta)}
+
+
+def test_the_listing_row_carries_the_stored_metadata(tmp_path: Path) -> None:
+    record = build_record(_activity(), label="a.fit", content_sha256="f" * 64, baseline=None)
+    with open_library(tmp_path) as store:
+        store_record(store, record)
+        (summary,) = store.list_runs()
+    assert isinstance(summary, RunMeta)
+    assert isinstance(record, RunMeta)
+    assert _meta(summary) == _meta(record)
+    assert summary.end_time_utc == START + timedelta(seconds=599)
+    assert (summary.sport, summary.sub_sport, summary.name) == ("running", "trail", "Morning")
+
+
+def test_a_damaged_sample_blob_is_a_storage_error_naming_the_run(tmp_path: Path) -> None:
+    blob = pack_activity(_activity())
+    for damaged in (b"junk", blob[:40], blob[:-30]):
+        with pytest.raises(StorageError, match=r"^a stored run: its stored samples cannot be read"):
+            unpack_activity(damaged)
+    with pytest.raises(StorageError, match=r"not a hipstride sample blob"):
+        unpack_activity(b"junk")
+    with open_library(tmp_path) as store:
+        store_record(store, build_record(_activity(), label="a.fit", content_sha256="a" * 64,
+                                         baseline=None))
+        (run,) = store.list_runs()
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        db.execute("UPDATE run_samples SET data = ? WHERE run_id = ?", (b"HSS1\x00", run.id))
+    with open_library(tmp_path) as store, pytest.raises(StorageError, match=rf"^run {run.id}: "):
+        rebuild_analysis(store, run.id)
+
+
+def test_a_file_that_is_not_a_library_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "library.sqlite"
+    path.write_bytes(b"this is not an SQLite database, but it is long enough to look like one" * 20)
+    with pytest.raises(StorageError, match="cannot open the run library"):
+        SQLiteStore(path)
+
+
+def test_a_library_locked_by_another_writer_is_a_storage_error(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hipstride.library.sqlite.BUSY_TIMEOUT_S", 0.05)
+    with open_library(tmp_path) as store:
+        other = sqlite3.connect(tmp_path / "library.sqlite", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # holds the write lock
+        try:
+            with pytest.raises(StorageError, match="cannot write to the run library"), store.transaction():
+                pass
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with store.transaction():  # free again
+            pass

@@ -25,7 +25,7 @@ def _run(i: int, start: datetime, km: float, *, sport: str = "running", hip: flo
 
 def _weeks_of(distances_km: list[float]) -> list[RunSummary]:
     """Three runs a week (Mon, Wed, Sat) sharing each week's distance."""
-    runs = []
+    runs: list[RunSummary] = []
     for w, km in enumerate(distances_km):
         for d in (0, 2, 5):
             runs.append(_run(len(runs) + 1, MONDAY + timedelta(weeks=w, days=d), km / 3))

@@ -60,27 +60,34 @@ def device_average(activity: Activity, channel: str, *, include_zeros: bool) -> 
 
 # --- every real file ----------------------------------------------------------------------------
 
-def test_the_fit_folders_are_there():
+def test_the_fit_folders_are_there() -> None:
     assert len(data_files("fit", ".fit")) == len(FIT_NAMES) >= 20
     assert len(data_files("corrupt", ".fit")) == len(CORRUPT_NAMES) >= 10
 
 
+#: Trail runs that were mostly hiked: 8.2 km and +1800 m in 2 h 40 min, median 88 steps/min.
+POWER_HIKED = frozenset({"jimmykane__suunto-uphill.fit"})
+
+
 @pytest.mark.parametrize("name", FIT_NAMES)
-def test_every_fit_file_reads(name: str):
+def test_every_fit_file_reads(name: str) -> None:
     activity = read(name)  # filterwarnings=error: a ReadWarning here would fail the test
     assert_valid(activity)
     assert activity.sport == SPORT.get(name, "running")
     assert activity.warnings == []
     assert activity.device
     if activity.sport in ("running", "walking") and activity.channel("cadence_spm") is not None:
-        # steps/min, not strides: judged while running (a steep trail run is mostly hiking)
-        cadence = activity.channels["cadence_spm"]
-        running = (cadence > 0) & (activity.speed_mps > 2.5)
-        assert 100 < np.median(cadence[running if running.sum() >= 60 else cadence > 0]) < 220
+        moving = activity.channels["cadence_spm"]
+        median = np.median(moving[moving > 0])
+        assert median < 220
+        if name in POWER_HIKED:  # slow, but it is what the device itself averages
+            assert median == pytest.approx(activity.session.avg_cadence_spm, rel=0.05)
+        else:
+            assert median > 100  # steps/min, not strides
 
 
 @pytest.mark.parametrize("name", FIT_NAMES)
-def test_record_distance_matches_the_session(name: str):
+def test_record_distance_matches_the_session(name: str) -> None:
     activity = read(name)
     if activity.distance_m is None or activity.session.distance_m is None:
         assert name == "fitparse__antfs-dump.63.fit"  # FR70 with heart rate only
@@ -89,7 +96,7 @@ def test_record_distance_matches_the_session(name: str):
     assert last == pytest.approx(activity.session.distance_m, rel=0.01)
 
 
-def test_metadata_of_known_files():
+def test_metadata_of_known_files() -> None:
     portland = read("elevate__portland.fit")
     assert portland.device == "garmin fr935"
     assert portland.sub_sport == "generic"
@@ -114,7 +121,7 @@ def test_metadata_of_known_files():
     assert cycling.session.avg_cadence_spm is None
 
 
-def test_no_altitude_and_no_gps_files():
+def test_no_altitude_and_no_gps_files() -> None:
     fr10 = read("gpsbabel__garmin-forerunner-10.fit")
     assert fr10.has_positions
     assert not fr10.has_elevation
@@ -130,7 +137,7 @@ DYNAMICS = ["elevate__portland.fit", "elevate__trosku.fit", "elevate__treadmill.
 
 
 @pytest.mark.parametrize("name", DYNAMICS)
-def test_running_dynamics_match_the_session(name: str):
+def test_running_dynamics_match_the_session(name: str) -> None:
     activity = read(name)
     session = activity.session
     balance = device_average(activity, "stance_time_balance_left_pct", include_zeros=False)
@@ -146,10 +153,11 @@ def test_running_dynamics_match_the_session(name: str):
         assert average == pytest.approx(expected, rel=0.03), channel
 
 
-def test_a_plain_mean_misses_smart_recording_averages():
+def test_a_plain_mean_misses_smart_recording_averages() -> None:
     """Why ``device_average`` weights by time: the fenix 5 logs a record every 1-9 s."""
     activity = read("fitparse__garmin-fenix-5-run.fit")
     plain = float(np.nanmean(activity.channels["vertical_ratio_pct"]))
+    assert activity.session.avg_vertical_ratio_pct is not None
     assert abs(plain / activity.session.avg_vertical_ratio_pct - 1) > 0.05
     assert activity.session.avg_cadence_spm == pytest.approx(2 * (83 + 0.671875))
 
@@ -158,7 +166,7 @@ def test_a_plain_mean_misses_smart_recording_averages():
 
 @pytest.mark.parametrize("name", ["fitparse__developer-types-sample.fit", "tormoder__mornindew-broken.fit",
                                   "elevate__sloatsburg.fit"])
-def test_developer_fields_by_name(name: str):
+def test_developer_fields_by_name(name: str) -> None:
     activity = read(name)
     lss = activity.channel("dev:Leg Spring Stiffness")
     form_power = activity.channel("dev:Form Power")
@@ -172,7 +180,7 @@ def test_developer_fields_by_name(name: str):
     assert not any(name.endswith(")") for name in activity.channels)
 
 
-def test_stryd_power_sits_beside_native_fields():
+def test_stryd_power_sits_beside_native_fields() -> None:
     sloatsburg = read("elevate__sloatsburg.fit")
     assert {"dev:Power", "dev:Ground Time", "dev:Vertical Oscillation", "dev:Cadence"} <= set(sloatsburg.channels)
     assert sloatsburg.channel_units["dev:Vertical Oscillation"] == "Centimeters"
@@ -191,7 +199,7 @@ def file_id(t0: int) -> dict[str, Any]:
             "product": 3113, "time_created": t0}
 
 
-def test_two_apps_with_the_same_field_name_described_out_of_order():
+def test_two_apps_with_the_same_field_name_described_out_of_order() -> None:
     app_a = {"mesg_num": MESG["DEVELOPER_DATA_ID"], "developer_data_index": 0, "application_id": list(range(1, 17))}
     app_b = {"mesg_num": MESG["DEVELOPER_DATA_ID"], "developer_data_index": 1, "application_id": list(range(101, 117))}
 
@@ -221,7 +229,7 @@ def test_two_apps_with_the_same_field_name_described_out_of_order():
 
 # --- timestamps --------------------------------------------------------------------------------
 
-def test_shared_timestamps_merge_and_backward_ones_drop():
+def test_shared_timestamps_merge_and_backward_ones_drop() -> None:
     t0 = 1_000_000_000
     rec = MESG["RECORD"]
     data = encode([file_id(t0),
@@ -240,7 +248,7 @@ def test_shared_timestamps_merge_and_backward_ones_drop():
     assert activity.warnings == ["dropped 1 records whose timestamp goes back in time"]
 
 
-def test_fr70_files_read_through_fitdecode_with_relative_time():
+def test_fr70_files_read_through_fitdecode_with_relative_time() -> None:
     data = data_path("fit/fitparse__compressed-speed-distance.fit").read_bytes()
     _, sdk_errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
     assert "Compressed timestamp" in str(sdk_errors[0])  # so this file can only come from fitdecode
@@ -262,7 +270,7 @@ def test_fr70_files_read_through_fitdecode_with_relative_time():
 
 # --- chained files -----------------------------------------------------------------------------
 
-def test_chained_triathlon_yields_its_running_leg():
+def test_chained_triathlon_yields_its_running_leg() -> None:
     run = read(TRIATHLON)
     assert (run.sport, run.sub_sport) == ("running", "generic")
     assert run.session.distance_m == pytest.approx(9805.92)
@@ -274,7 +282,7 @@ def test_chained_triathlon_yields_its_running_leg():
     assert np.nanmedian(run.channels["cadence_spm"][run.channels["cadence_spm"] > 0]) > 150
 
 
-def test_duathlon_keeps_the_longest_run_and_says_so():
+def test_duathlon_keeps_the_longest_run_and_says_so() -> None:
     t0, rec, ses = 1_000_000_000, MESG["RECORD"], MESG["SESSION"]
     legs = [("running", 0, 600, 3.0), ("cycling", 600, 1200, 8.0), ("running", 1800, 900, 3.2)]
     messages: list[dict[str, Any]] = [file_id(t0)]
@@ -314,13 +322,13 @@ CORRUPT = {
 }
 
 
-def test_every_corrupt_file_is_classified():
+def test_every_corrupt_file_is_classified() -> None:
     data_path("corrupt")  # skips (fails under CI) without the data, instead of comparing to nothing
     assert set(CORRUPT) == set(CORRUPT_NAMES)
 
 
 @pytest.mark.parametrize("name", sorted(CORRUPT))
-def test_corrupt_file(name: str):
+def test_corrupt_file(name: str) -> None:
     path = data_path(f"corrupt/{name}")
     outcome, text = CORRUPT[name]
     if outcome == "error":
@@ -340,7 +348,7 @@ def test_corrupt_file(name: str):
     assert_valid(activity)
 
 
-def test_readable_parts_of_corrupt_files():
+def test_readable_parts_of_corrupt_files() -> None:
     with pytest.warns(ReadWarning):
         strava = read_activity(data_path("corrupt/fitparse__strava-android-app-201.10-b1218918.fit"))
     assert strava.sport == "running"
@@ -367,7 +375,7 @@ def test_readable_parts_of_corrupt_files():
     assert len(coros) == 11272
 
 
-def test_no_records_and_garbage():
+def test_no_records_and_garbage() -> None:
     assert_raises_problem(encode([file_id(1_000_000_000)]), "no records")
     assert_raises_problem(b"hello, I am not a FIT file at all", "no '.FIT' signature at byte 8")
     assert_raises_problem(b"\x0e\x10", "too short for a FIT file (2 bytes)")
@@ -383,7 +391,7 @@ def assert_raises_problem(data: bytes, text: str) -> None:
 
 # --- sources -----------------------------------------------------------------------------------
 
-def test_bytes_file_objects_and_gzip(tmp_path: Path):
+def test_bytes_file_objects_and_gzip(tmp_path: Path) -> None:
     path = data_path("fit/fitparse__garmin-fenix-5-run.fit")
     data = path.read_bytes()
     reference = read_fit(path)
@@ -402,7 +410,7 @@ def test_bytes_file_objects_and_gzip(tmp_path: Path):
         assert np.array_equal(activity.channels["cadence_spm"], reference.channels["cadence_spm"])
 
 
-def test_a_five_hour_file_parses_fast():
+def test_a_five_hour_file_parses_fast() -> None:
     data = data_path("fit/elevate__loup-blanc.fit").read_bytes()
     start = time.perf_counter()
     activity = parse_fit(data, "loup-blanc.fit")
@@ -447,7 +455,9 @@ def mutate(data: bytes, ops: list[tuple[str, int, int, int]], fix_crc: bool) -> 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(FUZZ_SEEDS), edits, st.booleans())
-def test_mutated_files_give_an_activity_or_a_read_error(relative: str, ops, fix_crc: bool):
+def test_mutated_files_give_an_activity_or_a_read_error(relative: str,
+                                                          ops: list[tuple[str, int, int, int]],
+                                                          fix_crc: bool) -> None:
     data = mutate(seed(relative), ops, fix_crc)
     error: ReadError | None = None
     with warnings.catch_warnings():

@@ -104,6 +104,6 @@ def sniff_format(data: bytes, label: str) -> str:
     for ext in ("fit", "gpx", "tcx"):
         if lower.endswith("." + ext):
             if ext == "fit":
-                raise ReadError(label, "corrupt FIT header: no '.FIT' signature at byte 8")
+                raise ReadError(label, "corrupt FIT header: no '.FIT' signature at byte 8", offset=8)
             raise ReadError(label, f"not an XML {ext.upper()} file")
     raise ReadError(label, "unknown format: not FIT, GPX or TCX")

@@ -15,17 +15,20 @@ Broken XML policy (both formats):
 * Any other error (truncation, mismatched tags, garbage) stops the reader at that point; libxml2's
   recovery is *not* used there because it can silently re-nest what follows the error. When points
   were read before the error they are returned with a :class:`~hipstride.errors.ReadWarning`;
-  otherwise a :class:`~hipstride.errors.ReadError` names the line and column.
+  otherwise a :class:`~hipstride.errors.ReadError` names the line and column (and has them as
+  ``line`` and ``record``, the number of points read before the error).
+
+What is a warning (a partial read, points dropped for impossible positions) follows the caller's
+``on_error`` (:mod:`hipstride.io._policy`); everything else goes to ``Activity.warnings`` only.
 """
 
 from __future__ import annotations
 
 import io
 import math
-import warnings
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -34,21 +37,11 @@ import numpy as np
 from lxml import etree
 
 from hipstride.activity import Activity, FloatArray, Lap, Session
-from hipstride.errors import ReadError, ReadWarning
+from hipstride.errors import ReadError
+from hipstride.io._policy import Issue, OnError, on_error_of, report
 
-__all__ = [
-    "GPS_EPOCH_S",
-    "Columns",
-    "EventStream",
-    "XmlCheck",
-    "assemble",
-    "check_xml",
-    "local_name",
-    "partial_read",
-    "release",
-    "to_epoch",
-    "where",
-]
+__all__ = ["Columns", "EventStream", "assemble", "check_xml", "guarded", "local_name", "partial_read",
+           "release", "to_epoch"]
 
 NAN = math.nan
 
@@ -99,6 +92,8 @@ class XmlCheck:
     fatal: etree.XMLSyntaxError | None = None
     #: Non-fatal problems (namespace errors), as ``"line L, column C: message"``.
     soft: list[str] = field(default_factory=list)
+    #: The line of the first non-fatal problem.
+    soft_line: int | None = None
 
     @property
     def clean(self) -> bool:
@@ -118,8 +113,9 @@ def check_xml(data: bytes) -> XmlCheck:
         etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         check.fatal = exc
-    check.soft = [f"line {e.line}, column {e.column}: {e.message.strip()}"
-                  for e in parser.error_log if e.domain_name == "NAMESPACE"]
+    soft = [e for e in parser.error_log if e.domain_name == "NAMESPACE"]
+    check.soft = [f"line {e.line}, column {e.column}: {e.message.strip()}" for e in soft]
+    check.soft_line = soft[0].line if soft else None
     return check
 
 
@@ -144,7 +140,7 @@ class EventStream:
 
 
 def partial_read(label: str, check: XmlCheck, error: etree.XMLSyntaxError | None,
-                 n_points: int) -> str | None:
+                 n_points: int) -> Issue | None:
     """Apply the broken-XML policy once a stream has ended (see the module docstring).
 
     Returns what to warn about (``None`` for a clean file), or raises :class:`ReadError` when the
@@ -152,13 +148,30 @@ def partial_read(label: str, check: XmlCheck, error: etree.XMLSyntaxError | None
     """
     error = error or check.fatal
     if error is not None:
+        line = error.position[0] if error.position else None
+        problem = f"malformed XML at {where(error)}"
         if n_points == 0:
-            raise ReadError(label, f"malformed XML at {where(error)}")
-        return f"malformed XML at {where(error)}: kept the {n_points} points before it"
+            raise ReadError(label, problem, line=line, record=0)
+        return Issue(f"{problem}: kept the {n_points} points before it", problem=problem,
+                     line=line, record=n_points)
     if check.soft:
         more = f" (and {len(check.soft) - 1} more)" if len(check.soft) > 1 else ""
-        return f"XML namespace error at {check.soft[0]}{more}: read in libxml2's recovery mode"
+        return Issue(f"XML namespace error at {check.soft[0]}{more}: read in libxml2's recovery mode",
+                     problem=f"XML namespace error at {check.soft[0]}{more}", line=check.soft_line)
     return None
+
+
+def guarded(fmt: str, parse: Callable[[bytes, str, OnError], Activity], data: bytes, label: str,
+            on_error: OnError) -> Activity:
+    """``parse(data, label, on_error)`` letting out only :class:`ReadError` (naming ``fmt``) and
+    warnings the caller's filter made errors: a bug or a libxml2 surprise becomes ``ReadError``."""
+    policy = on_error_of(on_error)
+    try:
+        return parse(data, label, policy)
+    except (ReadError, Warning):
+        raise
+    except Exception as exc:
+        raise ReadError(label, f"cannot read this {fmt} ({type(exc).__name__}: {exc})") from exc
 
 
 def release(element: Any) -> None:
@@ -299,18 +312,18 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
              sub_sport: str | None = None, device: str | None = None, name: str | None = None,
              laps: list[tuple[float, float | None, float | None]] | None = None,
              session: Session | None = None, notes: list[str] | None = None,
-             partial: str | None = None) -> Activity:
+             partial: Issue | None = None, on_error: OnError = OnError.WARN) -> Activity:
     """Turn read columns into an :class:`Activity` (see the module docstring).
 
     Columns read: ``ele`` (m), ``dist`` (m), ``speed`` (m/s), ``hr`` (bpm), ``cad`` (strides/min,
     rpm for cycling), ``atemp`` (°C), ``power`` (W); any may be missing. ``laps`` holds
     ``(start epoch s, elapsed s, distance m)``. ``partial`` describes why only part of the file was
-    read; it and dropped points raise a :class:`~hipstride.errors.ReadWarning`.
+    read; it and dropped points are the problems ``on_error`` applies to (a warning by default).
 
     The caller guarantees ``len(cols) > 0``. Raises :class:`ReadError` when no point survives.
     """
     notes = list(notes or [])
-    loud: list[str] = []
+    loud: list[Issue] = []
     if partial:
         loud.append(partial)
     n_read = len(cols)
@@ -324,8 +337,9 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
                                "(non-numeric, or latitude beyond ±90° / longitude beyond ±180°)")
     keep = ~bad if bad.any() else None
     if keep is not None:
-        loud.append(f"dropped {int(bad.sum())} of {n_read} points with an invalid position "
-                    "(non-numeric, or latitude beyond ±90° / longitude beyond ±180°)")
+        loud.append(Issue(f"dropped {int(bad.sum())} of {n_read} points with an invalid position "
+                          "(non-numeric, or latitude beyond ±90° / longitude beyond ±180°)",
+                          record=int(np.argmax(bad))))
 
     def take(column: array[float]) -> FloatArray:
         x = _np(column)
@@ -374,9 +388,8 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
     lap_list = [Lap(start_time_s=(s - start.timestamp()) if start and math.isfinite(s) else NAN,
                     elapsed_time_s=e, distance_m=d) for s, e, d in (laps or [])]
     if loud:
-        message = "; ".join(loud)
-        warnings.warn(f"{label}: {message}", ReadWarning, stacklevel=4)
-        notes = loud + notes
+        report(label, loud, on_error, stacklevel=5, joined=True)
+        notes = [issue.text for issue in loud] + notes
     return Activity(
         source=label, start_time_utc=start, time_s=time_s, lat_deg=lat, lon_deg=lon,
         elevation_m=ele if ele is not None else np.full(time_s.shape[0], NAN),

@@ -49,12 +49,14 @@ from numpy.typing import NDArray
 
 from hipstride.activity import Activity
 from hipstride.errors import ReadError
+from hipstride.io._policy import Issue, OnError
 from hipstride.io._xml import (
     NAN,
     Columns,
     EventStream,
     assemble,
     check_xml,
+    guarded,
     local_name,
     partial_read,
     release,
@@ -242,7 +244,7 @@ def _read_fast(data: bytes) -> Columns | None:
 # ---------------------------------------------------------------- the reader
 
 
-def parse_gpx(data: bytes, label: str) -> Activity:
+def parse_gpx(data: bytes, label: str, *, on_error: OnError = OnError.WARN) -> Activity:
     """Read a GPX 1.0/1.1 document (already un-gzipped bytes) into an :class:`Activity`.
 
     Parameters
@@ -251,30 +253,27 @@ def parse_gpx(data: bytes, label: str) -> Activity:
         The file content.
     label
         Display name for messages (the file name).
+    on_error
+        What to do with a partly readable file (see :class:`hipstride.io.OnError`).
 
     Raises
     ------
     ReadError
         For malformed XML with nothing readable before the error (with line and column), a GPX
-        without track or route points, or points that all have impossible positions. No other
-        exception escapes.
+        without track or route points, or points that all have impossible positions (and, under
+        ``OnError.RAISE``, for a partial read or dropped points). No other exception escapes.
     """
-    try:
-        return _parse(data, label)
-    except (ReadError, Warning):  # a ReadWarning the caller's filter turned into an error
-        raise
-    except Exception as exc:  # the reader's contract: only ReadError leaves it
-        raise ReadError(label, f"cannot read this GPX ({type(exc).__name__}: {exc})") from exc
+    return guarded("GPX", _parse, data, label, on_error)
 
 
-def _parse(data: bytes, label: str) -> Activity:
+def _parse(data: bytes, label: str, on_error: OnError) -> Activity:
     check = check_xml(data)
     if check.clean:
         meta, _, _, _ = _read_events(data, recover=False, head_only=True)
         if meta.counts["trkpt"]:
             cols = _read_fast(data)
             if cols is not None:
-                return _finish(label, data, meta, cols, "trk", [], None)
+                return _finish(label, data, meta, cols, "trk", [], None, on_error)
     meta, trk, rte, error = _read_events(data, recover=check.fatal is None and bool(check.soft))
     notes: list[str] = []
     cols, kind = trk, "trk"
@@ -284,7 +283,7 @@ def _parse(data: bytes, label: str) -> Activity:
     partial = partial_read(label, check, error, len(cols))
     if not len(cols):
         raise ReadError(label, _NO_TRACK + _why_empty(meta.counts))
-    return _finish(label, data, meta, cols, kind, notes, partial)
+    return _finish(label, data, meta, cols, kind, notes, partial, on_error)
 
 
 def _why_empty(counts: Counter[str]) -> str:
@@ -300,11 +299,12 @@ def _why_empty(counts: Counter[str]) -> str:
 
 
 def _finish(label: str, data: bytes, meta: _Meta, cols: Columns, kind: str, notes: list[str],
-            partial: str | None) -> Activity:
+            partial: Issue | None, on_error: OnError) -> Activity:
     """``kind`` is ``"trk"`` or ``"rte"``: whose name and type describe the points read."""
     sport, sub_sport = _SPORTS.get(meta.types.get(kind, "").lower(), ("unknown", None))
     activity = assemble(label, "gpx", cols, sport=sport, sub_sport=sub_sport, device=meta.creator,
-                        name=meta.names.get(kind) or meta.doc_name, notes=notes, partial=partial)
+                        name=meta.names.get(kind) or meta.doc_name, notes=notes, partial=partial,
+                        on_error=on_error)
     if kind == "trk" and meta.counts["trkseg"] > 1:
         activity.segment_starts = _segment_starts(data, len(activity))
     return activity

@@ -38,11 +38,13 @@ from typing import Any
 
 from hipstride.activity import Activity, Session
 from hipstride.errors import ReadError
+from hipstride.io._policy import OnError
 from hipstride.io._xml import (
     Columns,
     EventStream,
     assemble,
     check_xml,
+    guarded,
     local_name,
     partial_read,
     release,
@@ -144,7 +146,7 @@ def _read(data: bytes, *, recover: bool) -> _Read:
     return read
 
 
-def parse_tcx(data: bytes, label: str) -> Activity:
+def parse_tcx(data: bytes, label: str, *, on_error: OnError = OnError.WARN) -> Activity:
     """Read a TCX document (already un-gzipped bytes) into an :class:`Activity`.
 
     Parameters
@@ -153,23 +155,20 @@ def parse_tcx(data: bytes, label: str) -> Activity:
         The file content.
     label
         Display name for messages (the file name).
+    on_error
+        What to do with a partly readable file (see :class:`hipstride.io.OnError`).
 
     Raises
     ------
     ReadError
         For malformed XML with nothing readable before the error (with line and column), a TCX
-        without trackpoints, or trackpoints that all have impossible positions. No other
-        exception escapes.
+        without trackpoints, or trackpoints that all have impossible positions (and, under
+        ``OnError.RAISE``, for a partial read or dropped points). No other exception escapes.
     """
-    try:
-        return _parse(data, label)
-    except (ReadError, Warning):  # a ReadWarning the caller's filter turned into an error
-        raise
-    except Exception as exc:  # the reader's contract: only ReadError leaves it
-        raise ReadError(label, f"cannot read this TCX ({type(exc).__name__}: {exc})") from exc
+    return guarded("TCX", _parse, data, label, on_error)
 
 
-def _parse(data: bytes, label: str) -> Activity:
+def _parse(data: bytes, label: str, on_error: OnError) -> Activity:
     check = check_xml(data)
     read = _read(data, recover=check.fatal is None and bool(check.soft))
     cols = read.cols
@@ -186,4 +185,4 @@ def _parse(data: bytes, label: str) -> Activity:
     session = Session(distance_m=sum(distances) if distances else None,
                       timer_time_s=sum(totals) if totals else None)
     return assemble(label, "tcx", cols, sport=read.sport, device=read.device, laps=read.laps,
-                    session=session, notes=notes, partial=partial)
+                    session=session, notes=notes, partial=partial, on_error=on_error)

@@ -5,7 +5,7 @@
   named, ordered migrations in ``migrations/``; :mod:`~hipstride.library.codec` — the compact
   sample blobs.
 * :mod:`~hipstride.library.importer` — ``hipstride import`` (parallel reading, idempotent,
-  one transaction per run); :mod:`~hipstride.library.archives` — files, folders and the Strava
+  one transaction per run); :mod:`~hipstride.library._archives` — files, folders and the Strava
   and Garmin Connect export zips.
 * :mod:`~hipstride.library.export` — CSV, Parquet, GPX and GeoJSON.
 * :mod:`~hipstride.library.api` — opening the library, a stored run's analysis, trends; the

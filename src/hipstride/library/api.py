@@ -47,8 +47,8 @@ def _require(store: RunStore, run_id: int) -> None:
 
 
 def refresh_run(store: RunStore, run_id: int) -> bool:
-    """Analyse a run again when its cadence baseline changed; True when it did."""
-    from hipstride.library.records import reanalyse
+    """Analyze a run again when its cadence baseline changed; True when it did."""
+    from hipstride.library.records import reanalyze
 
     _require(store, run_id)
     stored = store.get_analysis(run_id)
@@ -62,7 +62,7 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
     blob = store.get_samples(run_id)
     if blob is None:
         return False
-    record = replace(reanalyse(blob, baseline), baseline_as_of_utc=as_of)
+    record = replace(reanalyze(blob, baseline, run=f"run {run_id}"), baseline_as_of_utc=as_of)
     with store.transaction():
         store.update_analysis(run_id, record)
     return True
@@ -93,13 +93,13 @@ def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
     """Rebuild the run's :class:`~hipstride.activity.Activity` from its stored samples and
     analyse it again (with the cadence baseline of its date), e.g. for the HTML report."""
     from hipstride.library.codec import unpack_activity
-    from hipstride.library.records import analyse
+    from hipstride.library.records import analyze
 
     _require(store, run_id)
     blob = store.get_samples(run_id)
     if blob is None:
         raise InputError(f"run {run_id} has no stored samples")
-    return analyse(unpack_activity(blob), _baseline_for(store, run_id))[0]
+    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id))[0]
 
 
 def trends_document(store: RunStore) -> dict[str, Any]:

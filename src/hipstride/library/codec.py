@@ -20,6 +20,10 @@ Encodings
     channels: float32 keeps about 7 significant digits, more than any sensor resolves.
 
 NaN (a sample without that value) is kept as a bit mask next to the values.
+
+A blob that is damaged or not one (a database edited by hand, a disk error) raises
+:class:`~hipstride.errors.StorageError` naming the run, never a bare ``ValueError`` or
+``zlib.error``.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from hipstride.activity import Activity, FloatArray, Lap, Session
+from hipstride.errors import StorageError
 
 __all__ = ["ENCODING", "pack_activity", "unpack_activity"]
 
@@ -139,7 +144,7 @@ def pack_activity(activity: Activity) -> bytes:
     return MAGIC + struct.pack("<I", len(head)) + head + zlib.compress(b"".join(chunks), ZLIB_LEVEL)
 
 
-def read_header(blob: bytes) -> dict[str, Any]:
+def _read_header(blob: bytes) -> dict[str, Any]:
     """The JSON header of a blob (metadata and array directory), without inflating the arrays."""
     if blob[:4] != MAGIC:
         raise ValueError("not a hipstride sample blob")
@@ -148,10 +153,26 @@ def read_header(blob: bytes) -> dict[str, Any]:
     return header
 
 
-def unpack_activity(blob: bytes) -> Activity:
+def unpack_activity(blob: bytes, *, run: str | None = None) -> Activity:
     """Rebuild the :class:`Activity` that :func:`pack_activity` packed (values rounded to the
-    scales of the module docstring)."""
-    header = read_header(blob)
+    scales of the module docstring).
+
+    Raises
+    ------
+    StorageError
+        When ``blob`` is damaged or is not a sample blob; the message starts with ``run`` (e.g.
+        ``"run 12"``, default ``"a stored run"``).
+    """
+    try:
+        return _unpack(bytes(blob))
+    except Exception as exc:  # any damage: struct, zlib, JSON, a missing key, a wrong length
+        detail = str(exc) or type(exc).__name__
+        raise StorageError(f"{run or 'a stored run'}: its stored samples cannot be read "
+                           f"({detail})") from exc
+
+
+def _unpack(blob: bytes) -> Activity:
+    header = _read_header(blob)
     (size,) = struct.unpack("<I", blob[4:8])
     payload = zlib.decompress(blob[8 + size:])
     n = int(header["n"])

@@ -84,7 +84,7 @@ def _activity(store: RunStore, run_id: int) -> Activity:
     blob = store.get_samples(run_id)
     if blob is None:
         raise InputError(f"run {run_id} has no stored samples")
-    activity = unpack_activity(blob)
+    activity = unpack_activity(blob, run=f"run {run_id}")
     if not activity.has_positions:
         raise DataError(f"run {run_id} has no positions (a treadmill or indoor run?): "
                         "nothing to draw on a map")

@@ -1,7 +1,7 @@
 """``hipstride import``: bring a runner's whole history into the library.
 
 How an import runs
-    1. :func:`~hipstride.library.archives.discover` lists the recordings (files, folders, gzip,
+    1. :func:`~hipstride.library._archives.discover` lists the recordings (files, folders, gzip,
        Strava and Garmin export zips).
     2. Worker processes (``jobs`` of them; :class:`concurrent.futures.ProcessPoolExecutor`) read each
        file, hash its decompressed content (sha256), skip it when the library already has that
@@ -42,19 +42,12 @@ from hipstride.activity import Activity
 from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
+from hipstride.library._archives import ImportItem, discover, read_item_bytes
 from hipstride.library._workers import Workers
-from hipstride.library.archives import ImportItem, discover, read_item_bytes
-from hipstride.library.records import build_record, reanalyse
+from hipstride.library.records import build_record, reanalyze
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 
-__all__ = [
-    "MAX_START_GAP_S",
-    "MIN_OVERLAP_FRACTION",
-    "ImportSummary",
-    "import_paths",
-    "refresh_analyses",
-    "stale_analyses",
-]
+__all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
 
 #: Two recordings are one run when their time ranges overlap by more than this fraction …
 MIN_OVERLAP_FRACTION = 0.5
@@ -160,14 +153,14 @@ def _import_task(item: ImportItem) -> _Result:
 _Reanalysis = tuple[int, bytes, CadenceBaseline | None]
 
 
-def _reanalyse_task(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord | str]]:
-    """Analyse a few stored runs again (runs in a worker process)."""
+def _reanalyze_task(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord | str]]:
+    """Analyze a few stored runs again (runs in a worker process)."""
     out: list[tuple[int, AnalysisRecord | str]] = []
     for run_id, blob, baseline in batch:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out.append((run_id, reanalyse(blob, baseline)))
+                out.append((run_id, reanalyze(blob, baseline, run=f"run {run_id}")))
         except Exception as exc:
             out.append((run_id, f"{type(exc).__name__}: {exc}"))
     return out
@@ -216,17 +209,19 @@ def store_record(store: RunStore, record: RunRecord) -> str:
             if (stored is not None and stored.sport == "unknown" and record.sport != "unknown"
                     and blob is not None and primary is not None):
                 store.replace_primary(run_id, _with_sport(
-                    blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport))
+                    blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport,
+                    run=f"run {run_id}"))
             store.add_source(run_id, record.source)
         return "other_source"
 
 
-def _with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None) -> RunRecord:
+def _with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None, *,
+                run: str | None = None) -> RunRecord:
     """A recording rebuilt and analysed again with the sport another recording of it knows
     (its cadence baseline follows in :func:`refresh_analyses`)."""
     from hipstride.library.codec import unpack_activity
 
-    activity = unpack_activity(blob)
+    activity = unpack_activity(blob, run=run)
     activity.sport, activity.sub_sport = sport, sub_sport or activity.sub_sport
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -308,7 +303,7 @@ def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = Non
     def crashed(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord | str]]:
         return [(run_id, "the worker process crashed") for run_id, _, _ in batch]
 
-    for results in workers.map_unordered(_reanalyse_task, batches(), crashed):
+    for results in workers.map_unordered(_reanalyze_task, batches(), crashed):
         with store.transaction():
             for run_id, result in results:
                 if isinstance(result, AnalysisRecord):

@@ -21,7 +21,7 @@ from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
 
-__all__ = ["analyse", "build_record", "headline", "reanalyse", "series_names"]
+__all__ = ["analyze", "build_record", "headline", "reanalyze"]
 
 
 def series_names(activity: Activity) -> tuple[str, ...]:
@@ -66,9 +66,9 @@ def _default_profile() -> Profile:
     return default_profile()
 
 
-def analyse(activity: Activity, baseline: CadenceBaseline | None, *,
+def analyze(activity: Activity, baseline: CadenceBaseline | None, *,
             profile: Profile | None = None) -> tuple[RunAnalysis, AnalysisRecord]:
-    """Analyse with the runner's cadence baseline (used only for runs that record step rate)
+    """Analyze with the runner's cadence baseline (used only for runs that record step rate)
     and the default hip-load profile unless ``profile`` is given."""
     used = baseline if _uses_baseline(activity) else None
     analysis = analyze_activity(activity, profile=profile or _default_profile(),
@@ -86,7 +86,7 @@ def build_record(activity: Activity, *, label: str, content_sha256: str,
                  baseline: CadenceBaseline | None,
                  profile: Profile | None = None) -> RunRecord:
     """Analyse one recording and pack everything the library keeps of it."""
-    analysis, analysis_record = analyse(activity, baseline, profile=profile)
+    analysis, analysis_record = analyze(activity, baseline, profile=profile)
     channels = series_names(activity)
     end = None
     if activity.start_time_utc is not None and np.isfinite(activity.time_s).any():
@@ -106,7 +106,11 @@ def build_record(activity: Activity, *, label: str, content_sha256: str,
         form_minutes=minutes)
 
 
-def reanalyse(blob: bytes, baseline: CadenceBaseline | None, *,
+def reanalyze(blob: bytes, baseline: CadenceBaseline | None, *, run: str | None = None,
               profile: Profile | None = None) -> AnalysisRecord:
-    """Analyse a stored run again (from its packed samples) with another cadence baseline."""
-    return analyse(unpack_activity(blob), baseline, profile=profile)[1]
+    """Analyze a stored run again (from its packed samples) with another cadence baseline.
+
+    ``run`` names the run in a :class:`~hipstride.errors.StorageError` when the samples are
+    damaged (e.g. ``"run 12"``).
+    """
+    return analyze(unpack_activity(blob, run=run), baseline, profile=profile)[1]

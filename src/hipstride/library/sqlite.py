@@ -6,9 +6,10 @@ applied once, in name order, inside its own transaction, and recorded in ``schem
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from importlib import resources
@@ -18,11 +19,12 @@ from typing import Any
 import numpy as np
 
 from hipstride.analysis.baselines import FormMinutes
-from hipstride.errors import HipstrideError
+from hipstride.errors import StorageError
 from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
     JournalRecord,
+    RunMeta,
     RunRecord,
     RunSummary,
     SourceRecord,
@@ -42,15 +44,35 @@ BUSY_TIMEOUT_S = 30.0
 _HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "elevation_loss_m",
              "hip_load_index", "hip_load_total", "avg_cadence_spm", "avg_step_length_m",
              "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
-_SUMMARY_COLUMNS = ("r.id, r.start_time_utc, r.end_time_utc, r.time_is_relative, r.sport, "
-                    "r.sub_sport, r.name, r.device, r.file_format, r.source_file, r.distance_m, "
-                    "r.duration_s, r.moving_time_s, r.elevation_gain_m, r.elevation_loss_m, "
-                    "r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
+#: The ``runs`` columns that hold a run's metadata: the fields of :class:`RunMeta`, in order.
+_META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
+_SUMMARY_COLUMNS = ("r.id, " + ", ".join(f"r.{c}" for c in _META_COLUMNS) + ", r.source_file, "
+                    "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
+                    "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
                     "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
+_N_META = len(_META_COLUMNS)
 
 _JOURNAL_COLUMNS = ("entry_date", "pain_during", "pain_after", "pain_morning",
                     "morning_stiffness_min", "sites", "side", "better", "worse", "flags", "run_id",
                     "created_at_utc")
+
+
+def _meta_values(meta: RunMeta) -> dict[str, Any]:
+    """``runs`` column -> value for a run's metadata (times as :func:`format_utc` text)."""
+    values = {name: getattr(meta, name) for name in _META_COLUMNS}
+    values["start_time_utc"] = format_utc(meta.start_time_utc)
+    values["end_time_utc"] = format_utc(meta.end_time_utc)
+    values["time_is_relative"] = int(meta.time_is_relative)
+    return values
+
+
+def _meta_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """The :class:`RunMeta` fields from the values of :data:`_META_COLUMNS`, in order."""
+    fields = dict(zip(_META_COLUMNS, row, strict=True))
+    fields["start_time_utc"] = parse_utc(fields["start_time_utc"])
+    fields["end_time_utc"] = parse_utc(fields["end_time_utc"])
+    fields["time_is_relative"] = bool(fields["time_is_relative"])
+    return fields
 
 
 def _statements(sql: str) -> list[str]:
@@ -94,7 +116,7 @@ class SQLiteStore:
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise HipstrideError(f"{self.path}: cannot open the run library ({exc})") from None
+            raise StorageError(f"{self.path}: cannot open the run library ({exc})") from None
 
     # -- plumbing -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -108,13 +130,29 @@ class SQLiteStore:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self._db.execute("BEGIN IMMEDIATE")
+        """A write transaction (see :class:`~hipstride.library.store.RunStore`).
+
+        Raises :class:`StorageError` when the library cannot be written: another process held
+        the write lock for longer than :data:`BUSY_TIMEOUT_S`, a read-only file, a full disk.
+        """
+        self._write("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        try:
+            self._write("COMMIT")
+        except StorageError:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
+
+    def _write(self, statement: str) -> None:
+        try:
+            self._db.execute(statement)
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one read query and return all rows (for checks and tests)."""
@@ -143,11 +181,7 @@ class SQLiteStore:
     def _write_run_columns(self, run_id: int | None, record: RunRecord) -> int:
         h = record.analysis.headline
         values: dict[str, Any] = {
-            "start_time_utc": format_utc(record.start_time_utc),
-            "end_time_utc": format_utc(record.end_time_utc),
-            "time_is_relative": int(record.time_is_relative),
-            "sport": record.sport, "sub_sport": record.sub_sport, "name": record.name,
-            "device": record.device, "file_format": record.file_format,
+            **_meta_values(record),
             "source_file": record.source.file_path, "content_sha256": record.source.content_sha256,
             "samples": record.samples, "channels": json.dumps(list(record.channels)),
             "imported_at_utc": now_utc(),
@@ -242,13 +276,13 @@ class SQLiteStore:
         return out
 
     def _summary(self, row: tuple[Any, ...]) -> RunSummary:
+        figures = row[1 + _N_META:]
         return RunSummary(
-            id=int(row[0]), start_time_utc=parse_utc(row[1]), end_time_utc=parse_utc(row[2]),
-            time_is_relative=bool(row[3]), sport=row[4], sub_sport=row[5], name=row[6],
-            device=row[7], file_format=row[8], source_file=row[9], distance_m=row[10],
-            duration_s=row[11], moving_time_s=row[12], elevation_gain_m=row[13],
-            elevation_loss_m=row[14], hip_load_index=row[15], hip_load_total=row[16],
-            samples=int(row[17]), channels=tuple(json.loads(row[18])), sources=int(row[19]))
+            id=int(row[0]), **_meta_fields(row[1:1 + _N_META]), source_file=figures[0],
+            distance_m=figures[1], duration_s=figures[2], moving_time_s=figures[3],
+            elevation_gain_m=figures[4], elevation_loss_m=figures[5], hip_load_index=figures[6],
+            hip_load_total=figures[7], samples=int(figures[8]),
+            channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
         where, params = ("WHERE r.sport = ?", (sport,)) if sport else ("", ())

@@ -22,6 +22,7 @@ __all__ = [
     "AnalysisRecord",
     "AnalysisState",
     "JournalRecord",
+    "RunMeta",
     "RunRecord",
     "RunStore",
     "RunSummary",
@@ -100,17 +101,28 @@ class AnalysisState:
 
 
 @dataclass(frozen=True)
-class RunRecord:
-    """Everything stored for one run: metadata, analysis, packed samples, form per minute."""
+class RunMeta:
+    """What a run is: when (UTC), which sport, its name, and from which device and file format.
+
+    The metadata :class:`RunRecord` stores and :class:`RunSummary` lists, written once; each field
+    is the ``runs`` column of the same name.
+    """
 
     start_time_utc: datetime | None
     end_time_utc: datetime | None
+    #: True when the device's clock was relative (no real start time).
     time_is_relative: bool
     sport: str
     sub_sport: str | None
     name: str | None
     device: str | None
     file_format: str
+
+
+@dataclass(frozen=True)
+class RunRecord(RunMeta):
+    """Everything stored for one run: metadata, analysis, packed samples, form per minute."""
+
     #: Names of the series with data: any of :data:`CORE_SERIES` and the sensor channels.
     channels: tuple[str, ...]
     samples: int
@@ -130,18 +142,10 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
-class RunSummary:
-    """One row of the run listing (SI units; times UTC)."""
+class RunSummary(RunMeta):
+    """One row of the run listing (SI units; times UTC): the run's metadata and headline figures."""
 
     id: int
-    start_time_utc: datetime | None
-    end_time_utc: datetime | None
-    time_is_relative: bool
-    sport: str
-    sub_sport: str | None
-    name: str | None
-    device: str | None
-    file_format: str
     source_file: str
     distance_m: float | None
     duration_s: float | None

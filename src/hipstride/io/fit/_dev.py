@@ -28,7 +28,7 @@ from typing import Any
 
 from garmin_fit_sdk import BASE_TYPE_DEFINITIONS
 
-__all__ = ["DevField", "DevKey", "DevNamer", "app_identity", "describe", "dev_value"]
+__all__ = ["DevField", "DevNamer", "app_identity", "describe", "dev_value"]
 
 #: (application, field definition number, field name)
 DevKey = tuple[str, int, str]
