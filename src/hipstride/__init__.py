@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hipstride.activity import Activity
     from hipstride.analysis.run import RunAnalysis, analyze_activity
     from hipstride.errors import DataError, HipstrideError, InputError, ReadError, StorageError
-    from hipstride.io import OnError, read_activity  # type: ignore[attr-defined]
+    from hipstride.io import OnError, read_activity
     from hipstride.journal.decision import Decision
     from hipstride.journal.today import decide_today
     from hipstride.library.api import open_library
