@@ -11,7 +11,6 @@ import functools
 import json
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from hipstride.errors import InputError
 from hipstride.map.access import foot_allowed, incline_grade_pct
 from hipstride.map.network import FLAG_AREA, FLAG_STEPS, HIGHWAY_CLASSES, FootNetwork
 from hipstride.map.osm_import import read_osm
-from hipstride.map.store import list_maps, load_map, map_name_for, save_map
+from hipstride.map.store import import_map, list_maps, load_map, map_name_for, save_map
 from hipstride.map.surface_rules import classify_surface
 from hipstride.track.geodesy import haversine_m
 from hipstride.track.surface import HARD, SOFT, UNKNOWN
@@ -35,7 +34,6 @@ EXTRACTS = {
     "monaco": "osm/osrm__monaco.osm.pbf",
     "berlin": "osm/graphhopper__berlin-siegessaeule.osm.gz",
 }
-IMPORT_SECONDS: dict[str, float] = {}
 
 
 @functools.cache
@@ -49,10 +47,7 @@ def map_home() -> Path:
 @functools.cache
 def stored_network(name: str) -> FootNetwork:
     """Import an extract once per session into :func:`map_home` and load it back."""
-    path = data_path(EXTRACTS[name])
-    started = time.perf_counter()
-    save_map(read_osm(path, name=name), name, map_home())
-    IMPORT_SECONDS[name] = time.perf_counter() - started
+    save_map(read_osm(data_path(EXTRACTS[name]), name=name), name, map_home())
     return load_map(name, map_home())
 
 
@@ -76,13 +71,15 @@ def heidelberg() -> FootNetwork:
     (("path", "stepping_stones", None), (UNKNOWN, 0.0, "stepping_stones")),
     (("unknown_class", None, None), (UNKNOWN, 0.0, "unknown (unknown_class)")),
 ])
-def test_surface_rules(tags, expected):
+def test_surface_rules(tags: tuple[str, str | None, str | None],
+                       expected: tuple[int, float, str]) -> None:
     highway, surface, tracktype = tags
     code, conf, raw = classify_surface(highway, surface, tracktype)
-    assert (code, conf, raw) == (expected[0], pytest.approx(expected[1]), expected[2])
+    assert (code, raw) == (expected[0], expected[2])
+    assert conf == pytest.approx(expected[1])
 
 
-def test_smoothness_and_sidewalks_refine_untagged_ways():
+def test_smoothness_and_sidewalks_refine_untagged_ways() -> None:
     assert classify_surface("path", None, smoothness="excellent")[:2] == (HARD, 0.6)
     assert classify_surface("path", None, smoothness="bad")[:2] == (SOFT, 0.6)
     assert classify_surface("footway", None, footway="sidewalk")[:2] == (HARD, 0.8)
@@ -101,11 +98,11 @@ def test_smoothness_and_sidewalks_refine_untagged_ways():
     (("construction", None, None), False),
     (("platform", None, None), False),
 ])
-def test_foot_access(tags, allowed):
+def test_foot_access(tags: tuple[str, str | None, str | None], allowed: bool) -> None:
     assert foot_allowed(*tags) is allowed
 
 
-def test_areas_and_alpine_paths():
+def test_areas_and_alpine_paths() -> None:
     assert foot_allowed("pedestrian", None, None, area="yes")
     assert not foot_allowed("service", None, None, area="yes")
     assert not foot_allowed("path", None, None, sac_scale="demanding_alpine_hiking")
@@ -116,14 +113,14 @@ def test_areas_and_alpine_paths():
     ("10%", 10.0), ("-5 %", -5.0), ("12", 12.0), ("0%", 0.0), ("up", 10.0), ("down", -10.0),
     ("5°", 8.749), ("yes", None), ("10%-20%", None), (None, None),
 ])
-def test_incline_tags(value, grade):
+def test_incline_tags(value: str | None, grade: float | None) -> None:
     result = incline_grade_pct(value)
     assert (result is None) if grade is None else result == pytest.approx(grade, abs=0.01)
 
 
 # --- the imported network ----------------------------------------------------------------------
 
-def test_heidelberg_network_is_compact_and_consistent(heidelberg):
+def test_heidelberg_network_is_compact_and_consistent(heidelberg: FootNetwork) -> None:
     net = heidelberg
     meta = net.meta
     assert meta["attribution"] == "© OpenStreetMap contributors"
@@ -157,7 +154,7 @@ def test_heidelberg_network_is_compact_and_consistent(heidelberg):
     assert (degree >= 1).all()
 
 
-def test_heidelberg_tags_surfaces_and_steps(heidelberg):
+def test_heidelberg_tags_surfaces_and_steps(heidelberg: FootNetwork) -> None:
     net = heidelberg
     steps = (net.edge_flags & FLAG_STEPS) != 0
     assert steps.sum() > 500
@@ -177,31 +174,25 @@ def test_heidelberg_tags_surfaces_and_steps(heidelberg):
     assert not (net.edge_highway == motorway).any()
 
 
-def test_store_roundtrip_is_fast_and_atomic(heidelberg, tmp_path):
+def test_store_roundtrip_is_exact_and_atomic(heidelberg: FootNetwork, tmp_path: Path) -> None:
+    # how fast a map loads is measured in benchmarks/bench_map.py, not asserted here
     info = save_map(heidelberg, "copy", tmp_path)
     assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["copy.json", "copy.npz"]
-    started = time.perf_counter()
     loaded = load_map("copy", tmp_path)
-    assert time.perf_counter() - started < 0.5
     for key, value in heidelberg.arrays().items():
         assert np.array_equal(getattr(loaded, key), value, equal_nan=value.dtype.kind == "f"), key
     assert info.meta["counts"] == loaded.meta["counts"]
     assert [m.name for m in list_maps(tmp_path)] == ["copy"]
 
 
-def test_import_time_is_well_below_osmnx(heidelberg):
-    # osmnx needs ~28 s for this extract (benchmarks/bench_map.py); the import takes about 1 s
-    assert IMPORT_SECONDS.get("heidelberg", 0.0) < 10.0
-
-
-def test_osm_gz_extract_imports():
+def test_osm_gz_extract_imports() -> None:
     net = stored_network("berlin")
     assert net.n_edges > 100
     raw = {net.string(i) for i in np.unique(net.edge_surface_raw)}
     assert raw - {s for s in raw if s.startswith("unknown")}   # tagged park paths
 
 
-def test_unsupported_files_get_a_clear_error(tmp_path):
+def test_unsupported_files_get_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="Overpass JSON is not supported"):
         read_osm(data_path("osm/everysinglestreet__Altona.overpass.json"), name="x")
     with pytest.raises(InputError, match="no such file"):
@@ -214,13 +205,13 @@ def test_unsupported_files_get_a_clear_error(tmp_path):
         load_map("nothing", tmp_path)
 
 
-def test_map_names_from_files():
+def test_map_names_from_files() -> None:
     assert map_name_for("ors__heidelberg.test.osm.pbf") == "ors__heidelberg.test"
     assert map_name_for("berlin-siegessaeule.osm.gz") == "berlin-siegessaeule"
     assert map_name_for("My Town.osm.bz2") == "My-Town"
 
 
-def test_dem_gives_grades(tmp_path):
+def test_dem_gives_grades(tmp_path: Path) -> None:
     rasterio = pytest.importorskip("rasterio")
     from affine import Affine
 
@@ -245,7 +236,7 @@ def test_dem_gives_grades(tmp_path):
     assert net.meta["dem"] == str(dem.resolve())
 
 
-def test_cli_import_and_list(tmp_path):
+def test_cli_import_and_list(tmp_path: Path) -> None:
     runner = CliRunner()
     source = data_path(EXTRACTS["berlin"])
     result = runner.invoke(main, ["map", "import", str(source), "--name", "tiergarten",
@@ -264,3 +255,17 @@ def test_cli_import_and_list(tmp_path):
                                    "--home", str(tmp_path)])
     assert missing.exit_code == 2
     assert "no such file" in missing.output
+
+
+def test_import_map_reads_and_stores_in_one_call(tmp_path: Path) -> None:
+    source = data_path(EXTRACTS["berlin"])
+    info = import_map(source, home=tmp_path)
+    assert info.name == map_name_for(source) == "graphhopper__berlin-siegessaeule"
+    assert info.meta["name"] == info.name
+    assert [m.name for m in list_maps(tmp_path)] == [info.name]
+    named = import_map(source, name="tiergarten", home=tmp_path)
+    assert named.path == tmp_path / "maps" / "tiergarten.npz"
+    assert load_map("tiergarten", tmp_path).n_edges == load_map(info.name, tmp_path).n_edges
+    # a bad name is refused before the extract is read
+    with pytest.raises(InputError, match="map name 'no/slash' is not usable"):
+        import_map(tmp_path / "never-read.osm.pbf", name="no/slash", home=tmp_path)

@@ -323,6 +323,7 @@ CORRUPT = {
 
 
 def test_every_corrupt_file_is_classified() -> None:
+    data_path("corrupt")  # skips (fails under CI) without the data, instead of comparing to nothing
     assert set(CORRUPT) == set(CORRUPT_NAMES)
 
 

@@ -1,12 +1,17 @@
 """The ``hipstride`` command line: a thin layer that parses arguments and calls the library.
 
-Each command group lives in its own module here and only registers itself on :data:`main`.
+Each command group lives in its own module here. The modules are imported only when one of
+their commands runs (:data:`COMMAND_MODULES` says which module holds which command), so
+``hipstride analyze`` never pays for the journal's, the library's or the map's imports; only
+``hipstride --help``, which lists every command, imports them all.
+
 Errors derived from :class:`hipstride.errors.HipstrideError` become a one-line message and a
 non-zero exit code, never a traceback.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -14,7 +19,35 @@ import click
 from hipstride import __version__
 from hipstride.errors import HipstrideError
 
-__all__ = ["main"]
+__all__ = ["COMMAND_MODULES", "main"]
+
+#: Top-level command name -> module of :mod:`hipstride.cli` that defines it. A module either has
+#: a ``COMMANDS`` list or one command named like the module. A command missing here is still
+#: found (every module is then imported); ``tests/test_public_api.py`` keeps the table complete.
+COMMAND_MODULES: dict[str, str] = {
+    "analyze": "analyze",
+    "demo": "demo",
+    "routine": "care",
+    "workout": "care",
+    "import": "library",
+    "runs": "library",
+    "show": "library",
+    "trends": "library",
+    "export": "library",
+    "map": "map",
+    "route": "map",
+    "journal": "journal",
+    "today": "journal",
+    "report": "journal",
+}
+
+
+def _module_commands(module_name: str) -> list[click.Command]:
+    module = importlib.import_module(f"hipstride.cli.{module_name}")
+    commands = getattr(module, "COMMANDS", None)
+    if commands is None:
+        commands = [getattr(module, module_name)]
+    return list(commands)
 
 
 class _Group(click.Group):
@@ -28,22 +61,33 @@ class _Group(click.Group):
             sys.exit(2)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(_Group):
+    """:class:`_Group` whose commands are imported on first use (see :data:`COMMAND_MODULES`)."""
+
+    def _load(self, module_name: str) -> None:
+        for command in _module_commands(module_name):
+            if command.name and command.name not in self.commands:
+                self.add_command(command)
+
+    def _load_all(self) -> None:
+        for module_name in dict.fromkeys(COMMAND_MODULES.values()):
+            self._load(module_name)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands:
+            module_name = COMMAND_MODULES.get(cmd_name)
+            if module_name is not None:
+                self._load(module_name)
+            if cmd_name not in self.commands:
+                self._load_all()
+        return self.commands.get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_all()
+        return sorted(self.commands)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hipstride")
 def main() -> None:
     """hipstride: keep your hips healthy while running (local-first; nothing leaves your machine)."""
-
-
-def _register() -> None:
-    from hipstride.cli import analyze, care, demo, journal, library
-    from hipstride.cli import map as map_cli
-
-    main.add_command(analyze.analyze)
-    main.add_command(demo.demo)
-    for command in care.COMMANDS:
-        main.add_command(command)
-    for command in (*library.COMMANDS, *map_cli.COMMANDS, *journal.COMMANDS):
-        main.add_command(command)
-
-
-_register()

@@ -1,18 +1,39 @@
-"""``hipstride analyze FILE…``"""
+"""``hipstride analyze FILE…``
+
+Start-up time matters here (one process per file in scripts), so this module imports only click
+at load time; the reader and the analysis are imported when the command runs, and the map
+matcher (scipy) only once a stored map covers the run (:mod:`hipstride.map.surfaces`).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 __all__ = ["analyze"]
 
-SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "street", "grass",
-                   "dirt", "gravel", "road", "asphalt", "concrete")
+
+class _SurfaceChoice(click.Choice[str]):
+    """The surface words of :data:`hipstride.track.surface.SURFACE_WORDS`, looked up on first use
+    (parsing or help), so that importing the command line does not import the track package."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        from hipstride.track.surface import SURFACE_WORDS
+
+        return tuple(SURFACE_WORDS)
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        """Ignored: the words always come from the table."""
 
 
 @click.command()
@@ -22,7 +43,7 @@ SURFACE_CHOICES = ("soft", "hard", "unknown", "treadmill", "track", "trail", "st
               help="Write a self-contained HTML report (a folder when several files are given).")
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path),
               help="Hip-load profile TOML file (default: the shipped profile).")
-@click.option("--surface", type=click.Choice(SURFACE_CHOICES, case_sensitive=False),
+@click.option("--surface", type=_SurfaceChoice(),
               help="Surface you ran on, when the file does not say.")
 @click.option("--map", "map_name",
               help="Stored map (hipstride map import) to take the surface from; by default the "
@@ -88,3 +109,4 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             render_summary(a, console)
     if failed:
         sys.exit(1)
+

@@ -1,29 +1,34 @@
 """Stored maps: ``<home>/maps/<name>.npz`` (the arrays) and ``<name>.json`` (the metadata).
 
-Both files are written to a temporary name in the same folder and then renamed over the old ones,
-so a reader never sees half a map. The arrays go first and the metadata last: a map is listed
-only once its metadata exists. Arrays are stored uncompressed, so loading is a plain read
-(milliseconds for a city).
+Both files are written with :func:`hipstride._files.write_atomic` (a temporary name in the same
+folder, then renamed over the old one), so a reader never sees half a map. The arrays go first and
+the metadata last: a map is listed only once its metadata exists. Arrays are stored uncompressed,
+so loading is a plain read (milliseconds for a city).
+
+Listing maps (:func:`list_maps`, :func:`find_maps_covering`) reads only the metadata and imports
+neither the network module (scipy) nor the OpenStreetMap reader (osmium): ``hipstride analyze``
+asks on every run whether a stored map covers it.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hipstride._files import write_atomic
 from hipstride._home import home_dir
 from hipstride.errors import InputError
-from hipstride.map.network import FORMAT_VERSION, FootNetwork
 
-__all__ = ["MapInfo", "find_maps_covering", "list_maps", "load_map", "map_name_for", "maps_dir",
-           "save_map"]
+if TYPE_CHECKING:
+    from hipstride.map.network import FootNetwork
+
+__all__ = ["MapInfo", "find_maps_covering", "import_map", "list_maps", "load_map", "map_name_for",
+           "maps_dir", "save_map"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
@@ -72,19 +77,6 @@ def _check_name(name: str) -> None:
                          "(at most 80, starting with a letter or digit)")
 
 
-def _atomic_write(path: Path, write: Any) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _compact(key: str, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Narrow dtypes for storage: indices to int32, elevations and grades to float32."""
     if values.dtype == np.int64 and not key.endswith("osm_id") and values.size and \
@@ -106,16 +98,45 @@ def _widen(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 def save_map(network: FootNetwork, name: str, home: str | Path | None = None) -> MapInfo:
     """Store a network under ``name`` (replacing a map of that name), atomically."""
+    from hipstride.map.network import FORMAT_VERSION
+
     _check_name(name)
     folder = maps_dir(home, create=True)
     meta = dict(network.meta)
     meta["name"] = name
     meta.setdefault("format_version", FORMAT_VERSION)
     arrays = {key: _compact(key, value) for key, value in network.arrays().items()}
-    _atomic_write(folder / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
-    text = json.dumps(meta, indent=2, ensure_ascii=False).encode("utf-8")
-    _atomic_write(folder / f"{name}.json", lambda fh: fh.write(text))
+    write_atomic(folder / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
+    write_atomic(folder / f"{name}.json", json.dumps(meta, indent=2, ensure_ascii=False))
     return MapInfo(name, folder / f"{name}.npz", meta)
+
+
+def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | None = None,
+               home: str | Path | None = None) -> MapInfo:
+    """Read an OpenStreetMap extract once and store its foot network (:func:`read_osm`, then
+    :func:`save_map`).
+
+    Parameters
+    ----------
+    path
+        The extract (``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2``).
+    name
+        Name to store the map under; by default taken from the file name (:func:`map_name_for`).
+    dem
+        Optional DEM GeoTIFF (elevations in metres) for the grade of every way.
+    home
+        hipstride home folder (default: ``$HIPSTRIDE_HOME`` or the platform's data folder).
+
+    Raises
+    ------
+    hipstride.errors.InputError
+        For an unusable name, or an extract that cannot be read or holds no way a runner may use.
+    """
+    from hipstride.map.osm_import import read_osm
+
+    map_name = name if name is not None else map_name_for(path)
+    _check_name(map_name)
+    return save_map(read_osm(path, name=map_name, dem=dem), map_name, home)
 
 
 def list_maps(home: str | Path | None = None) -> list[MapInfo]:
@@ -144,6 +165,8 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
     hipstride.errors.InputError
         When no map of that name is stored (the message lists the stored ones).
     """
+    from hipstride.map.network import FORMAT_VERSION, FootNetwork
+
     _check_name(name)
     folder = maps_dir(home)
     npz, meta_path = folder / f"{name}.npz", folder / f"{name}.json"
