@@ -139,11 +139,11 @@ def to_xml(src: Path, dst: Path) -> None:
     writer = osmium.SimpleWriter(str(dst), overwrite=True)
     try:
         for obj in osmium.FileProcessor(str(src)):
-            if obj.is_node():
+            if isinstance(obj, osmium.osm.Node):
                 writer.add_node(obj)
-            elif obj.is_way():
+            elif isinstance(obj, osmium.osm.Way):
                 writer.add_way(obj)
-            else:
+            elif isinstance(obj, osmium.osm.Relation):
                 writer.add_relation(obj)
     finally:
         writer.close()

@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hipstride.activity import FloatArray
 from hipstride.errors import ProfileError
 from hipstride.model.hipload import FACTORS, evaluate_course
 from hipstride.model.profile import default_profile, load_profile
+from hipstride.track.course import Course
 from hipstride.track.surface import surface_from_sub_sport, surface_from_word, unknown_surface
 from tests.test_track import course_of, polyline
 from tests.test_track import turns_of as detect_turns
@@ -21,12 +23,12 @@ from tests.test_track import turns_of as detect_turns
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hip-load-model.md"
 
 
-def straight(length_m=2000.0, elevation=None):
+def straight(length_m: float = 2000.0, elevation: FloatArray | None = None) -> Course:
     x, y = polyline([(0, 0), (0, length_m)])
     return course_of(x, y, elevation=elevation)
 
 
-def test_flat_straight_neutral_is_exactly_one():
+def test_flat_straight_neutral_is_exactly_one() -> None:
     course = straight()
     load = evaluate_course(course, detect_turns(course), unknown_surface(len(course)), default_profile())
     assert load.index == 1.0
@@ -37,7 +39,9 @@ def test_flat_straight_neutral_is_exactly_one():
 @settings(max_examples=40, deadline=None)
 @given(st.floats(-25, 25), st.sampled_from(["street", "trail", "treadmill", None]),
        st.floats(0, 0.2), st.floats(0, 0.1), st.floats(0, 10))
-def test_contributions_add_up_to_index_minus_one(tmp_path_factory, grade, sub_sport, down_w, up_w, turn_w):
+def test_contributions_add_up_to_index_minus_one(tmp_path_factory: pytest.TempPathFactory, grade: float,
+                                                 sub_sport: str | None, down_w: float, up_w: float,
+                                                 turn_w: float) -> None:
     path = tmp_path_factory.mktemp("p") / "p.toml"
     path.write_text(f"[downhill]\nper_pct = {down_w}\n[uphill]\nper_pct = {up_w}\n[turns]\nper_g = {turn_w}\n")
     profile = load_profile(path)
@@ -47,11 +51,12 @@ def test_contributions_add_up_to_index_minus_one(tmp_path_factory, grade, sub_sp
     load = evaluate_course(course, detect_turns(course), surface_from_sub_sport(sub_sport, len(course)), profile)
     assert load.index == pytest.approx(1.0 + sum(load.factors[f] for f in FACTORS), abs=1e-12)
     assert set(load.factors) == set(FACTORS)
+    assert load.index is not None  # the course has a length
     assert load.total == pytest.approx(load.index * float(load.weights_m.sum()) / 1000.0)
 
 
 @given(st.floats(4, 30))
-def test_a_descent_loads_more_than_the_same_climb(grade):
+def test_a_descent_loads_more_than_the_same_climb(grade: float) -> None:
     n = 2000
     profile = default_profile()
     up = straight(n, elevation=None)
@@ -60,12 +65,14 @@ def test_a_descent_loads_more_than_the_same_climb(grade):
     none = unknown_surface(len(up))
     climb = evaluate_course(up_course, [], none, profile)
     descent = evaluate_course(down_course, [], none, profile)
+    assert descent.index is not None  # both courses have a length
+    assert climb.index is not None
     assert descent.index > climb.index > 1.0
     assert descent.factors["uphill"] == 0
     assert climb.factors["downhill"] == 0
 
 
-def test_turns_weigh_by_lateral_acceleration():
+def test_turns_weigh_by_lateral_acceleration() -> None:
     x, y = polyline([(0, 0), (0, 500), (500, 500), (500, 0), (0, 0)])
     slow = course_of(x, y, speed=2.0)
     fast = course_of(x, y, speed=5.0)
@@ -75,7 +82,7 @@ def test_turns_weigh_by_lateral_acceleration():
     assert 0 < load_slow.factors["turns"] < load_fast.factors["turns"]
 
 
-def test_surface_weight_scales_with_confidence():
+def test_surface_weight_scales_with_confidence() -> None:
     course = straight()
     profile = default_profile()
     sure = evaluate_course(course, [], surface_from_word("asphalt", len(course)), profile)
@@ -86,7 +93,7 @@ def test_surface_weight_scales_with_confidence():
     assert soft.factors["surface"] == 0.0
 
 
-def test_cadence_counts_only_against_a_baseline():
+def test_cadence_counts_only_against_a_baseline() -> None:
     course = dataclasses.replace(straight(), cadence_spm=np.full(len(straight()), 160.0))
     profile = default_profile()
     neutral = evaluate_course(course, [], unknown_surface(len(course)), profile)
@@ -111,7 +118,7 @@ def test_cadence_counts_only_against_a_baseline():
     ("[planner]\nbend_min_deg = 200\n", "[planner] bend_min_deg must be at most 180"),
     ("[planner]\nuturn_penalty_m = -5\n", "[planner] uturn_penalty_m must not be negative"),
 ])
-def test_bad_profiles_are_named(tmp_path, text, message):
+def test_bad_profiles_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text)
     with pytest.raises(ProfileError, match=re.escape(message)) as info:
@@ -119,12 +126,12 @@ def test_bad_profiles_are_named(tmp_path, text, message):
     assert str(path) in str(info.value)
 
 
-def test_missing_profile_file_is_named(tmp_path):
+def test_missing_profile_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ProfileError, match="no such profile file"):
         load_profile(tmp_path / "nope.toml")
 
 
-def test_a_partial_profile_keeps_the_other_defaults(tmp_path):
+def test_a_partial_profile_keeps_the_other_defaults(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text('[profile]\nname = "mine"\n[surface]\nhard = 0.2\n')
     profile = load_profile(path)
@@ -133,7 +140,7 @@ def test_a_partial_profile_keeps_the_other_defaults(tmp_path):
     assert profile.downhill.per_pct == default_profile().downhill.per_pct
 
 
-def test_profiles_are_values(tmp_path):
+def test_profiles_are_values(tmp_path: Path) -> None:
     """Equal weights give equal, equally hashed profiles (caches key on them), whatever the file."""
     same = tmp_path / "same.toml"
     same.write_text('[profile]\nname = "default"\n')
@@ -145,13 +152,13 @@ def test_profiles_are_values(tmp_path):
         default_profile().downhill.per_pct = 1.0  # type: ignore[misc]
 
 
-def test_docs_list_every_profile_key():
+def test_docs_list_every_profile_key() -> None:
     documented = set(re.findall(r"^\| `(\w+)` \| `(\w+)` \|", DOCS.read_text(), flags=re.M))
     shipped = {(s, k) for s, table in default_profile().to_dict().items() for k in table}
     assert documented == shipped
 
 
-def test_the_shipped_flat_soft_profile_loads_by_name():
+def test_the_shipped_flat_soft_profile_loads_by_name() -> None:
     easy = load_profile("flat-soft")
     base = default_profile()
     assert easy.name == "flat-soft"

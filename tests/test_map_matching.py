@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from hipstride.activity import Activity
 from hipstride.analysis.run import analyze_activity
 from hipstride.cli import main
 from hipstride.io import read_activity
@@ -32,11 +33,11 @@ def heidelberg() -> FootNetwork:
 
 
 @pytest.fixture(scope="session")
-def run():
+def run() -> Activity:
     return read_activity(data_path(RUN))
 
 
-def test_heidelberg_run_matches(heidelberg, run):
+def test_heidelberg_run_matches(heidelberg: FootNetwork, run: Activity) -> None:
     result = match_track(heidelberg, run.lat_deg, run.lon_deg)
     has_fix = np.isfinite(run.lat_deg)
     assert result.matched_share >= 0.90                      # of all 1202 records
@@ -51,7 +52,7 @@ def test_heidelberg_run_matches(heidelberg, run):
     assert gap.max() <= 50.0
 
 
-def test_matched_ways_are_the_forest_tracks(heidelberg, run):
+def test_matched_ways_are_the_forest_tracks(heidelberg: FootNetwork, run: Activity) -> None:
     result = match_track(heidelberg, run.lat_deg, run.lon_deg)
     used = result.edge[result.edge >= 0]
     kinds = Counter((heidelberg.way_tag(int(w), "highway"), heidelberg.way_tag(int(w), "surface"))
@@ -63,7 +64,7 @@ def test_matched_ways_are_the_forest_tracks(heidelberg, run):
     assert ((heidelberg.edge_flags[used] & FLAG_STEPS) != 0).sum() >= 5   # the run took steps
 
 
-def test_surface_from_the_map_agrees_with_the_ways(heidelberg, run):
+def test_surface_from_the_map_agrees_with_the_ways(heidelberg: FootNetwork, run: Activity) -> None:
     profile = default_profile()
     analysis = analyze_activity(run, profile=profile, surface=lambda c: surface_for_course(heidelberg, c))
     surface = analysis.surface
@@ -90,7 +91,8 @@ def test_surface_from_the_map_agrees_with_the_ways(heidelberg, run):
     assert doc["surface"]["way_ids"] == surface.way_ids
 
 
-def test_analysis_as_a_dataframe(heidelberg, run, monkeypatch):
+def test_analysis_as_a_dataframe(heidelberg: FootNetwork, run: Activity,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
     """Per sample, each factor's contribution; the weighted mean multiplier is the index."""
     pytest.importorskip("pandas")
     analysis = analyze_activity(run, surface=lambda c: surface_for_course(heidelberg, c))
@@ -114,7 +116,7 @@ def test_analysis_as_a_dataframe(heidelberg, run, monkeypatch):
         analysis.to_dataframe()
 
 
-def test_gps_jumps_and_off_network_stretches_are_reported(heidelberg, run):
+def test_gps_jumps_and_off_network_stretches_are_reported(heidelberg: FootNetwork, run: Activity) -> None:
     lat = run.lat_deg.copy()
     lon = run.lon_deg.copy()
     # 20 points 15 km away, where the extract has no way, and a lone 330 m spike
@@ -133,7 +135,7 @@ def test_gps_jumps_and_off_network_stretches_are_reported(heidelberg, run):
     assert (result.edge[630:900] >= 0).mean() > 0.95
 
 
-def test_empty_and_positionless_tracks(heidelberg):
+def test_empty_and_positionless_tracks(heidelberg: FootNetwork) -> None:
     empty = match_track(heidelberg, np.zeros(0), np.zeros(0))
     assert empty.edge.shape == (0,)
     assert empty.matched_share == 0.0
@@ -142,7 +144,7 @@ def test_empty_and_positionless_tracks(heidelberg):
     assert nan.off_network == []
 
 
-def test_a_long_noisy_track_still_matches(heidelberg, run):
+def test_a_long_noisy_track_still_matches(heidelberg: FootNetwork, run: Activity) -> None:
     """The run repeated 8 times with GPS noise (points/s: benchmarks/bench_map.py, part 4)."""
     ok = np.isfinite(run.lat_deg)
     rng = np.random.default_rng(1)
@@ -153,7 +155,7 @@ def test_a_long_noisy_track_still_matches(heidelberg, run):
     assert result.matched_share > 0.95
 
 
-def test_analyze_picks_the_covering_map(heidelberg, monkeypatch):
+def test_analyze_picks_the_covering_map(heidelberg: FootNetwork, monkeypatch: pytest.MonkeyPatch) -> None:
     stored_network("liechtenstein")   # a second stored map that does not cover the run
     monkeypatch.setenv("HIPSTRIDE_HOME", str(map_home()))
     runner = CliRunner()

@@ -8,8 +8,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hipstride.activity import FloatArray
 from hipstride.model.profile import default_profile
-from hipstride.track.course import course_from_path, grade_pct_from_elevation
+from hipstride.track.course import Course, course_from_path, grade_pct_from_elevation
 from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m, segment_lengths_m
 from hipstride.track.motion import detect_motion, gps_spikes
 from hipstride.track.smoothing import climb_descent_m, gaussian_smooth, turning_points
@@ -21,15 +22,17 @@ lat_st = st.floats(-80, 80)
 lon_st = st.floats(-179, 179)
 
 
-def path_from_xy(x: np.ndarray, y: np.ndarray, lat0: float = 49.4, lon0: float = 8.7):
+def path_from_xy(x: FloatArray, y: FloatArray, lat0: float = 49.4,
+                 lon0: float = 8.7) -> tuple[FloatArray, FloatArray]:
     lat = lat0 + y / M_PER_DEG_LAT
     lon = lon0 + x / (M_PER_DEG_LAT * np.cos(np.radians(lat0)))
     return lat, lon
 
 
-def polyline(vertices: list[tuple[float, float]], step_m: float = 1.0):
+def polyline(vertices: list[tuple[float, float]], step_m: float = 1.0) -> tuple[FloatArray, FloatArray]:
     """Points every ``step_m`` along straight legs between vertices (x, y in metres)."""
-    xs, ys = [], []
+    xs: list[FloatArray] = []
+    ys: list[FloatArray] = []
     for (x0, y0), (x1, y1) in itertools.pairwise(vertices):
         n = max(int(np.hypot(x1 - x0, y1 - y0) / step_m), 1)
         t = np.arange(n) / n
@@ -40,7 +43,8 @@ def polyline(vertices: list[tuple[float, float]], step_m: float = 1.0):
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def course_of(x, y, elevation=None, speed=3.0):
+def course_of(x: FloatArray, y: FloatArray, elevation: FloatArray | None = None,
+              speed: float = 3.0) -> Course:
     lat, lon = path_from_xy(x, y)
     d = np.concatenate(([0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))))
     elev = np.zeros_like(x) if elevation is None else elevation
@@ -49,7 +53,7 @@ def course_of(x, y, elevation=None, speed=3.0):
                             reference_speed_mps=default_profile().reference_speed_mps)
 
 
-def turns_of(course) -> list[Turn]:
+def turns_of(course: Course) -> list[Turn]:
     """Turns with the shipped profile's thresholds (45°, 80°, 30 m)."""
     t = default_profile().turns
     return detect_turns(course, min_angle_deg=t.min_angle_deg, sharp_angle_deg=t.sharp_angle_deg,
@@ -58,14 +62,14 @@ def turns_of(course) -> list[Turn]:
 
 # --- geodesy ---------------------------------------------------------------------------------
 
-def test_one_degree_of_latitude_is_111_195_m():
+def test_one_degree_of_latitude_is_111_195_m() -> None:
     assert abs(float(haversine_m(0.0, 0.0, 1.0, 0.0)) - 111_195.08) < 0.1
     # Paris (Notre-Dame) to London (St Paul's): 343.5 km on the mean sphere
     assert abs(float(haversine_m(48.8530, 2.3499, 51.5138, -0.0984)) / 1000 - 343.5) < 0.5
 
 
 @given(lat_st, lon_st, lat_st, lon_st)
-def test_haversine_symmetric_and_non_negative(a, b, c, d):
+def test_haversine_symmetric_and_non_negative(a: float, b: float, c: float, d: float) -> None:
     ab = float(haversine_m(a, b, c, d))
     assert ab >= 0
     assert abs(ab - float(haversine_m(c, d, a, b))) < 1e-6
@@ -73,7 +77,7 @@ def test_haversine_symmetric_and_non_negative(a, b, c, d):
 
 
 @given(st.lists(st.tuples(st.floats(-0.01, 0.01), st.floats(-0.01, 0.01)), min_size=2, max_size=50))
-def test_local_projection_matches_haversine_nearby(offsets):
+def test_local_projection_matches_haversine_nearby(offsets: list[tuple[float, float]]) -> None:
     lat = 47.0 + np.array([o[0] for o in offsets])
     lon = 9.5 + np.array([o[1] for o in offsets])
     x, y = local_xy_m(lat, lon)
@@ -84,14 +88,14 @@ def test_local_projection_matches_haversine_nearby(offsets):
 # --- smoothing and climb ---------------------------------------------------------------------
 
 @given(st.floats(-500, 3000), st.integers(3, 300), st.floats(0.5, 10))
-def test_smoothing_keeps_a_constant(level, n, sigma):
+def test_smoothing_keeps_a_constant(level: float, n: int, sigma: float) -> None:
     out = gaussian_smooth(np.full(n, level), sigma)
     assert np.allclose(out, level)
 
 
 @given(st.lists(st.one_of(st.floats(-100, 100), st.just(float("nan"))), min_size=3, max_size=200),
        st.floats(0.5, 5))
-def test_smoothing_stays_within_range_and_keeps_gaps(values, sigma):
+def test_smoothing_stays_within_range_and_keeps_gaps(values: list[float], sigma: float) -> None:
     arr = np.array(values)
     out = gaussian_smooth(arr, sigma)
     assert out.shape == arr.shape
@@ -103,7 +107,7 @@ def test_smoothing_stays_within_range_and_keeps_gaps(values, sigma):
 
 @settings(max_examples=60)
 @given(st.floats(10, 500), st.integers(50, 2000))
-def test_a_steady_climb_counts_in_full(height, n):
+def test_a_steady_climb_counts_in_full(height: float, n: int) -> None:
     climb, descent = climb_descent_m(np.linspace(0.0, height, n), sigma_samples=0)
     assert abs(climb - height) < 1e-6
     assert descent == 0
@@ -111,7 +115,7 @@ def test_a_steady_climb_counts_in_full(height, n):
 
 @settings(max_examples=60)
 @given(st.floats(-500, 500), st.integers(0, 2**31 - 1))
-def test_climb_ignores_offsets_and_small_noise(offset, seed):
+def test_climb_ignores_offsets_and_small_noise(offset: float, seed: int) -> None:
     rng = np.random.default_rng(seed)
     hills = 30 * np.sin(np.linspace(0, 6 * np.pi, 3000))
     noise = rng.uniform(-0.4, 0.4, 3000)
@@ -123,7 +127,7 @@ def test_climb_ignores_offsets_and_small_noise(offset, seed):
     assert climb_descent_m(noise)[0] == 0.0
 
 
-def test_turning_points_keep_swings_above_the_band():
+def test_turning_points_keep_swings_above_the_band() -> None:
     series = np.array([0, 1, 0, 1, 0, 10, 9, 10, 0])
     assert turning_points(series, 2.0).tolist() == [0, 10, 0]
 
@@ -131,25 +135,26 @@ def test_turning_points_keep_swings_above_the_band():
 # --- grade -----------------------------------------------------------------------------------
 
 @given(st.floats(-30, 30))
-def test_grade_of_a_uniform_slope(grade):
-    elev = np.arange(200) * 5.0 * grade / 100.0
+def test_grade_of_a_uniform_slope(grade: float) -> None:
+    elev = np.arange(200, dtype=float) * 5.0 * grade / 100.0
     g = grade_pct_from_elevation(elev, 5.0)
     assert np.allclose(g[15:-15], grade, atol=1e-6)  # away from the smoothing's edges
 
 
 # --- motion ----------------------------------------------------------------------------------
 
-def test_a_stop_is_not_moving_time():
+def test_a_stop_is_not_moving_time() -> None:
     t = np.arange(0, 1261, dtype=float)  # 10 min running, 60 s standing, 10 min running
     s = np.where(t < 600, t * 3.0, np.where(t < 660, 1800.0, 1800.0 + (t - 660) * 3.0))
     lat, lon = path_from_xy(s, np.zeros_like(s))
     m = detect_motion(t, lat, lon, None, None)
     assert m.elapsed_time_s == 1260
+    assert m.moving_time_s is not None  # timed samples give a moving time
     assert abs(m.moving_time_s - 1200) <= 5  # stops are judged over ±2 samples
     assert abs(m.distance_m[-1] - 3600) < 1
 
 
-def test_a_gps_spike_is_removed_and_distance_is_kept():
+def test_a_gps_spike_is_removed_and_distance_is_kept() -> None:
     t = np.arange(0, 301, dtype=float)
     x = t * 3.0
     y = np.zeros_like(x)
@@ -163,19 +168,21 @@ def test_a_gps_spike_is_removed_and_distance_is_kept():
 
 @settings(max_examples=40)
 @given(st.integers(0, 2**31 - 1))
-def test_moving_time_never_exceeds_elapsed(seed):
+def test_moving_time_never_exceeds_elapsed(seed: int) -> None:
     rng = np.random.default_rng(seed)
     t = np.cumsum(rng.uniform(0.5, 20, 300))
     step = rng.uniform(0, 40, 300)
     lat, lon = path_from_xy(np.cumsum(step), np.zeros(300))
     m = detect_motion(t, lat, lon, None, None)
+    assert m.moving_time_s is not None  # timed samples give both times
+    assert m.elapsed_time_s is not None
     assert 0 <= m.moving_time_s <= m.elapsed_time_s + 1e-9
     assert np.all(np.diff(m.distance_m) >= 0)
 
 
 # --- turns -----------------------------------------------------------------------------------
 
-def corner(angle_deg: float, leg_m: float = 200.0):
+def corner(angle_deg: float, leg_m: float = 200.0) -> tuple[FloatArray, FloatArray]:
     """Straight leg north, then a corner turning right by ``angle_deg``, then another leg."""
     a = np.radians(angle_deg)
     return polyline([(0, 0), (0, leg_m), (leg_m * np.sin(a), leg_m + leg_m * np.cos(a))])
@@ -183,7 +190,7 @@ def corner(angle_deg: float, leg_m: float = 200.0):
 
 @settings(max_examples=40, deadline=None)
 @given(st.floats(50, 170), st.booleans(), st.floats(0, 360))
-def test_one_corner_is_one_turn_with_its_angle_and_side(angle, left, rotation):
+def test_one_corner_is_one_turn_with_its_angle_and_side(angle: float, left: bool, rotation: float) -> None:
     x, y = corner(-angle if left else angle)
     r = np.radians(rotation)
     xr, yr = x * np.cos(r) - y * np.sin(r), x * np.sin(r) + y * np.cos(r)
@@ -198,14 +205,14 @@ def test_one_corner_is_one_turn_with_its_angle_and_side(angle, left, rotation):
 
 @settings(max_examples=30, deadline=None)
 @given(st.floats(0, 38))
-def test_gentle_bends_are_not_turns(angle):
+def test_gentle_bends_are_not_turns(angle: float) -> None:
     x, y = corner(angle)
     assert turns_of(course_of(x, y)) == []
 
 
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 2**31 - 1))
-def test_gps_noise_on_a_straight_road_makes_no_turns(seed):
+def test_gps_noise_on_a_straight_road_makes_no_turns(seed: int) -> None:
     rng = np.random.default_rng(seed)
     x, y = polyline([(0, 0), (0, 2000)], step_m=3.0)
     # GPS error is correlated from one fix to the next: a slow random walk of a few metres
@@ -215,7 +222,7 @@ def test_gps_noise_on_a_straight_road_makes_no_turns(seed):
     assert turns_of(course) == []
 
 
-def test_a_hairpin_is_one_sharp_turn():
+def test_a_hairpin_is_one_sharp_turn() -> None:
     x, y = polyline([(0, 0), (0, 300), (8, 300), (8, 0)])
     turns = turns_of(course_of(x, y))
     assert len(turns) == 1
@@ -223,7 +230,7 @@ def test_a_hairpin_is_one_sharp_turn():
     assert turns[0].angle_deg > 150
 
 
-def test_lateral_acceleration_is_v_squared_over_r():
+def test_lateral_acceleration_is_v_squared_over_r() -> None:
     r_m, v = 50.0, 4.0
     theta = np.linspace(0, np.pi, 400)
     x, y = r_m * np.cos(theta), r_m * np.sin(theta)
@@ -232,10 +239,10 @@ def test_lateral_acceleration_is_v_squared_over_r():
     assert np.allclose(mid, v * v / r_m, rtol=0.03)
 
 
-def test_jittery_timestamps_make_no_spikes():
+def test_jittery_timestamps_make_no_spikes() -> None:
     # exports that put fixes 0.2 s and 1.8 s apart along an ordinary 3 m/s run (seen in real GPX)
     t = np.cumsum(np.tile([0.2, 1.8], 200))
-    x = np.arange(400) * 3.0
+    x = np.arange(400, dtype=float) * 3.0
     lat, lon = path_from_xy(x, np.zeros_like(x))
     assert not gps_spikes(lat, lon, t, max_speed_mps=12.0).any()
     assert detect_motion(t, lat, lon, None, None).jumps == 0

@@ -7,7 +7,6 @@ never a truncated one. Every writer in the package goes through :func:`write_ato
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
@@ -25,6 +24,8 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
     alone would leave it private). On any failure the temporary file is removed, the previous
     file at ``path`` (if any) is untouched, and the exception propagates.
     """
+    import tempfile  # here, not at the top: most commands never write, and start-up counts
+
     out = Path(path)
     folder = out.parent if str(out.parent) else Path(".")
     folder.mkdir(parents=True, exist_ok=True)
