@@ -26,7 +26,7 @@ atexit.register(gc.freeze)
 
 import click  # noqa: E402
 
-from hipstride import __version__  # noqa: E402
+from hipstride.__version__ import __version__  # noqa: E402
 from hipstride.errors import HipstrideError  # noqa: E402
 
 __all__ = ["COMMAND_MODULES", "main"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
-from hipstride import __version__
+from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
 from hipstride.io.gpx_write import GpxMetadata, GpxTrack, gpx_document
 from hipstride.map.evaluate import RouteSummary

@@ -21,7 +21,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hipstride import __version__
+from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
 from hipstride.errors import InputError
 from hipstride.journal.entry import FLAG_TABLE, JournalEntry

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from markupsafe import Markup, escape
 
-from hipstride import __version__
+from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
 from hipstride.map.evaluate import RouteSummary
 from hipstride.map.export import ODBL_URL, route_name

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hipstride import __version__
+from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
 from hipstride.model.hipload import FACTORS
 from hipstride.report._templates import render
