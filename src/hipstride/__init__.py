@@ -28,14 +28,12 @@ scipy or the library's SQLite because they are named here.
 
 from __future__ import annotations
 
-import importlib
-
 from hipstride.__version__ import __version__
+from hipstride._lazy import lazy_names
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
 
     from hipstride.activity import Activity
     from hipstride.analysis.run import RunAnalysis, analyze_activity
@@ -108,14 +106,4 @@ _HOMES: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _HOMES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())

@@ -17,8 +17,9 @@ hipstride supports decisions; it does not diagnose. Red flags mean: see a profes
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from hipstride._lazy import lazy_names
 
 if TYPE_CHECKING:
     from hipstride.journal.store import (
@@ -43,18 +44,14 @@ __all__ = [
 #: Where each name of :data:`__all__` lives. They are imported on first use: the entry and its
 #: vocabularies (all that ``hipstride --help`` needs) must not pull in the run library.
 _HOMES = {
-    "add_entry": "store",
-    "entry_from_mapping": "store",
-    "entry_to_dict": "store",
-    "list_entries": "store",
-    "red_flag_warning": "store",
-    "decide_today": "today",
-    "gather_inputs": "today",
+    "add_entry": ".store",
+    "entry_from_mapping": ".store",
+    "entry_to_dict": ".store",
+    "list_entries": ".store",
+    "red_flag_warning": ".store",
+    "decide_today": ".today",
+    "gather_inputs": ".today",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())

@@ -19,12 +19,11 @@ asking whether a stored map covers a run must not import scipy (matching, routin
 
 from __future__ import annotations
 
-import importlib
+from hipstride._lazy import lazy_names
 
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
 
     from hipstride.map.matching import MatchResult, match_track
     from hipstride.map.network import ATTRIBUTION, FootNetwork
@@ -39,31 +38,21 @@ __all__ = ["ATTRIBUTION", "FootNetwork", "MapInfo", "MatchResult", "Plan", "impo
 
 #: Where each exported name lives (module of this package).
 _HOMES: dict[str, str] = {
-    "ATTRIBUTION": "network",
-    "FootNetwork": "network",
-    "MapInfo": "store",
-    "MatchResult": "matching",
-    "Plan": "planner",
-    "import_map": "store",
-    "list_maps": "store",
-    "load_map": "store",
-    "match_track": "matching",
-    "plan_loops": "planner",
-    "plan_route": "planner",
-    "read_osm": "osm_import",
-    "save_map": "store",
-    "surface_for_course": "surfaces",
+    "ATTRIBUTION": ".network",
+    "FootNetwork": ".network",
+    "MapInfo": ".store",
+    "MatchResult": ".matching",
+    "Plan": ".planner",
+    "import_map": ".store",
+    "list_maps": ".store",
+    "load_map": ".store",
+    "match_track": ".matching",
+    "plan_loops": ".planner",
+    "plan_route": ".planner",
+    "read_osm": ".osm_import",
+    "save_map": ".store",
+    "surface_for_course": ".surfaces",
 }
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, globals())

@@ -25,7 +25,6 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,6 +40,7 @@ from hipstride.map._corridor import (
     build_landmarks,
     plain_route_cost,
 )
+from hipstride.map._legs import Place, SearchResult, leg_pieces
 from hipstride.map.costs import CostModel, cost_model
 from hipstride.map.network import FootNetwork, IntArray, adjacency
 from hipstride.model.profile import Profile
@@ -170,36 +170,6 @@ def search_index(net: FootNetwork, profile: Profile, kind: str = "hip") -> Searc
     return hit
 
 
-@dataclass(frozen=True)
-class Place:
-    """Where a leg starts or ends: a position on an edge, or a node.
-
-    ``edge``/``fraction`` (0 at the edge's ``from`` node, 1 at its ``to`` node) for a snapped point;
-    ``node`` for a waypoint on a junction. ``arrive_arc`` (for a start node) is the arc the
-    runner arrives on, so that turning there is costed.
-    """
-
-    edge: int = -1
-    fraction: float = 0.0
-    node: int = -1
-    arrive_arc: int = -1
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """A found leg: the pieces ``(edge, fraction from, fraction to)`` in order, and its cost.
-
-    ``cost`` is in metres-equivalent; ``last_arc`` is the arc the leg ends on (``-1`` for a leg
-    inside one edge); ``expanded`` the number of search calls made (corridor and route).
-    """
-
-    pieces: list[tuple[int, float, float]]
-    cost: float
-    last_arc: int
-    expanded: int = field(default=0, compare=False)
-
-
-
 def search(ix: SearchIndex, origin: Place, goal: Place, *, penalised: set[int] | None = None,
            reuse_factor: float = 1.0) -> SearchResult | None:
     """Cheapest leg from ``origin`` to ``goal`` (``None`` when they are not connected).
@@ -237,7 +207,7 @@ def search(ix: SearchIndex, origin: Place, goal: Place, *, penalised: set[int] |
     arcs = ix.arc_net[np.asarray(inner, dtype=np.int64)].tolist()
     final = int(ix.arc_net[inner_final]) if inner_final >= 0 else -1
     last = final if final >= 0 else (arcs[-1] if arcs else -1)
-    return SearchResult(_pieces(origin, goal, arcs, final), cost, last, calls)
+    return SearchResult(leg_pieces(origin, goal, arcs, final), cost, last, calls)
 
 
 def _inner_place(ix: SearchIndex, place: Place) -> Place:
@@ -422,20 +392,3 @@ def _route_source(ix: SearchIndex, origin: Place, corridor: Corridor, pen: set[i
     starts = index(np.array([2 * e, 2 * e + 1]))
     keep = starts >= 0
     return h_source, k + starts[keep], np.array([s_fwd - h_source, s_bwd - h_source])[keep]
-
-
-def _pieces(origin: Place, goal: Place, arcs: list[int], final: int
-            ) -> list[tuple[int, float, float]]:
-    if not arcs and final < 0:  # start and goal on the same edge, direct
-        return [(origin.edge, origin.fraction, goal.fraction)]
-    pieces: list[tuple[int, float, float]] = []
-    for i, arc in enumerate(arcs):
-        e, back = arc >> 1, arc & 1
-        f_from, f_to = (1.0, 0.0) if back else (0.0, 1.0)
-        if i == 0 and origin.node < 0:
-            f_from = origin.fraction
-        pieces.append((e, f_from, f_to))
-    if final >= 0:
-        e, back = final >> 1, final & 1
-        pieces.append((e, 1.0 if back else 0.0, goal.fraction))
-    return pieces
