@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from hipstride.journal.decision import Decision, RecentRun, WeekLoad, decide
-from hipstride.journal.entry import FLAGS, JournalEntry
+from hipstride.journal.entry import FLAGS, JournalEntry, flag
 from hipstride.journal.plan import CADENCE_CUE_PCT
 from hipstride.journal.rules import DECISION_RANK, HIP_LOAD_INDEX_HIGH
 
@@ -19,10 +19,13 @@ KNOWN_RULES = {
     "pain-worsening",
     "pain-spreading",
     "pain-persistent",
+    "pain-unsettled",
+    "stiffness-long",
     "pain-monitor-during",
     "pain-monitor-morning",
     "pain-monitor-weekly",
     "load-progression",
+    "load-return",
     "hip-load-high",
     "all-clear",
     "no-entries",
@@ -112,25 +115,32 @@ def test_future_entries_are_ignored() -> None:
 # each rule alone
 
 
-@pytest.mark.parametrize("flag", FLAGS)
-def test_each_red_flag_means_see_a_professional_urgently(flag: str) -> None:
-    result = run_decision([*fine_entries(), entry(-1, flags=[flag])])
+@pytest.mark.parametrize("name", FLAGS)
+def test_each_red_flag_means_see_a_professional_as_soon_as_its_tier_says(name: str) -> None:
+    result = run_decision([*fine_entries(), entry(-1, flags=[name])])
     assert result.decision == "see-professional"
-    assert result.urgent
     assert result.rules == ["red-flag"]
-    assert result.plan["when"] == "today"
+    same_day = flag(name).tier == "same-day"
+    assert result.urgent is same_day
+    assert result.plan["when"] == ("today" if same_day else "within the next few days")
     assert "stop running" in result.plan["running"]
+    assert flag(name).text in result.reasons[0].text
 
 
-def test_red_flag_older_than_lookback_is_not_used() -> None:
-    result = run_decision([entry(-20, flags=["fever"]), *fine_entries()])
-    assert result.rules == ["all-clear"]
+def test_an_old_red_flag_never_expires_into_all_clear() -> None:
+    result = run_decision([entry(-40, flags=["fever"]), *fine_entries()])
+    assert result.rules == ["red-flag"]
+    assert result.decision == "see-professional"
+    assert not result.urgent
+    assert "not yet recorded as checked" in result.reasons[0].text
+    assert day(-40).isoformat() in result.reasons[0].text
 
 
 def test_worsening_pain_means_see_a_professional() -> None:
     entries = [
-        entry(-6, pain_after=1),
-        entry(-4, pain_after=2),
+        entry(-12, pain_after=1),
+        entry(-9, pain_after=2),
+        entry(-4, pain_after=4),
         entry(-1, pain_after=4),
     ]
     result = run_decision(entries)
@@ -151,14 +161,15 @@ def test_worsening_pain_means_see_a_professional() -> None:
 
 def test_small_rise_is_not_worsening() -> None:
     result = run_decision(
-        [entry(-6, pain_after=2), entry(-4, pain_after=2), entry(-1, pain_after=3)]
+        [entry(-13, pain_after=2), entry(-9, pain_after=2), entry(-1, pain_after=3)]
     )
     assert "pain-worsening" not in result.rules
 
 
 def test_falling_pain_is_not_worsening() -> None:
     result = run_decision(
-        [entry(-6, pain_after=4), entry(-4, pain_after=2), entry(-1, pain_after=5)]
+        [entry(-13, pain_after=5), entry(-9, pain_after=4), entry(-3, pain_after=3),
+         entry(-1, pain_after=3)]
     )
     assert "pain-worsening" not in result.rules
 
@@ -173,7 +184,7 @@ def test_pain_spreading_to_back_or_knee_means_see_a_professional(site: str) -> N
 
 
 def test_pain_that_persists_for_days_means_cross_train() -> None:
-    entries = [entry(-2, pain_after=4), entry(-1, pain_after=4), entry(0, pain_after=4)]
+    entries = [entry(-3, pain_morning=4), entry(-2, pain_morning=4), entry(-1, pain_morning=4)]
     result = run_decision(entries, steady_weeks(), easy_runs())
     assert result.rules == ["pain-persistent"]
     assert result.decision == "cross-train"
@@ -186,17 +197,19 @@ def test_pain_that_persists_for_days_means_cross_train() -> None:
 
 
 def test_persistent_pain_ending_yesterday_counts() -> None:
-    entries = [entry(-3, pain_after=3), entry(-2, pain_after=3), entry(-1, pain_after=3)]
+    entries = [entry(-3, pain_morning=3), entry(-2, pain_morning=3), entry(-1, pain_morning=3)]
     assert run_decision(entries).rules == ["pain-persistent"]
 
 
-def test_a_gap_breaks_persistence() -> None:
-    entries = [entry(-4, pain_after=4), entry(-3, pain_after=4), entry(-1, pain_after=4)]
-    assert "pain-persistent" not in run_decision(entries).rules
+def test_a_settled_morning_breaks_persistence_and_a_missing_day_does_not() -> None:
+    settled = [entry(-4, pain_morning=4), entry(-3, pain_morning=1), entry(-1, pain_morning=4)]
+    assert "pain-persistent" not in run_decision(settled).rules
+    missing = [entry(-4, pain_morning=4), entry(-1, pain_morning=4)]
+    assert "pain-persistent" in run_decision(missing).rules
 
 
 def test_pain_above_five_during_the_run_means_rest() -> None:
-    result = run_decision([entry(-1, pain_during=7, where=["groin"], side="left", run_id=12)])
+    result = run_decision([entry(-1, pain_during=6, where=["groin"], side="left", run_id=12)])
     assert result.rules == ["pain-monitor-during"]
     assert result.decision == "rest"
     assert result.plan["recheck"] == day(1).isoformat()
@@ -219,7 +232,7 @@ def test_morning_pain_not_settled_means_modify() -> None:
 
 def test_strong_morning_pain_means_rest() -> None:
     result = run_decision([entry(0, pain_morning=7)])
-    assert result.rules == ["pain-monitor-morning"]
+    assert set(result.rules) == {"pain-monitor-morning", "pain-unsettled"}
     assert result.decision == "rest"
 
 
@@ -339,7 +352,7 @@ def test_red_flags_win_over_everything() -> None:
     entries = [
         entry(-2, pain_after=4, where=["hip", "knee"]),
         entry(-1, pain_after=5, pain_during=8),
-        entry(0, pain_after=6, pain_morning=8, flags=["night-pain"]),
+        entry(0, pain_after=6, pain_morning=8, flags=["fever"]),
     ]
     weeks = [
         WeekLoad(day(-21), 10_000, 50.0),
@@ -352,9 +365,8 @@ def test_red_flags_win_over_everything() -> None:
     assert result.urgent
     assert result.rules[0] == "red-flag"
     assert {
-        "pain-worsening",
         "pain-spreading",
-        "pain-persistent",
+        "pain-unsettled",
         "pain-monitor-during",
         "pain-monitor-morning",
         "load-progression",
@@ -364,8 +376,8 @@ def test_red_flags_win_over_everything() -> None:
 
 def test_spreading_wins_over_persistent_pain() -> None:
     entries = [
-        entry(-2, pain_after=4),
-        entry(-1, pain_after=4),
+        entry(-3, pain_morning=4),
+        entry(-1, pain_morning=4),
         entry(0, pain_after=4, where=["hip", "lower-back"]),
     ]
     result = run_decision(entries)
@@ -375,7 +387,7 @@ def test_spreading_wins_over_persistent_pain() -> None:
 
 
 def test_cross_train_wins_over_modify() -> None:
-    entries = [entry(-2, pain_after=4), entry(-1, pain_after=4), entry(0, pain_after=4)]
+    entries = [entry(-3, pain_morning=4), entry(-2, pain_morning=4), entry(-1, pain_morning=4)]
     weeks = [
         WeekLoad(day(-21), 10_000, 50.0),
         WeekLoad(day(-14), 10_000, 50.0),
@@ -401,8 +413,8 @@ def test_modify_wins_over_run() -> None:
 
 def test_rest_ranks_above_cross_train() -> None:
     entries = [
-        entry(-2, pain_after=4),
-        entry(-1, pain_after=4, pain_during=6),
+        entry(-3, pain_morning=4),
+        entry(-1, pain_morning=4, pain_during=6),
         entry(0, pain_after=4),
     ]
     result = run_decision(entries)

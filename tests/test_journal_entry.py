@@ -21,6 +21,7 @@ from hipstride.journal.entry import (
     FLAGS,
     SIDES,
     SITES,
+    TIERS,
     JournalEntry,
     flag,
     site_words,
@@ -33,7 +34,8 @@ DAY = date(2026, 5, 20)
 
 
 def test_every_flag_has_its_text_question_and_label() -> None:
-    assert len(set(FLAGS)) == len(FLAG_TABLE) == 10
+    assert len(set(FLAGS)) == len(FLAG_TABLE) == 13
+    assert {row.tier for row in FLAG_TABLE} == set(TIERS)
     for row in FLAG_TABLE:
         assert flag(row.name) is row
         assert row.text
@@ -117,7 +119,8 @@ def test_journal_add_asks_and_documents_every_field() -> None:
     from hipstride.cli import journal as cli_journal
 
     assert set(cli_journal._OPTION_HELP) == set(FIELDS)
-    asked_apart = {"date", "flags", "run_id"}  # their own prompts: a date, the checklist, a run
+    # their own prompts (a date, the checklist, a run), or not asked (seen: given as an option)
+    asked_apart = {"date", "flags", "run_id", "seen"}
     assert set(cli_journal._QUESTIONS) | asked_apart == set(FIELDS)
     assert not set(cli_journal._QUESTIONS) & asked_apart
 

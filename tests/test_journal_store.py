@@ -42,7 +42,7 @@ def test_add_an_entry_as_json_and_list_it(tmp_path: Path) -> None:
     assert "MEDICAL" not in result.output
     (listed,) = _listed(tmp_path)
     assert listed == {**ENTRY, "morning_stiffness_min": None, "better": None, "worse": None,
-                      "run_id": None}
+                      "seen": [], "run_id": None}
     # what `list --json` prints is what `add --entry` takes
     again = cli("journal", "add", "--entry", json.dumps(listed), home=tmp_path)
     assert again.exit_code == 0, again.output
@@ -95,7 +95,8 @@ def test_add_by_answering_questions(tmp_path: Path) -> None:
     assert listed == {"date": "2024-03-05", "pain_during": 3, "pain_after": 4,
                       "pain_morning": None, "morning_stiffness_min": 15,
                       "where": ["hip", "outer-hip"], "side": "left", "better": "ice",
-                      "worse": "<script>alert(1)</script>", "flags": ["fever"], "run_id": None}
+                      "worse": "<script>alert(1)</script>", "flags": ["fever"], "seen": [],
+                      "run_id": None}
 
 
 def test_questions_offer_the_run_of_that_day(tmp_path: Path) -> None:

@@ -61,7 +61,7 @@ def test_a_modified_plan_reads_as_lines() -> None:
 
 
 def test_cross_training_options_are_listed() -> None:
-    entries = [JournalEntry(DAY - timedelta(days=k), pain_after=4) for k in range(3)]
+    entries = [JournalEntry(DAY - timedelta(days=k), pain_morning=4) for k in range(1, 4)]
     lines = plan_lines(decide(DAY, entries, [], [], cadence_baseline_spm=None).plan)
     assert "Option: walking, 30–45 min (flat, even ground)" in lines
 

@@ -76,8 +76,8 @@ def test_pain_spreading_to_the_lower_back_means_see_a_professional(tmp_path: Pat
 
 
 def test_three_days_of_persistent_pain_mean_cross_train(tmp_path: Path) -> None:
-    _journal(tmp_path, *({"date": _day(d), "pain_after": 4, "where": ["hip"]}
-                         for d in (-2, -1, 0)))
+    _journal(tmp_path, *({"date": _day(d), "pain_morning": 4, "where": ["hip"]}
+                         for d in (-3, -2, -1)))
     doc = _today(tmp_path)
     assert doc["decision"] == "cross-train"
     assert _rules(doc) == ["pain-persistent"]
@@ -147,7 +147,7 @@ def test_no_cadence_baseline_without_enough_running(tmp_path: Path) -> None:
 
 def test_terminal_view_shows_decision_reasons_plan_and_disclaimer(tmp_path: Path) -> None:
     _journal(tmp_path, {"date": _day(0), "pain_morning": 1, "where": ["hip"],
-                        "flags": ["night-pain"]})
+                        "flags": ["fever"]})
     result = cli("today", "--date", TODAY.isoformat(), home=tmp_path)
     assert result.exit_code == 0, result.output
     out = " ".join(result.stdout.split())

@@ -31,7 +31,7 @@ __all__ = ["COMMANDS", "journal", "report", "today"]
 
 _NOT_A_DIAGNOSIS = "hipstride supports decisions; it does not diagnose."
 #: Entry fields given as a repeated option.
-_MULTIPLE = ("where", "flags")
+_MULTIPLE = ("where", "flags", "seen")
 #: How each entry field is named as an option (and in messages about it): ``--`` and the field
 #: name with dashes, except the repeated ``--flag``.
 _OPTION_NAMES = {name: "--flag" if name == "flags" else "--" + name.replace("_", "-")
@@ -49,6 +49,7 @@ _OPTION_HELP = {
     "better": "What made it better.",
     "worse": "What made it worse.",
     "flags": f"A warning sign you have (repeat): {', '.join(FLAGS)}.",
+    "seen": "A warning sign a professional checked on this day (repeat; clears it).",
     "run_id": "The stored run this entry is about (see `hipstride runs`).",
 }
 
@@ -162,8 +163,9 @@ def _entry_from_input(store: SQLiteStore, entry_json: str | None,
     if set(given) - {"date"}:
         if "where" in given:
             given["where"] = ",".join(given["where"])
-        if "flags" in given:
-            given["flags"] = list(given["flags"])
+        for name in ("flags", "seen"):
+            if name in given:
+                given[name] = list(given[name])
         return entry_from_mapping(given, label=lambda f: _OPTION_NAMES.get(f, f))
     day = _day(given.get("date"), "--date")
     return entry_from_mapping(_interview(store, day), label=lambda f: _OPTION_NAMES.get(f, f))

@@ -141,5 +141,6 @@ def decide(
     decision = reasons[0].decision
     urgent = any(r.urgent for r in reasons)
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
-                     cadence_baseline_spm=cadence_baseline_spm)
+                     cadence_baseline_spm=cadence_baseline_spm,
+                     stop_running=any(r.rule == "red-flag" for r in reasons))
     return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan)

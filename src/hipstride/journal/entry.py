@@ -31,12 +31,15 @@ __all__ = [
     "FLAG_TABLE",
     "SIDES",
     "SITES",
+    "TIERS",
     "Flag",
     "JournalEntry",
     "flag",
     "site_words",
 ]
 
+#: How soon each tier of red flag needs a professional.
+TIERS = ("same-day", "within-days")
 #: Where pain can be recorded.
 SITES = ("hip", "groin", "outer-hip", "buttock", "thigh", "lower-back", "knee")
 #: Which side hurts.
@@ -52,45 +55,56 @@ def site_words(site: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Flag:
-    """One warning sign: stop running and get checked now (see the module docstring)."""
+    """One warning sign (see the module docstring); ``tier`` is how soon it needs a professional:
+    ``"same-day"`` or ``"within-days"`` (:data:`TIERS`)."""
 
     name: str
     text: str
     question: str
     label: str
+    tier: str = "within-days"
 
 
 #: The red flags, in the order the checklist asks them.
 FLAG_TABLE: tuple[Flag, ...] = (
+    Flag("cannot-bear-weight", "not being able to put weight on the leg",
+         "Is it hard or impossible to stand or walk on that leg?",
+         "unable to bear weight", "same-day"),
+    Flag("earlier-each-run",
+         "groin or hip pain that starts earlier in each run, which can point to a bone stress "
+         "injury",
+         "Does groin or hip pain come on earlier in each run?",
+         "groin/hip pain arriving earlier in each run (bone stress injury to exclude)", "same-day"),
+    Flag("fever", "fever or feeling generally unwell",
+         "Do you have a fever, or feel generally unwell?",
+         "fever or systemically unwell", "same-day"),
+    Flag("saddle-numbness", "numbness between the legs or a change in bladder or bowel control",
+         "Any numbness between the legs, or a change in bladder or bowel control?",
+         "saddle anaesthesia or bladder/bowel change", "same-day"),
+    Flag("fall", "a fall or knock after which hopping or walking on the leg is hard",
+         "Did you fall or hurt the hip, and can you no longer hop or walk on it normally?",
+         "fall or trauma with painful hop or gait", "same-day"),
     Flag("night-pain", "pain that wakes you at night",
          "Does the pain wake you up at night?",
          "night pain (wakes from sleep)"),
     Flag("rest-pain", "pain at rest",
          "Does it hurt while you are resting, not only when you move?",
          "pain at rest"),
-    Flag("cannot-bear-weight", "not being able to put weight on the leg",
-         "Is it hard or impossible to stand or walk on that leg?",
-         "unable to bear weight"),
-    Flag("fever", "fever or feeling generally unwell",
-         "Do you have a fever, or feel generally unwell?",
-         "fever or systemically unwell"),
-    Flag("earlier-each-run",
-         "groin or hip pain that starts earlier in each run, which can point to a bone stress "
-         "injury",
-         "Does groin or hip pain come on earlier in each run?",
-         "groin/hip pain arriving earlier in each run (bone stress injury to exclude)"),
     Flag("numbness", "numbness, tingling or weakness in the leg",
          "Any numbness, tingling or weakness in the leg?",
          "numbness, paraesthesia or weakness in the leg"),
-    Flag("fall", "a fall or other injury",
-         "Did you fall, or hurt the hip in an accident?",
-         "fall or other trauma"),
+    Flag("night-sweats", "heavy sweating at night",
+         "Do you wake up drenched in sweat at night?",
+         "night sweats"),
     Flag("weight-loss", "weight loss you cannot explain",
          "Have you lost weight without trying to?",
          "unexplained weight loss"),
     Flag("cancer-history", "a history of cancer together with new hip pain",
          "Have you ever had cancer?",
          "history of cancer"),
+    Flag("missed-periods", "missed periods while eating little for the training you do",
+         "Have your periods stopped or become irregular while you eat less than you train for?",
+         "amenorrhoea with low energy availability (bone stress risk)"),
     Flag("under-16-limp", "a limp in someone under 16",
          "Is this entry for someone under 16 who has started to limp?",
          "limp in a child or adolescent under 16"),
@@ -126,7 +140,8 @@ class JournalEntry:
 
     Pain scores are 0 (none) to 10 (worst imaginable), or ``None`` when not recorded.
     ``morning_stiffness_min`` is minutes of stiffness after getting up. ``where`` holds sites from
-    :data:`SITES`, ``flags`` warning signs from :data:`FLAGS`.
+    :data:`SITES`, ``flags`` warning signs from :data:`FLAGS`; ``seen`` the warning signs a
+    professional checked on this entry's date (they clear the flags noted up to that day).
 
     Raises
     ------
@@ -144,6 +159,7 @@ class JournalEntry:
     better: str | None = None
     worse: str | None = None
     flags: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
     run_id: int | None = None
 
     def __post_init__(self) -> None:
@@ -165,7 +181,7 @@ class JournalEntry:
             )
         if self.side is not None and self.side not in SIDES:
             raise ValueError(f"side must be one of {', '.join(SIDES)} or None, got {self.side!r}")
-        unknown_flags = [f for f in self.flags if f not in _FLAG_BY_NAME]
+        unknown_flags = [f for f in (*self.flags, *self.seen) if f not in _FLAG_BY_NAME]
         if unknown_flags:
             raise ValueError(f"unknown flag {unknown_flags[0]!r}; use one of: {', '.join(FLAGS)}")
 

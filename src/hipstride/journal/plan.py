@@ -4,8 +4,8 @@
 that always holds ``decision`` and, by decision:
 
 see-professional
-    ``when``, ``running``, ``professionals`` (your doctor or urgent care first when urgent),
-    ``bring``.
+    ``when``, ``running`` (stop until seen for red flags; otherwise easy running within the
+    pain limits), ``professionals`` (your doctor or urgent care first when urgent), ``bring``.
 rest
     ``running``, ``activity``, ``after`` (routines), ``recheck`` (the next day, ISO date).
 cross-train
@@ -29,7 +29,13 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from hipstride.journal.rules import EV_CADENCE, PERSISTENT_PAIN_MIN, DecisionKind, RecentRun
+from hipstride.journal.rules import (
+    EV_CADENCE,
+    PAIN_ACCEPTABLE_MAX,
+    PERSISTENT_PAIN_MIN,
+    DecisionKind,
+    RecentRun,
+)
 
 __all__ = [
     "CADENCE_CUE_PCT",
@@ -79,10 +85,12 @@ def typical_run_m(runs: Sequence[RecentRun], today: date) -> float | None:
     return None
 
 
-def _see_professional(urgent: bool) -> dict[str, Any]:
+def _see_professional(urgent: bool, stop_running: bool) -> dict[str, Any]:
     return {
         "when": "today" if urgent else "within the next few days",
-        "running": "stop running until you have been seen",
+        "running": "stop running until you have been seen" if stop_running else (
+            f"until you have been seen, run only easy and within the pain limits (up to "
+            f"{PAIN_ACCEPTABLE_MAX}/10 during, settled by the next morning); cross-train if not"),
         "professionals": (["your doctor or an urgent-care service"] if urgent else [])
         + list(PROFESSIONALS),
         "bring": list(BRING),
@@ -156,11 +164,14 @@ def make_plan(
     today: date,
     runs: Sequence[RecentRun],
     cadence_baseline_spm: float | None,
+    stop_running: bool | None = None,
 ) -> dict[str, Any]:
-    """The plan for ``decision`` (see the module docstring for its keys)."""
+    """The plan for ``decision`` (see the module docstring for its keys). Under
+    see-professional, ``stop_running`` (default: ``urgent``) says whether running stops until
+    the visit or may go on within the pain limits."""
     plan: dict[str, Any] = {"decision": decision}
     if decision == "see-professional":
-        plan.update(_see_professional(urgent))
+        plan.update(_see_professional(urgent, urgent if stop_running is None else stop_running))
     elif decision == "rest":
         plan.update(_rest(today))
     elif decision == "cross-train":

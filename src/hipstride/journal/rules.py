@@ -1,319 +1,282 @@
-"""The seven rules of the daily decision, their thresholds and the evidence behind them.
+"""The rules of the daily decision: each one's threshold, the reason it exists and its source.
 
-Each rule is a pure function from journal entries (or weekly load, or recent runs) to the
+Every rule is a small pure function from journal entries (or weekly load, or recent runs) to the
 :class:`Reason` objects it fires, none when it does not apply; :func:`hipstride.journal.decision.
-decide` runs them all and lets the strongest reason decide. The rules, with the ids that appear in
-:attr:`Reason.rule`:
+decide` runs them all and the strongest reason decides. Each reason names the measurement that
+fired it, the rule (its id, below) and the evidence behind it.
+
+Reading the journal
+    Rules read calendar days, never "the last N entries": a day without an entry is missing, not
+    a pain-free day, and a second entry on a day only adds what it measured (the day keeps the
+    highest value of each measure). Measures are never mixed: morning pain is compared with
+    morning pain, pain during runs with pain during runs, pain after with pain after.
+
+The yardstick: the pain-monitoring model (Silbernagel 2007, a trial in Achilles tendon pain;
+applied to the hip by extrapolation). Pain up to :data:`PAIN_ACCEPTABLE_MAX`/10 during or after
+running is acceptable if it has settled by the next morning; hipstride reads "settled" as a
+morning at :data:`MORNING_SETTLED_MAX`/10 or less (a pre-run level of about 1 plus the model's
+one point). Morning pain and stiffness should not rise week on week. Pain inside the model
+never pauses running. A runner-relative "own level + 1" above 2 is not used: a runner whose
+mornings sit at 3/10 for weeks is exactly who the persistence rule is for.
 
 ``red-flag``
-    Any warning sign in an entry of the last :data:`RED_FLAG_LOOKBACK_DAYS` days → see a
-    professional, urgently. Red flags always win.
+    Warning signs (:data:`hipstride.journal.entry.FLAG_TABLE`) come in two tiers. A same-day sign
+    (cannot bear weight, groin pain arriving earlier in each run, fever, saddle numbness or a
+    bladder/bowel change, a fall after which hopping or walking is hard) noted within
+    :data:`RED_FLAG_URGENT_DAYS` days → see a professional today (urgent). A within-days sign
+    (night or rest pain, numbness or weakness, night sweats, unexplained weight loss, cancer
+    history, missed periods with low energy intake, a limp under 16) → see a professional in the
+    next few days. A sign never expires: until an entry records that a professional saw it
+    (``seen``, dated on or after the sign), it stays a see-a-professional reason, shown less
+    urgently once older than those windows. Source: clinical red flags for hip pain (bone stress
+    injury of the femoral neck, infection, nerve or spinal involvement); not graded evidence,
+    reasons for a medical check.
 ``pain-worsening``
-    The day's highest pain rose over the last :data:`WORSENING_ENTRIES` days with entries (never
-    falling, up by at least :data:`WORSENING_MIN_RISE` points, ending at
-    :data:`PERSISTENT_PAIN_MIN` or more) → see a professional.
+    One measure's mean over the last 7 calendar days is :data:`WORSENING_MIN_RISE` points or more
+    above its mean in one of the :data:`WORSENING_WEEKS` - 1 weeks before, and at least 3/10 →
+    see a professional. Source: the physician's guidance (pain that worsens needs an assessment);
+    the "≥ 2 points over ≥ 1 week" reading is hipstride's.
 ``pain-spreading``
-    An entry of the last :data:`SPREAD_LOOKBACK_DAYS` days puts pain in the lower back or a knee →
-    see a professional.
+    Pain of :data:`SPREAD_PAIN_MIN`/10 or more in the lower back or a knee in the last
+    :data:`SPREAD_LOOKBACK_DAYS` days, in a journal that also records a hip complaint → see a
+    professional (not urgent). Knee pain without hip pain is not "spreading from the hip".
+    Source: the physician's guidance (compensation in the lower back and knees).
+``pain-unsettled``
+    A high entry (:data:`HIGH_PAIN_MIN`/10 on any measure, or :data:`HIGH_MORNING_MIN`/10 in the
+    morning) stays in force until a later day shows the pain settled. Up to
+    :data:`HIGH_PAUSE_AFTER_DAYS` - 1 days old → rest; older, still not shown settled → pause
+    running and cross-train. Source: the pain-monitoring model.
 ``pain-persistent``
-    Pain of at least :data:`PERSISTENT_PAIN_MIN` on :data:`PERSISTENT_DAYS` consecutive days, the
-    last of them today or yesterday → cross-train (pause running).
+    A spell of unsettled entries (morning above the settled level, or during/after above the
+    acceptable level, with no settled day in between) spanning :data:`PERSISTENT_DAYS` days or more
+    → pause running and cross-train; spanning :data:`PERSISTENT_PROFESSIONAL_DAYS` days or more →
+    see a professional. Sources: the physician's guidance (pain that persists: stop running until
+    it subsides) and usual practice (not settled after two to three weeks: get assessed).
+``stiffness-long``
+    Morning stiffness over :data:`STIFFNESS_LONG_MIN` minutes on :data:`STIFFNESS_DAYS_MIN` or more
+    of the last 7 calendar days → see a professional (not urgent). Source: usual clinical practice
+    (long morning stiffness is a reason to look for a joint cause); not graded.
 ``pain-monitor-during``, ``pain-monitor-morning``, ``pain-monitor-weekly``
-    The pain-monitoring model (Silbernagel 2007, from Achilles tendon research; applied to the hip
-    by extrapolation): pain during or after the last run above :data:`PAIN_ACCEPTABLE_MAX` → rest;
-    this morning's pain above :data:`MORNING_SETTLED_MAX` (not settled) → modify, or rest from
-    :data:`MORNING_REST_MIN`; this week's mean morning pain up by :data:`WEEKLY_RISE_MIN` or more on
-    last week's → modify.
+    Pain during or after a run of today or yesterday above :data:`PAIN_ACCEPTABLE_MAX` → rest;
+    this morning's pain above the settled level → modify, or rest from :data:`MORNING_REST_MIN`;
+    this week's mean morning pain up :data:`WEEKLY_RISE_MIN` or more, or mean stiffness up
+    :data:`WEEKLY_STIFFNESS_RISE_MIN` minutes or more, on last week's → modify. Source: the
+    pain-monitoring model.
 ``load-progression``
     The latest week's distance (or hip load) more than :data:`LOAD_PROGRESSION_MAX` above the mean
-    of the two weeks before it → modify (Nielsen 2014; the 10 % rule gave no protection, Buist 2008).
+    of the two weeks before it → modify. Source: Nielsen 2014 (novices; hazard ratio 1.59, 95 % CI
+    0.96–2.66, so the finding is suggestive), and the 10 % rule protected no one in Buist 2008.
+``load-return``
+    When the two weeks before the latest held no running (a break, not a zero base to skip), the
+    latest week is judged against the level before the break (the mean of the two weeks before
+    it): flagged above that level, or above :data:`LONG_BREAK_SHARE` of it after a break of
+    :data:`LONG_BREAK_WEEKS` weeks or more → modify. Source: as ``load-progression``; the share
+    after a long break is hipstride's cautious reading.
 ``hip-load-high``
     A run in the last :data:`HIGH_LOAD_LOOKBACK_DAYS` days with hip-load index above
-    :data:`HIP_LOAD_INDEX_HIGH` → modify.
+    :data:`HIP_LOAD_INDEX_HIGH` → modify. Source: the hipstride hip-load model.
 
-The value types the rules read (:class:`WeekLoad`, :class:`RecentRun`) and return
-(:class:`Reason`) are defined here, next to the rules, so that the decision and the plan can both
-import them without a circle; :mod:`hipstride.journal.decision` is their public home.
-
-The wording explains and points to help; it never names a diagnosis.
+The value types (:class:`WeekLoad`, :class:`RecentRun`, :class:`Reason`) and thresholds live in
+``_rule_base`` so that the rules and the plan can import them without a circle; this module
+and :mod:`hipstride.journal.decision` are their public homes. The wording explains and points to
+help; it never names a diagnosis.
 """
 
 from __future__ import annotations
 
-import itertools
 import statistics
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, timedelta
-from typing import Literal
 
+from hipstride.journal._pain_rules import pain_monitor, stiffness, unsettled, worsening
+from hipstride.journal._rule_base import (
+    DECISION_RANK,
+    EV_CADENCE,
+    EV_GUIDANCE,
+    EV_HIP_LOAD,
+    EV_LOAD,
+    EV_PAIN_MODEL,
+    EV_RED_FLAGS,
+    HIGH_LOAD_LOOKBACK_DAYS,
+    HIGH_MORNING_MIN,
+    HIGH_PAIN_MIN,
+    HIP_LOAD_INDEX_HIGH,
+    HIP_SITES,
+    LOAD_PROGRESSION_MAX,
+    LONG_BREAK_SHARE,
+    LONG_BREAK_WEEKS,
+    LOOKBACK_DAYS,
+    MORNING_SETTLED_MAX,
+    PAIN_ACCEPTABLE_MAX,
+    PERSISTENT_DAYS,
+    PERSISTENT_PAIN_MIN,
+    PERSISTENT_PROFESSIONAL_DAYS,
+    RED_FLAG_MEMORY_DAYS,
+    RED_FLAG_RECENT_DAYS,
+    RED_FLAG_URGENT_DAYS,
+    SPREAD_LOOKBACK_DAYS,
+    SPREAD_PAIN_MIN,
+    SPREAD_SITES,
+    STIFFNESS_DAYS_MIN,
+    STIFFNESS_LONG_MIN,
+    WORSENING_MIN_RISE,
+    DecisionKind,
+    Reason,
+    RecentRun,
+    WeekLoad,
+    recent,
+)
 from hipstride.journal.entry import JournalEntry, flag, site_words
 
 __all__ = [
     "DECISION_RANK",
+    "EV_CADENCE",
+    "EV_PAIN_MODEL",
+    "HIGH_MORNING_MIN",
+    "HIGH_PAIN_MIN",
     "HIP_LOAD_INDEX_HIGH",
     "LOAD_PROGRESSION_MAX",
+    "LOOKBACK_DAYS",
+    "MORNING_SETTLED_MAX",
     "PAIN_ACCEPTABLE_MAX",
     "PERSISTENT_DAYS",
     "PERSISTENT_PAIN_MIN",
+    "PERSISTENT_PROFESSIONAL_DAYS",
+    "RED_FLAG_MEMORY_DAYS",
+    "RED_FLAG_URGENT_DAYS",
+    "STIFFNESS_DAYS_MIN",
+    "STIFFNESS_LONG_MIN",
+    "WORSENING_MIN_RISE",
     "DecisionKind",
     "Reason",
     "RecentRun",
     "WeekLoad",
     "all_rules",
+    "recent",
 ]
 
-DecisionKind = Literal["run", "modify", "cross-train", "rest", "see-professional"]
 
-#: Strength of each decision; the strongest reason decides.
-DECISION_RANK: dict[str, int] = {
-    "run": 0,
-    "modify": 1,
-    "cross-train": 2,
-    "rest": 3,
-    "see-professional": 4,
-}
-
-RED_FLAG_LOOKBACK_DAYS = 14
-WORSENING_LOOKBACK_DAYS = 14
-WORSENING_ENTRIES = 3
-WORSENING_MIN_RISE = 2
-SPREAD_LOOKBACK_DAYS = 7
-SPREAD_SITES = ("lower-back", "knee")
-PERSISTENT_DAYS = 3
-PERSISTENT_PAIN_MIN = 3
-#: Pain during or after activity that the pain-monitoring model accepts (0–10).
-PAIN_ACCEPTABLE_MAX = 5
-#: Morning pain at or below this counts as settled (hipstride's reading of "settled", 0–10).
-MORNING_SETTLED_MAX = 2
-MORNING_REST_MIN = 6
-WEEKLY_RISE_MIN = 1.0
-#: Latest week over the mean of the two before it: flag above this fraction (0.30 = +30 %).
-LOAD_PROGRESSION_MAX = 0.30
-#: Hip-load index of a run (1.0 = the runner's usual) above which the run counts as hard on the hip.
-HIP_LOAD_INDEX_HIGH = 1.25
-HIGH_LOAD_LOOKBACK_DAYS = 7
-#: Days of journal the rules look back at most.
-LOOKBACK_DAYS = max(RED_FLAG_LOOKBACK_DAYS, WORSENING_LOOKBACK_DAYS)
-
-EV_PAIN_MODEL = (
-    "moderate, extrapolated to the hip from Achilles tendon research — Silbernagel 2007"
-)
-EV_LOAD = "moderate — Nielsen 2014; the 10 % rule gave no protection — Buist 2008"
-EV_GUIDANCE = "physician's guidance (no graded study)"
-EV_RED_FLAGS = ("clinical red flags for hip pain in runners (signs of a stress fracture of the femoral "
-                "neck, infection, nerve involvement or a serious underlying cause); not graded: "
-                "they call for a medical check, not for evidence")
-EV_CADENCE = "moderate — Heiderscheit 2011"
-EV_HIP_LOAD = (
-    "hipstride hip-load model; its factors are graded from strong (downhill grade) to weak "
-    "(turns, surface) in docs/hip-load-model.md"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class WeekLoad:
-    """Training load of one week: total distance in metres and total hip load (model units)."""
-
-    week_start: date
-    distance_m: float
-    hip_load: float
-
-
-@dataclass(frozen=True, slots=True)
-class RecentRun:
-    """One recent run: its date, hip-load index (1.0 = the runner's usual) and distance in metres."""
-
-    date: date
-    hip_load_index: float
-    distance_m: float
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a rule fired: its id, an explanation in plain words, and the evidence behind it."""
-
-    rule: str
-    text: str
-    evidence: str | None
-    decision: DecisionKind = "run"
-    urgent: bool = False
-
-
-def recent(entries: Iterable[JournalEntry], today: date, days: int) -> list[JournalEntry]:
-    """Entries dated from ``today - days + 1`` to ``today``, oldest first."""
-    first = today - timedelta(days=days - 1)
-    return sorted((e for e in entries if first <= e.date <= today), key=lambda e: e.date)
-
-
-def _daily_pain(entries: Iterable[JournalEntry]) -> dict[date, float]:
-    """Highest pain per day over the entries that recorded any."""
-    days: dict[date, float] = {}
-    for entry in entries:
-        pain = entry.pain
-        if pain is not None:
-            days[entry.date] = max(pain, days.get(entry.date, 0.0))
-    return days
-
-
-def _where_text(entry: JournalEntry) -> str:
-    sites = ", ".join(entry.where) if entry.where else "hip"
-    return f"{entry.side} {sites}" if entry.side in ("left", "right") else sites
-
-
-def red_flags(entries: list[JournalEntry]) -> list[Reason]:
-    """``red-flag``: any warning sign in ``entries``."""
+def _open_flags(entries: Sequence[JournalEntry]) -> dict[str, date]:
+    """Each flag's latest noted date, unless an entry of that day or later records it seen."""
+    noted: dict[str, date] = {}
     seen: dict[str, date] = {}
     for entry in entries:
         for name in entry.flags:
-            seen.setdefault(name, entry.date)
-    if not seen:
+            noted[name] = max(entry.date, noted.get(name, entry.date))
+        for name in entry.seen:
+            seen[name] = max(entry.date, seen.get(name, entry.date))
+    return {name: day for name, day in noted.items() if not (name in seen and seen[name] >= day)}
+
+
+def red_flags(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
+    """``red-flag``: warning signs not yet recorded as seen by a professional, by tier."""
+    open_flags = _open_flags(entries)
+    if not open_flags:
         return []
-    signs = "; ".join(f"{flag(name).text} (noted {day.isoformat()})" for name, day in seen.items())
-    text = (
-        f"Warning signs in your journal: {signs}. These need a medical check before any more "
-        "running: stop running and get seen today, by your doctor or an urgent-care service. "
-        "This is not a diagnosis; it is a reason to have a professional look."
-    )
-    return [Reason("red-flag", text, EV_RED_FLAGS, "see-professional", urgent=True)]
+    urgent, soon, old = [], [], []
+    for name, day in sorted(open_flags.items(), key=lambda item: item[1]):
+        age = (today - day).days
+        words = f"{flag(name).text} (noted {day.isoformat()})"
+        if flag(name).tier == "same-day" and age <= RED_FLAG_URGENT_DAYS:
+            urgent.append(words)
+        elif age <= RED_FLAG_RECENT_DAYS:
+            soon.append(words)
+        else:
+            old.append(words)
+    parts = []
+    if urgent:
+        parts.append(f"Warning signs: {'; '.join(urgent)}. Stop running and get seen today, by "
+                     "your doctor or an urgent-care service.")
+    if soon:
+        parts.append(f"{'Also' if urgent else 'Warning signs'}: {'; '.join(soon)}. Book a "
+                     "visit to your doctor within the next few days, and hold off running until "
+                     "then.")
+    if old:
+        parts.append(f"Earlier warning signs not yet recorded as checked: {'; '.join(old)}. If a "
+                     "professional has seen them, note it in the journal; if not, arrange a "
+                     "visit, and get seen today if they are still there.")
+    parts.append("This is not a diagnosis; it is a reason to have a professional look.")
+    return [Reason("red-flag", " ".join(parts), EV_RED_FLAGS, "see-professional",
+                   urgent=bool(urgent))]
 
 
-def worsening(entries: list[JournalEntry]) -> list[Reason]:
-    """``pain-worsening``: the day's pain climbing over the last days with entries."""
-    daily = sorted(_daily_pain(entries).items())[-WORSENING_ENTRIES:]
-    if len(daily) < WORSENING_ENTRIES:
+def _hip_complaint(entry: JournalEntry) -> bool:
+    pain = entry.pain
+    return pain is not None and pain > 0 and (
+        not entry.where or any(site in HIP_SITES for site in entry.where))
+
+
+def spreading(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
+    """``pain-spreading``: pain reaching the lower back or a knee in a journal of hip pain."""
+    if not any(_hip_complaint(e) for e in entries):
         return []
-    scores = [pain for _, pain in daily]
-    rising = all(b >= a for a, b in itertools.pairwise(scores))
-    if not (
-        rising
-        and scores[-1] - scores[0] >= WORSENING_MIN_RISE
-        and scores[-1] >= PERSISTENT_PAIN_MIN
-    ):
-        return []
-    trail = " → ".join(f"{p:g}" for p in scores)
-    text = (
-        f"Your pain has been climbing ({trail} out of 10 over {daily[0][0].isoformat()} to "
-        f"{daily[-1][0].isoformat()}) despite care. Pain that keeps getting worse deserves a "
-        "proper assessment and a plan made for you."
-    )
-    return [Reason("pain-worsening", text, EV_GUIDANCE, "see-professional")]
-
-
-def spreading(entries: list[JournalEntry]) -> list[Reason]:
-    """``pain-spreading``: pain in the lower back or a knee."""
-    for entry in reversed(entries):
+    first = today - timedelta(days=SPREAD_LOOKBACK_DAYS - 1)
+    for entry in sorted(entries, key=lambda e: e.date, reverse=True):
         spread = [s for s in entry.where if s in SPREAD_SITES]
-        if spread and (entry.pain is None or entry.pain > 0):
+        if entry.date >= first and spread and (entry.pain or 0) >= SPREAD_PAIN_MIN:
             places = " and ".join(site_words(s) for s in spread)
-            text = (
-                f"On {entry.date.isoformat()} you noted pain in the {places}. When hip pain starts "
-                "to reach the lower back or knees, the way you move may be changing to protect "
-                "the hip; that is worth a professional assessment."
-            )
+            text = (f"On {entry.date.isoformat()} you noted pain of {entry.pain:g}/10 in the "
+                    f"{places}, alongside your hip pain. When hip pain starts to reach the lower "
+                    "back or knees, the way you move may be changing to protect the hip; that is "
+                    "worth a professional assessment (not urgent).")
             return [Reason("pain-spreading", text, EV_GUIDANCE, "see-professional")]
     return []
 
 
-def persistent(entries: list[JournalEntry], today: date) -> list[Reason]:
-    """``pain-persistent``: pain of :data:`PERSISTENT_PAIN_MIN` or more, days in a row."""
-    daily = _daily_pain(entries)
-    for end in (today, today - timedelta(days=1)):
-        days = [end - timedelta(days=k) for k in range(PERSISTENT_DAYS)]
-        if all(daily.get(day, -1) >= PERSISTENT_PAIN_MIN for day in days):
-            text = (
-                f"Pain of {PERSISTENT_PAIN_MIN}/10 or more on {PERSISTENT_DAYS} days in a row "
-                f"(up to {end.isoformat()}). Pause running until it settles and keep fit with "
-                "low-impact exercise instead."
-            )
-            return [Reason("pain-persistent", text, EV_GUIDANCE, "cross-train")]
-    return []
+def _weekly(weeks: Sequence[WeekLoad], today: date) -> list[WeekLoad]:
+    """The weeks up to ``today``, oldest first, with weeks missing in between filled as zero."""
+    past = sorted((w for w in weeks if w.week_start <= today), key=lambda w: w.week_start)
+    out: list[WeekLoad] = []
+    for week in past:
+        while out and (week.week_start - out[-1].week_start).days > 7:
+            out.append(WeekLoad(out[-1].week_start + timedelta(days=7), 0.0, 0.0))
+        out.append(week)
+    return out
 
 
-def _pain_during(entries: list[JournalEntry], today: date) -> list[Reason]:
-    recent_days = [e for e in entries if e.date >= today - timedelta(days=1)]
-    high = [
-        (e, p)
-        for e in recent_days
-        for p in (e.pain_during, e.pain_after)
-        if p is not None and p > PAIN_ACCEPTABLE_MAX
-    ]
-    if not high:
-        return []
-    entry, pain = max(high, key=lambda item: item[1])
-    text = (
-        f"Pain reached {pain:g}/10 during or after activity on {entry.date.isoformat()} "
-        f"({_where_text(entry)}). Up to {PAIN_ACCEPTABLE_MAX}/10 is the usual limit in the "
-        "pain-monitoring model; above it, give the hip a rest day."
-    )
-    return [Reason("pain-monitor-during", text, EV_PAIN_MODEL, "rest")]
-
-
-def _pain_morning(entries: list[JournalEntry], today: date) -> list[Reason]:
-    mornings = [e.pain_morning for e in entries if e.date == today and e.pain_morning is not None]
-    if not mornings or max(mornings) <= MORNING_SETTLED_MAX:
-        return []
-    morning = max(mornings)
-    kind: DecisionKind = "rest" if morning >= MORNING_REST_MIN else "modify"
-    advice = "rest today" if kind == "rest" else "keep today's run shorter and easier"
-    text = (
-        f"This morning's pain is {morning:g}/10: it has not settled overnight (settled "
-        f"means {MORNING_SETTLED_MAX}/10 or less). The pain-monitoring model says to "
-        f"{advice}."
-    )
-    return [Reason("pain-monitor-morning", text, EV_PAIN_MODEL, kind)]
-
-
-def _mean_morning(entries: list[JournalEntry], first: date, last: date) -> float | None:
-    values = [e.pain_morning for e in entries
-              if first <= e.date <= last and e.pain_morning is not None]
-    return statistics.fmean(values) if values else None
-
-
-def _pain_weekly(entries: list[JournalEntry], today: date) -> list[Reason]:
-    this_week = _mean_morning(entries, today - timedelta(days=6), today)
-    last_week = _mean_morning(entries, today - timedelta(days=13), today - timedelta(days=7))
-    if this_week is None or last_week is None or this_week - last_week < WEEKLY_RISE_MIN:
-        return []
-    text = (
-        f"Morning pain averaged {this_week:.1f}/10 this week against {last_week:.1f}/10 the "
-        "week before. In the pain-monitoring model morning pain should not rise from week to "
-        "week; ease the running load until it steadies."
-    )
-    return [Reason("pain-monitor-weekly", text, EV_PAIN_MODEL, "modify")]
-
-
-def pain_monitor(entries: list[JournalEntry], today: date) -> list[Reason]:
-    """``pain-monitor-*``: the pain-monitoring model's three checks (during, morning, weekly)."""
-    return (_pain_during(entries, today) + _pain_morning(entries, today)
-            + _pain_weekly(entries, today))
+def _over(latest: WeekLoad, base: Sequence[WeekLoad], share: float) -> list[str]:
+    """What of ``latest`` exceeds ``share`` (1 + allowed rise) of the mean of ``base``."""
+    changes = []
+    for label, value, level in (
+            ("distance", latest.distance_m, statistics.fmean(w.distance_m for w in base)),
+            ("hip load", latest.hip_load, statistics.fmean(w.hip_load for w in base))):
+        if level > 0 and round(value / level, 9) > share:  # keep +30.000...04 % from counting
+            changes.append(f"{label} up {100 * (value / level - 1):.0f} %")
+    return changes
 
 
 def load_progression(weeks: Sequence[WeekLoad], today: date) -> list[Reason]:
-    """``load-progression``: the latest week well above the two before it."""
-    past = sorted((w for w in weeks if w.week_start <= today), key=lambda w: w.week_start)[-3:]
+    """``load-progression`` (the latest week well above the two before it) and ``load-return``
+    (the first weeks after a break, against the level before it)."""
+    past = _weekly(weeks, today)
     if len(past) < 3:
         return []
-    before, latest = past[:2], past[2]
-    changes = []
-    for label, value, base in (
-        ("distance", latest.distance_m, statistics.fmean(w.distance_m for w in before)),
-        ("hip load", latest.hip_load, statistics.fmean(w.hip_load for w in before)),
-    ):
-        if base <= 0:
-            continue
-        progression = round(value / base - 1, 9)  # keep +30.000...04 % from counting as above 30 %
-        if progression > LOAD_PROGRESSION_MAX:
-            changes.append(f"{label} up {100 * progression:.0f} %")
+    latest, before = past[-1], past[-3:-1]
+    if any(w.distance_m > 0 or w.hip_load > 0 for w in before):
+        changes = _over(latest, before, 1 + LOAD_PROGRESSION_MAX)
+        if not changes:
+            return []
+        text = (f"Week of {latest.week_start.isoformat()}: {', '.join(changes)} on the mean of the "
+                f"two weeks before. Increases of more than {100 * LOAD_PROGRESSION_MAX:.0f} % over "
+                "two weeks were linked to overuse injuries in novice runners; the old 10 % rule, "
+                "tested in a trial, gave no protection either, so hold the load steady for now.")
+        return [Reason("load-progression", text, EV_LOAD, "modify")]
+    off = 0
+    while off < len(past) - 1 and past[-2 - off].distance_m <= 0 and past[-2 - off].hip_load <= 0:
+        off += 1
+    base = past[max(0, len(past) - 3 - off):len(past) - 1 - off]
+    if not base:
+        return []  # no running before the break to judge against
+    share = LONG_BREAK_SHARE if off >= LONG_BREAK_WEEKS else 1.0
+    changes = _over(latest, base, share)
     if not changes:
         return []
-    text = (
-        f"Week of {latest.week_start.isoformat()}: {', '.join(changes)} on the mean of the two "
-        f"weeks before. Increases of more than {100 * LOAD_PROGRESSION_MAX:.0f} % over two weeks "
-        "were linked to overuse injuries around the hip; the old 10 % rule, tested in a trial, "
-        "gave no protection either, so hold the load steady for now."
-    )
-    return [Reason("load-progression", text, EV_LOAD, "modify")]
+    limit = ("half of" if off >= LONG_BREAK_WEEKS else "the level of")
+    text = (f"Week of {latest.week_start.isoformat()} is your first back after {off} weeks without "
+            f"running, and it already exceeds {limit} the two weeks before the break "
+            f"({', '.join(changes)} on them). After a break the body has lost some of its "
+            "tolerance; build back up gradually over the next weeks.")
+    return [Reason("load-return", text, EV_LOAD, "modify")]
 
 
 def hip_load(runs: Sequence[RecentRun], today: date) -> list[Reason]:
@@ -338,11 +301,13 @@ def all_rules(today: date, entries: Sequence[JournalEntry], weeks: Sequence[Week
     """Every reason that fires for ``today``, in rule order (entries, weeks and runs any order)."""
     window = recent(entries, today, LOOKBACK_DAYS)
     return [
-        *red_flags(recent(entries, today, RED_FLAG_LOOKBACK_DAYS)),
-        *worsening(recent(entries, today, WORSENING_LOOKBACK_DAYS)),
-        *spreading(recent(entries, today, SPREAD_LOOKBACK_DAYS)),
-        *persistent(window, today),
+        *red_flags(recent(entries, today, RED_FLAG_MEMORY_DAYS), today),
+        *worsening(window, today),
+        *spreading(window, today),
+        *unsettled(window, today),
+        *stiffness(window, today),
         *pain_monitor(window, today),
         *load_progression(weeks, today),
         *hip_load(runs, today),
     ]
+

@@ -13,7 +13,11 @@ are those of the JSON form::
 
     {"date": "2026-05-01", "pain_during": 3, "pain_after": 4, "pain_morning": 1,
      "morning_stiffness_min": 10, "where": ["hip"], "side": "left", "better": "ice",
-     "worse": "hills", "flags": [], "run_id": 12}
+     "worse": "hills", "flags": [], "seen": [], "run_id": 12}
+
+``seen`` names the warning signs a professional checked that day; the library keeps them in the
+entry's flag column as ``seen:NAME`` (the journal owns the flag names, the library stores them
+as given), so no migration is needed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,9 @@ from hipstride.errors import InputError
 from hipstride.journal.decision import decide
 from hipstride.journal.entry import FIELDS, FLAGS, MAX_STIFFNESS_MIN, SIDES, SITES, JournalEntry
 from hipstride.library.store import JournalRecord, RunStore
+
+#: How a flag recorded as seen by a professional is kept among the stored flag names.
+SEEN_PREFIX = "seen:"
 
 __all__ = [
     "FIELDS",
@@ -177,12 +184,14 @@ def entry_from_mapping(data: Mapping[str, Any], *, today: date | None = None,
                         MAX_STIFFNESS_MIN, " minutes")
     try:
         return JournalEntry(
-            date=day, **pains, morning_stiffness_min=stiffness,
+            date=day, pain_during=pains["pain_during"], pain_after=pains["pain_after"],
+            pain_morning=pains["pain_morning"], morning_stiffness_min=stiffness,
             where=_names(data.get("where"), label("where"), SITES, "site"),
             side=_side(data.get("side"), label("side")),
             better=_text(data.get("better"), label("better")),
             worse=_text(data.get("worse"), label("worse")),
             flags=_names(data.get("flags"), label("flags"), FLAGS, "flag"),
+            seen=_names(data.get("seen"), label("seen"), FLAGS, "flag"),
             run_id=_run_id(data.get("run_id"), label("run_id")))
     except ValueError as exc:  # the checks above cover every case; this keeps the contract
         raise InputError(f"entry: {exc}") from None
@@ -198,7 +207,8 @@ def _to_record(entry: JournalEntry) -> JournalRecord:
         entry_date=entry.date, pain_during=entry.pain_during, pain_after=entry.pain_after,
         pain_morning=entry.pain_morning, morning_stiffness_min=entry.morning_stiffness_min,
         sites=tuple(entry.where), side=entry.side, better=entry.better, worse=entry.worse,
-        flags=tuple(entry.flags), run_id=entry.run_id)
+        flags=tuple(entry.flags) + tuple(SEEN_PREFIX + name for name in entry.seen),
+        run_id=entry.run_id)
 
 
 def _tidy(value: float | None) -> float | None:
@@ -212,7 +222,9 @@ def _from_record(record: JournalRecord) -> JournalEntry:
         pain_after=_tidy(record.pain_after), pain_morning=_tidy(record.pain_morning),
         morning_stiffness_min=_tidy(record.morning_stiffness_min),
         where=list(record.sites), side=record.side, better=record.better, worse=record.worse,
-        flags=list(record.flags), run_id=record.run_id)
+        flags=[f for f in record.flags if not f.startswith(SEEN_PREFIX)],
+        seen=[f.removeprefix(SEEN_PREFIX) for f in record.flags if f.startswith(SEEN_PREFIX)],
+        run_id=record.run_id)
 
 
 def add_entry(store: RunStore, entry: JournalEntry) -> bool:

@@ -4,8 +4,9 @@
 adds rules of its own:
 
 journal entries
-    The entries of the :data:`JOURNAL_LOOKBACK_DAYS` days up to the day (the rules look back at
-    most two weeks).
+    The entries of the :data:`JOURNAL_LOOKBACK_DAYS` days up to the day: the pain rules read the
+    last four weeks, the red-flag rule a year, so that a warning sign never drops out silently
+    before a professional is recorded as having seen it.
 weekly load
     Distance (m) and hip-load units per ISO week of running (:func:`hipstride.analysis.trends.
     weekly_load`, runs started on or before the day), up to the day's week. The week in progress
@@ -37,6 +38,7 @@ from hipstride.journal.decision import (
 )
 from hipstride.journal.entry import JournalEntry
 from hipstride.journal.plan import TYPICAL_RUN_LOOKBACK_DAYS
+from hipstride.journal.rules import RED_FLAG_MEMORY_DAYS
 from hipstride.journal.store import list_entries
 from hipstride.library.store import RunStore, RunSummary
 
@@ -50,8 +52,8 @@ __all__ = [
     "usual_cadence_spm",
 ]
 
-#: Days of journal read for a decision.
-JOURNAL_LOOKBACK_DAYS = 28
+#: Days of journal read for a decision (the red-flag rule's memory).
+JOURNAL_LOOKBACK_DAYS = RED_FLAG_MEMORY_DAYS
 #: Days of runs read for a decision (the plan scales a modified run from them).
 RUNS_LOOKBACK_DAYS = TYPICAL_RUN_LOOKBACK_DAYS
 

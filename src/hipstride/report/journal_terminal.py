@@ -24,8 +24,10 @@ __all__ = ["DISCLAIMER", "decision_view", "journal_table", "plan_lines"]
 
 DISCLAIMER = (
     "hipstride is educational: it supports your decisions and does not diagnose. Any red flag "
-    "(night or rest pain, not being able to bear weight, fever, numbness, pain that comes on "
-    "earlier in each run, a fall) means: stop running and see a professional now.")
+    "means stop running: not being able to bear weight, fever, pain that comes on earlier in "
+    "each run, numbness between the legs or a bladder or bowel change, or a fall after which "
+    "you cannot hop or walk need a professional today; night or rest pain, numbness or "
+    "weakness, night sweats or weight loss within days. If unsure, see a professional now.")
 #: The banner of each decision: its style and its words.
 DECISION_STYLE = {"run": "bold white on green", "modify": "bold black on yellow",
                   "cross-train": "bold white on dark_cyan", "rest": "bold white on blue",
