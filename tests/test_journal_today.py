@@ -173,3 +173,19 @@ def test_a_bad_date_is_refused(tmp_path: Path) -> None:
     result = cli("today", "--date", "20-03-2024", home=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.startswith("hipstride: error: --date:")
+
+
+def test_an_old_red_flag_is_read_from_the_library_until_a_professional_saw_it(
+        tmp_path: Path) -> None:
+    _journal(tmp_path, {"date": _day(-60), "pain_morning": 2, "flags": ["night-pain"]},
+             {"date": _day(-1), "pain_during": 1, "pain_morning": 0, "where": ["hip"]})
+    doc = _today(tmp_path)
+    assert doc["decision"] == "see-professional"
+    assert doc["urgent"] is False
+    assert _rules(doc) == ["red-flag"]
+    assert _day(-60) in doc["reasons"][0]["text"]
+    added = cli("journal", "add", "--date", _day(-30), "--seen", "night-pain", home=tmp_path)
+    assert added.exit_code == 0, added.output
+    listed = cli("journal", "list", "--json", home=tmp_path)
+    assert [e["seen"] for e in json.loads(listed.stdout)] == [[], ["night-pain"], []]
+    assert _rules(_today(tmp_path)) == ["all-clear"]
