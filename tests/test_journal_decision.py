@@ -485,3 +485,22 @@ def test_journal_entry_accepts_a_full_entry() -> None:
 def test_bad_cadence_baseline_is_rejected() -> None:
     with pytest.raises(ValueError, match="cadence baseline"):
         decide(TODAY, [], [], [], cadence_baseline_spm=80)
+
+
+def test_high_hip_load_is_judged_against_the_runners_own_median() -> None:
+    # a runner whose runs usually score 1.3: a 1.4 is an ordinary day, a 1.8 is not
+    usual = [RecentRun(day(-k), 1.3, 8_000) for k in (20, 16, 12, 9)]
+    assert "hip-load-high" not in run_decision(runs=[*usual, RecentRun(day(-1), 1.4, 8_000)]).rules
+    result = run_decision(runs=[*usual, RecentRun(day(-1), 1.8, 8_000)])
+    assert "hip-load-high" in result.rules
+    assert "usual 1.30" in result.reasons[0].text
+
+
+def test_under_an_urgent_decision_other_reasons_are_only_noted() -> None:
+    entries = [entry(-1, flags=["fever"]), entry(0, pain_morning=4)]
+    result = run_decision(entries)
+    assert result.urgent
+    assert result.rules == ["red-flag", "pain-monitor-morning"]
+    assert not result.reasons[0].text.startswith("Also noted")
+    assert result.reasons[1].text.startswith("Also noted")
+    assert "not an action for today" in result.reasons[1].text

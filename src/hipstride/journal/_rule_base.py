@@ -81,6 +81,10 @@ LONG_BREAK_SHARE = 0.5
 #: Hip-load index of a run (1.0 = the runner's usual) above which the run counts as hard on the hip.
 HIP_LOAD_INDEX_HIGH = 1.25
 HIGH_LOAD_LOOKBACK_DAYS = 7
+#: Days of runs whose median hip-load index is the runner's own usual.
+HIP_LOAD_BASELINE_DAYS = 28
+#: Fewest runs for that median; with fewer the usual is 1.0.
+HIP_LOAD_BASELINE_MIN_RUNS = 3
 #: Days of journal the pain rules look back at most.
 LOOKBACK_DAYS = 7 * WORSENING_WEEKS
 

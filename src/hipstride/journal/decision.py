@@ -7,7 +7,9 @@ that fired, and returns the strongest decision, ranked::
 
     see-professional  >  rest  >  cross-train  >  modify  >  run
 
-with a concrete plan (:mod:`hipstride.journal.plan`). When nothing fires the decision is ``run``,
+with a concrete plan (:mod:`hipstride.journal.plan`). Under an urgent decision every
+lower-ranked reason opens with :data:`ALSO_NOTED`: the visit is the only action for today, and
+those reasons are for the professional. When nothing fires the decision is ``run``,
 with the reason ``all-clear`` (journal entries in the last two weeks) or ``no-entries``.
 
 :meth:`Decision.to_dict` is the one serialisation of a decision: ``hipstride today --json``
@@ -19,6 +21,7 @@ the plan imports too) and exported from here, their public home.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,6 +44,8 @@ from hipstride.journal.rules import (
 
 __all__ = ["Decision", "DecisionKind", "Reason", "RecentRun", "WeekLoad", "decide"]
 
+#: How a lower-ranked reason opens under an urgent decision (it is not today's action).
+ALSO_NOTED = "Also noted, to mention when you are seen (not an action for today): "
 #: Plausible cadence baselines (steps/min).
 CADENCE_BASELINE_RANGE_SPM = (100.0, 250.0)
 
@@ -140,6 +145,9 @@ def decide(
     reasons.sort(key=lambda r: DECISION_RANK[r.decision], reverse=True)
     decision = reasons[0].decision
     urgent = any(r.urgent for r in reasons)
+    if urgent:  # nothing but the visit is today's action: the rest is for the professional
+        reasons = [r if r.urgent or r.decision == decision
+                   else dataclasses.replace(r, text=ALSO_NOTED + r.text) for r in reasons]
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
                      cadence_baseline_spm=cadence_baseline_spm,
                      stop_running=any(r.rule == "red-flag" for r in reasons))

@@ -74,7 +74,9 @@ mornings sit at 3/10 for weeks is exactly who the persistence rule is for.
     after a long break is hipstride's cautious reading.
 ``hip-load-high``
     A run in the last :data:`HIGH_LOAD_LOOKBACK_DAYS` days with hip-load index above
-    :data:`HIP_LOAD_INDEX_HIGH` → modify. Source: the hipstride hip-load model.
+    :data:`HIP_LOAD_INDEX_HIGH` times the runner's own usual index (the median of the last
+    :data:`HIP_LOAD_BASELINE_DAYS` days' runs; 1.0 with fewer than
+    :data:`HIP_LOAD_BASELINE_MIN_RUNS` runs) → modify. Source: the hipstride hip-load model.
 
 The value types (:class:`WeekLoad`, :class:`RecentRun`, :class:`Reason`) and thresholds live in
 ``_rule_base`` so that the rules and the plan can import them without a circle; this module
@@ -84,6 +86,7 @@ help; it never names a diagnosis.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -100,6 +103,8 @@ from hipstride.journal._rule_base import (
     HIGH_LOAD_LOOKBACK_DAYS,
     HIGH_MORNING_MIN,
     HIGH_PAIN_MIN,
+    HIP_LOAD_BASELINE_DAYS,
+    HIP_LOAD_BASELINE_MIN_RUNS,
     HIP_LOAD_INDEX_HIGH,
     HIP_SITES,
     LOAD_PROGRESSION_MAX,
@@ -279,19 +284,30 @@ def load_progression(weeks: Sequence[WeekLoad], today: date) -> list[Reason]:
     return [Reason("load-return", text, EV_LOAD, "modify")]
 
 
+def usual_hip_load_index(runs: Sequence[RecentRun], today: date) -> float:
+    """The runner's own usual hip-load index: the median of the last
+    :data:`HIP_LOAD_BASELINE_DAYS` days' runs, or 1.0 with fewer than
+    :data:`HIP_LOAD_BASELINE_MIN_RUNS` of them."""
+    first = today - timedelta(days=HIP_LOAD_BASELINE_DAYS - 1)
+    indices = [r.hip_load_index for r in runs
+               if first <= r.date <= today and math.isfinite(r.hip_load_index)]
+    return statistics.median(indices) if len(indices) >= HIP_LOAD_BASELINE_MIN_RUNS else 1.0
+
+
 def hip_load(runs: Sequence[RecentRun], today: date) -> list[Reason]:
-    """``hip-load-high``: a recent run well above the runner's usual hip load."""
+    """``hip-load-high``: a recent run well above the runner's own usual hip load."""
+    usual = usual_hip_load_index(runs, today)
+    limit = HIP_LOAD_INDEX_HIGH * usual
     first = today - timedelta(days=HIGH_LOAD_LOOKBACK_DAYS - 1)
-    heavy = sorted(
-        (r for r in runs if first <= r.date <= today and r.hip_load_index > HIP_LOAD_INDEX_HIGH),
-        key=lambda r: r.date,
-    )
+    heavy = sorted((r for r in runs if first <= r.date <= today and r.hip_load_index > limit),
+                   key=lambda r: r.date)
     if not heavy:
         return []
     listed = ", ".join(f"{r.date.isoformat()} ({r.hip_load_index:.2f})" for r in heavy)
     text = (
-        f"Recent runs loaded the hip well above your usual (index over {HIP_LOAD_INDEX_HIGH:g}): "
-        f"{listed}. Choose a flat, soft, smooth route with few sharp turns for the next run."
+        f"Recent runs loaded the hip well above your usual (index over {limit:.2f}, "
+        f"{HIP_LOAD_INDEX_HIGH:g} times your usual {usual:.2f}): {listed}. Choose a flat, soft, "
+        "smooth route with few sharp turns for the next run."
     )
     return [Reason("hip-load-high", text, EV_HIP_LOAD, "modify")]
 
