@@ -9,7 +9,9 @@ see-professional
 rest
     ``running``, ``activity``, ``after`` (routines), ``recheck`` (the next day, ISO date).
 cross-train
-    ``before``, ``running``, ``options`` (activity, ``duration_min`` range, note), ``after``.
+    ``warm_up`` (easy minutes of the activity itself; the running warm-up opens with a jog, so
+    it is not named), ``running``, ``options`` (activity, ``duration_min`` range, note),
+    ``after`` and ``after_note`` (no ice after swimming).
 run
     ``before``, ``after``, ``run`` (effort and route profile).
 modify
@@ -31,6 +33,7 @@ from typing import Any
 
 from hipstride.journal.rules import (
     EV_CADENCE,
+    MORNING_SETTLED_MAX,
     PAIN_ACCEPTABLE_MAX,
     PERSISTENT_PAIN_MIN,
     DecisionKind,
@@ -59,6 +62,9 @@ RECOVERY_ROUTINE = "recovery"
 #: Every care routine a plan may name.
 ROUTINES = (WARM_UP_ROUTINE, COOL_DOWN_ROUTINE, RECOVERY_ROUTINE)
 
+#: The warm-up of a cross-training day: the running warm-up opens with a jog, so it is not named.
+CROSS_TRAIN_WARM_UP = ("5–10 minutes of the chosen activity at a very easy pace, then ease "
+                       "into the session; no jogging")
 PROFESSIONALS = ("orthopaedist", "physiotherapist", "sports-medicine physician")
 BRING = (
     "your pain journal (levels, where, when, what helps and what hurts)",
@@ -67,7 +73,8 @@ BRING = (
 )
 CROSS_TRAINING: tuple[dict[str, Any], ...] = (
     {"activity": "walking", "duration_min": [30, 45], "note": "flat, even ground"},
-    {"activity": "swimming", "duration_min": [20, 30], "note": "easy strokes"},
+    {"activity": "swimming", "duration_min": [20, 30],
+     "note": "easy strokes; no ice afterwards"},
     {
         "activity": "stationary cycling",
         "duration_min": [20, 30],
@@ -108,10 +115,13 @@ def _rest(today: date) -> dict[str, Any]:
 
 def _cross_train() -> dict[str, Any]:
     return {
-        "before": [WARM_UP_ROUTINE],
-        "running": f"pause running until pain stays below {PERSISTENT_PAIN_MIN}/10 for a few days",
+        "warm_up": CROSS_TRAIN_WARM_UP,
+        "running": (f"pause running until a morning shows the pain settled "
+                    f"({MORNING_SETTLED_MAX}/10 or less) and it stays below "
+                    f"{PERSISTENT_PAIN_MIN}/10 for a few days"),
         "options": [dict(option) for option in CROSS_TRAINING],
         "after": [RECOVERY_ROUTINE],
+        "after_note": "after swimming, leave out the ice: the water has cooled the hip already",
     }
 
 

@@ -81,10 +81,12 @@ _PLAN_KEYS: dict[str, Callable[[Any], list[str]]] = {
     "activity": _text_line("Activity"),
     "professionals": _joined_line("Who", ", "),
     "bring": _joined_line("Bring", "; "),
+    "warm_up": _text_line("Warm-up"),
     "before": lambda names: ["Before: " + _routines(names)],
     "run": _run_value,
     "options": lambda options: [_option_line(o) for o in options],
     "after": lambda names: ["After: " + _routines(names)],
+    "after_note": _text_line("Note"),
     "recheck": lambda day: [f"Check again: {day} (hipstride today)"],
 }
 
