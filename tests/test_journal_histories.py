@@ -220,3 +220,10 @@ def test_logging_more_entries_or_off_days_does_not_change_the_answer(name: str) 
         assert again.decision == base.decision, (name, again.rules, base.rules)
         assert set(again.rules) - {"all-clear"} == set(base.rules) - {"all-clear"}
     assert DECISION_RANK[base.decision] == {"fine": 0, "worsening": 4, "unsettled": 2}[name]
+
+
+def test_pain_not_settled_keeps_running_paused_until_the_visit() -> None:
+    history = [entry(-k, pain_morning=4) for k in range(16, 0, -3)]
+    result = decision(history)
+    assert result.decision == "see-professional"
+    assert "paused" in result.plan["running"]

@@ -46,6 +46,8 @@ __all__ = ["Decision", "DecisionKind", "Reason", "RecentRun", "WeekLoad", "decid
 
 #: How a lower-ranked reason opens under an urgent decision (it is not today's action).
 ALSO_NOTED = "Also noted, to mention when you are seen (not an action for today): "
+#: Rules whose reason means the pain has not settled: running stays paused until the visit.
+PAUSING_RULES = ("pain-persistent", "pain-unsettled")
 #: Plausible cadence baselines (steps/min).
 CADENCE_BASELINE_RANGE_SPM = (100.0, 250.0)
 
@@ -150,5 +152,6 @@ def decide(
                    else dataclasses.replace(r, text=ALSO_NOTED + r.text) for r in reasons]
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
                      cadence_baseline_spm=cadence_baseline_spm,
-                     stop_running=any(r.rule == "red-flag" for r in reasons))
+                     stop_running=any(r.rule == "red-flag" for r in reasons),
+                     pause_running=any(r.rule in PAUSING_RULES for r in reasons))
     return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan)

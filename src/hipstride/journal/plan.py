@@ -4,8 +4,8 @@
 that always holds ``decision`` and, by decision:
 
 see-professional
-    ``when``, ``running`` (stop until seen for red flags; otherwise easy running within the
-    pain limits), ``professionals`` (your doctor or urgent care first when urgent), ``bring``.
+    ``when``, ``running`` (stop until seen for red flags; paused while pain has not settled;
+    otherwise easy running within the pain limits), ``professionals`` (your doctor or urgent care first when urgent), ``bring``.
 rest
     ``running``, ``activity``, ``after`` (routines), ``recheck`` (the next day, ISO date).
 cross-train
@@ -92,12 +92,15 @@ def typical_run_m(runs: Sequence[RecentRun], today: date) -> float | None:
     return None
 
 
-def _see_professional(urgent: bool, stop_running: bool) -> dict[str, Any]:
+def _see_professional(urgent: bool, stop_running: bool, pause_running: bool) -> dict[str, Any]:
+    running = (
+        "stop running until you have been seen" if stop_running else
+        "keep running paused and cross-train until you have been seen" if pause_running else
+        f"until you have been seen, run only easy and within the pain limits (up to "
+        f"{PAIN_ACCEPTABLE_MAX}/10 during, settled by the next morning); cross-train if not")
     return {
         "when": "today" if urgent else "within the next few days",
-        "running": "stop running until you have been seen" if stop_running else (
-            f"until you have been seen, run only easy and within the pain limits (up to "
-            f"{PAIN_ACCEPTABLE_MAX}/10 during, settled by the next morning); cross-train if not"),
+        "running": running,
         "professionals": (["your doctor or an urgent-care service"] if urgent else [])
         + list(PROFESSIONALS),
         "bring": list(BRING),
@@ -175,13 +178,16 @@ def make_plan(
     runs: Sequence[RecentRun],
     cadence_baseline_spm: float | None,
     stop_running: bool | None = None,
+    pause_running: bool = False,
 ) -> dict[str, Any]:
     """The plan for ``decision`` (see the module docstring for its keys). Under
-    see-professional, ``stop_running`` (default: ``urgent``) says whether running stops until
-    the visit or may go on within the pain limits."""
+    see-professional, ``stop_running`` (default: ``urgent``; red flags) stops running until the
+    visit, ``pause_running`` (pain not settled) keeps it paused for cross-training, and
+    otherwise running may go on within the pain limits."""
     plan: dict[str, Any] = {"decision": decision}
     if decision == "see-professional":
-        plan.update(_see_professional(urgent, urgent if stop_running is None else stop_running))
+        plan.update(_see_professional(urgent, urgent if stop_running is None else stop_running,
+                                      pause_running))
     elif decision == "rest":
         plan.update(_rest(today))
     elif decision == "cross-train":
