@@ -93,7 +93,7 @@ def test_no_entries_and_no_warning_signs_means_run() -> None:
     assert result.plan["after"] == ["cool-down", "recovery"]
 
 
-def test_entries_older_than_two_weeks_count_as_no_entries() -> None:
+def test_entries_older_than_four_weeks_count_as_no_entries() -> None:
     result = run_decision([entry(-30, pain_during=2)])
     assert result.rules == ["no-entries"]
 

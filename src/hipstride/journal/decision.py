@@ -10,7 +10,9 @@ that fired, and returns the strongest decision, ranked::
 with a concrete plan (:mod:`hipstride.journal.plan`). Under an urgent decision every
 lower-ranked reason opens with :data:`ALSO_NOTED`: the visit is the only action for today, and
 those reasons are for the professional. When nothing fires the decision is ``run``,
-with the reason ``all-clear`` (journal entries in the last two weeks) or ``no-entries``.
+with the reason ``all-clear`` (journal entries in the last four weeks) or ``no-entries``.
+``urgent`` means "get seen today" (a same-day red flag noted lately); a see-professional
+decision without it means within the next few days.
 
 :meth:`Decision.to_dict` is the one serialisation of a decision: ``hipstride today --json``
 prints it and the clinician page shows it.
@@ -60,7 +62,7 @@ _ALL_CLEAR = Reason(
 )
 _NO_ENTRIES = Reason(
     "no-entries",
-    "No journal entries in the last two weeks and no warning signs in your load; "
+    "No journal entries in the last four weeks and no warning signs in your load; "
     "run as planned. Log pain after runs so hipstride can spot trends.",
     None,
     "run",

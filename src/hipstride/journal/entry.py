@@ -12,6 +12,11 @@ need three voices:
 ``label``
     a clinician's words on the report ("night pain (wakes from sleep)").
 
+Each flag also has a ``tier``: ``same-day`` signs need a professional that day, ``within-days``
+signs within the next few days (the tiers, and how long a flag stays in force, are the rules' to
+apply: :mod:`hipstride.journal.rules`). An entry's ``seen`` lists the flags a professional checked
+on that day; it clears them.
+
 The field names of :class:`JournalEntry` are the names of the JSON form and of the command's
 options; :data:`FIELDS` derives them from the dataclass, so there is one list.
 """
