@@ -29,6 +29,7 @@ from hipstride.journal._rule_base import (
     STIFFNESS_LONG_MIN,
     WEEKLY_RISE_MIN,
     WEEKLY_STIFFNESS_RISE_MIN,
+    WORSENING_MIN_LEVEL,
     WORSENING_MIN_RISE,
     WORSENING_WEEKS,
     DecisionKind,
@@ -65,7 +66,7 @@ def worsening(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
     for field, words in MEASURES:
         values = daily(entries, field)
         now = _week_mean(values, today)
-        if now is None or now[0] < MORNING_SETTLED_MAX + 1:
+        if now is None or now[0] < WORSENING_MIN_LEVEL:
             continue
         for k in range(1, WORSENING_WEEKS):
             last = today - timedelta(days=7 * k)

@@ -54,6 +54,8 @@ PERSISTENT_PROFESSIONAL_DAYS = 14
 PERSISTENT_PAIN_MIN = 3
 #: Worsening: this week's mean of one measure up this many points on an earlier week's.
 WORSENING_MIN_RISE = 2.0
+#: Worsening needs this week's mean of the measure at this level or above (0–10).
+WORSENING_MIN_LEVEL = 3.0
 #: Weeks (7 calendar days each, ending today) the worsening rule compares.
 WORSENING_WEEKS = 4
 #: Morning pain mean rising this much week on week → modify.

@@ -33,7 +33,8 @@ mornings sit at 3/10 for weeks is exactly who the persistence rule is for.
     reasons for a medical check.
 ``pain-worsening``
     One measure's mean over the last 7 calendar days is :data:`WORSENING_MIN_RISE` points or more
-    above its mean in one of the :data:`WORSENING_WEEKS` - 1 weeks before, and at least 3/10 →
+    above its mean in one of the :data:`WORSENING_WEEKS` - 1 weeks before, and at least
+    :data:`WORSENING_MIN_LEVEL`/10 →
     see a professional. Source: the physician's guidance (pain that worsens needs an assessment);
     the "≥ 2 points over ≥ 1 week" reading is hipstride's.
 ``pain-spreading``
@@ -124,6 +125,7 @@ from hipstride.journal._rule_base import (
     SPREAD_SITES,
     STIFFNESS_DAYS_MIN,
     STIFFNESS_LONG_MIN,
+    WORSENING_MIN_LEVEL,
     WORSENING_MIN_RISE,
     DecisionKind,
     Reason,
@@ -151,6 +153,7 @@ __all__ = [
     "RED_FLAG_URGENT_DAYS",
     "STIFFNESS_DAYS_MIN",
     "STIFFNESS_LONG_MIN",
+    "WORSENING_MIN_LEVEL",
     "WORSENING_MIN_RISE",
     "DecisionKind",
     "Reason",
@@ -178,7 +181,7 @@ def red_flags(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
     open_flags = _open_flags(entries)
     if not open_flags:
         return []
-    urgent, soon, old = [], [], []
+    urgent, soon, old, old_same_day = [], [], [], False
     for name, day in sorted(open_flags.items(), key=lambda item: item[1]):
         age = (today - day).days
         words = f"{flag(name).text} (noted {day.isoformat()})"
@@ -188,6 +191,7 @@ def red_flags(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
             soon.append(words)
         else:
             old.append(words)
+            old_same_day = old_same_day or flag(name).tier == "same-day"
     parts = []
     if urgent:
         parts.append(f"Warning signs: {'; '.join(urgent)}. Stop running and get seen today, by "
@@ -199,7 +203,8 @@ def red_flags(entries: Sequence[JournalEntry], today: date) -> list[Reason]:
     if old:
         parts.append(f"Earlier warning signs not yet recorded as checked: {'; '.join(old)}. If a "
                      "professional has seen them, note it in the journal; if not, arrange a "
-                     "visit, and get seen today if they are still there.")
+                     "visit within the next few days"
+                     + (", or today if that sign is still there." if old_same_day else "."))
     parts.append("This is not a diagnosis; it is a reason to have a professional look.")
     return [Reason("red-flag", " ".join(parts), EV_RED_FLAGS, "see-professional",
                    urgent=bool(urgent))]
