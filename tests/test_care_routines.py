@@ -24,10 +24,16 @@ def test_the_five_routines_ship() -> None:
     assert routine_names() == ["cool-down", "heat", "recovery", "strength", "warm-up"]
 
 
-@pytest.mark.parametrize("name", ["warm-up", "cool-down"])
-def test_warm_up_and_cool_down_last_about_ten_minutes(name: str) -> None:
-    total_s = get_routine(name).total_s
-    assert 9 * 60 <= total_s <= 11 * 60
+def test_cool_down_lasts_about_ten_minutes() -> None:
+    assert 9 * 60 <= get_routine("cool-down").total_s <= 11 * 60
+
+
+def test_warm_up_moves_for_about_ten_minutes_before_its_stretches() -> None:
+    steps = get_routine("warm-up").steps
+    movement_s = sum(s.planned_s for s in steps if "lunge" not in s.name.lower()
+                     and "swing" not in s.name.lower())
+    assert 9 * 60 <= movement_s <= 11 * 60
+    assert 2 * 60 <= get_routine("warm-up").total_s - movement_s <= 4 * 60
 
 
 def test_every_step_is_complete() -> None:
@@ -113,9 +119,35 @@ def test_strength_plan_progresses_over_weeks() -> None:
     assert plan.for_week(3).week == 3
 
 
+def _volume(sets: int, reps: int | None, hold_s: int | None) -> int:
+    """One week's dose of a step as one number: sets × reps × hold (a missing factor is 1)."""
+    return sets * (reps or 1) * (hold_s or 1)
+
+
+def test_strength_plan_dose_table_is_monotone_over_eight_weeks() -> None:
+    plan = get_routine("strength")
+    assert plan.weeks is not None
+    assert plan.weeks >= 8
+    targets = " ".join(t for step in plan.steps for t in step.targets)
+    for target in ("adductors", "side of the hip", "hip flexors", "hamstrings", "single-leg",
+                   "trunk"):
+        assert target in targets
+    for index, step in enumerate(plan.steps):
+        doses = [plan.for_week(week).steps[index] for week in range(1, plan.weeks + 1)]
+        volumes = [_volume(d.sets or 1, d.reps, d.hold_s) for d in doses]
+        assert volumes == sorted(volumes), (step.name, volumes)
+        if "stretch" not in step.name.lower():
+            assert volumes[-1] > volumes[0], step.name  # strength work really progresses
+    hops = [d.note for step in plan.steps for d in step.progression if d.note and "hops" in d.note]
+    assert hops
+    assert all("pain-free" in note for note in hops)
+    assert all(d.first_week >= 7 for step in plan.steps for d in step.progression
+               if d.note and "hops" in d.note)
+
+
 def test_plan_week_out_of_range_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="weeks 1 to 6"):
-        get_routine("strength").for_week(7)
+    with pytest.raises(InputError, match="weeks 1 to 8"):
+        get_routine("strength").for_week(9)
 
 
 def test_session_for_week_is_itself() -> None:

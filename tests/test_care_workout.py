@@ -189,7 +189,7 @@ def test_run_events_describe_warm_up_run_and_recovery() -> None:
 def test_strength_events_follow_the_plan_weeks() -> None:
     plan = weekly_plan(date(2026, 3, 2), weeks=8)
     strength = [e for e in plan if e.kind == "strength"]
-    assert [e.summary[-1] for e in strength] == list("1122334455666666")
+    assert [e.summary[-1] for e in strength] == list("1122334455667788")
     week3 = next(e for e in strength if e.week == 3)
     assert "Glute bridge: 3 × 12, hold 3 s, rest 45 s" in week3.description
 
