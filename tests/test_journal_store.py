@@ -71,7 +71,9 @@ def test_add_with_options_reports_a_red_flag_at_once(tmp_path: Path) -> None:
                   home=tmp_path)
     assert as_json.exit_code == 0
     doc = json.loads(as_json.stdout)
-    assert doc["replaced"] is True
+    assert doc["merged"] is True
+    assert doc["replaced"] is False
+    assert doc["entry"]["flags"] == ["night-pain", "fever"]  # added to, not replaced
     assert "fever" in doc["medical_review_now"]
     assert "MEDICAL REVIEW NEEDED NOW" in as_json.stderr
 
@@ -111,15 +113,42 @@ def test_questions_offer_the_run_of_that_day(tmp_path: Path) -> None:
     assert _listed(tmp_path)[0]["run_id"] == run_id
 
 
-def test_a_second_entry_for_the_same_date_replaces_the_first(tmp_path: Path) -> None:
+def test_a_second_entry_for_the_same_date_adds_what_it_gives(tmp_path: Path) -> None:
     assert cli("journal", "add", "--entry", json.dumps(ENTRY), home=tmp_path).exit_code == 0
     second = {"date": "2024-03-01", "pain_morning": 2, "where": ["groin"]}
     result = cli("journal", "add", "--entry", json.dumps(second), home=tmp_path)
+    assert result.exit_code == 0
+    assert "Added to the journal entry for 2024-03-01" in result.stdout
+    (listed,) = _listed(tmp_path)
+    assert listed["pain_during"] == ENTRY["pain_during"]  # kept
+    assert listed["pain_morning"] == 2  # set
+    assert listed["where"] == ["hip", "groin"]  # added to
+    seen = cli("journal", "add", "--date", "2024-03-01", "--seen", "fever", home=tmp_path)
+    assert seen.exit_code == 0, seen.output
+    assert _listed(tmp_path)[0]["pain_during"] == ENTRY["pain_during"]
+    assert _listed(tmp_path)[0]["seen"] == ["fever"]
+
+
+def test_replace_swaps_the_whole_day(tmp_path: Path) -> None:
+    assert cli("journal", "add", "--entry", json.dumps(ENTRY), home=tmp_path).exit_code == 0
+    second = {"date": "2024-03-01", "pain_morning": 2, "where": ["groin"]}
+    result = cli("journal", "add", "--replace", "--entry", json.dumps(second), home=tmp_path)
     assert result.exit_code == 0
     assert "Replaced the journal entry for 2024-03-01" in result.stdout
     (listed,) = _listed(tmp_path)
     assert listed["pain_during"] is None
     assert listed["where"] == ["groin"]
+
+
+def test_an_empty_entry_changes_nothing_and_says_so(tmp_path: Path) -> None:
+    assert cli("journal", "add", "--entry", json.dumps(ENTRY), home=tmp_path).exit_code == 0
+    before = _listed(tmp_path)
+    for args in (("--entry", "{}"), ("--entry", '{"date": "2024-03-01"}'),
+                 ("--entry", json.dumps(ENTRY))):
+        result = cli("journal", "add", *args, home=tmp_path)
+        assert result.exit_code == 0, result.output
+        assert "Nothing changed" in result.stdout
+    assert _listed(tmp_path) == before
 
 
 def test_replacing_happens_in_one_transaction(tmp_path: Path) -> None:

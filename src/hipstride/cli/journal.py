@@ -146,7 +146,8 @@ def _interview(store: SQLiteStore, day: date | None) -> dict[str, Any]:
 
 
 def _entry_from_input(store: SQLiteStore, entry_json: str | None,
-                      options: dict[str, Any]) -> JournalEntry:
+                      options: dict[str, Any]) -> tuple[JournalEntry, set[str]]:
+    """The entry and the names of the fields it gives (from JSON, options or questions)."""
     from hipstride.journal.store import entry_from_mapping
 
     given = {k: v for k, v in options.items() if v not in (None, ())}
@@ -159,16 +160,18 @@ def _entry_from_input(store: SQLiteStore, entry_json: str | None,
         except json.JSONDecodeError as exc:
             raise InputError(f"--entry: not valid JSON ({exc.msg} at character {exc.pos})") \
                 from None
-        return entry_from_mapping(data)
+        return entry_from_mapping(data), set(data) if isinstance(data, dict) else set()
     if set(given) - {"date"}:
         if "where" in given:
             given["where"] = ",".join(given["where"])
         for name in ("flags", "seen"):
             if name in given:
                 given[name] = list(given[name])
-        return entry_from_mapping(given, label=lambda f: _OPTION_NAMES.get(f, f))
+        return entry_from_mapping(given, label=lambda f: _OPTION_NAMES.get(f, f)), set(given)
     day = _day(given.get("date"), "--date")
-    return entry_from_mapping(_interview(store, day), label=lambda f: _OPTION_NAMES.get(f, f))
+    answers = _interview(store, day)
+    entry = entry_from_mapping(answers, label=lambda f: _OPTION_NAMES.get(f, f))
+    return entry, {name for name, value in answers.items() if value not in (None, [], "")}
 
 
 @click.group()
@@ -181,26 +184,40 @@ def journal() -> None:
 @click.option("--entry", "entry_json",
               help='The whole entry as JSON, e.g. \'{"date": "2026-05-01", "pain_during": 3, '
                    '"where": ["hip"], "side": "left", "flags": []}\'.')
+@click.option("--replace", is_flag=True,
+              help="Replace the day's whole entry instead of adding to it.")
 @HOME_OPTION
 @JSON_OPTION
-def add(entry_json: str | None, home: Path | None, as_json: bool, **options: Any) -> None:
-    """Add the journal entry of a day (one per day: adding again replaces it).
+def add(entry_json: str | None, replace: bool, home: Path | None, as_json: bool,
+        **options: Any) -> None:
+    """Add to the journal entry of a day (one per day).
 
-    With no entry options, asks each question in turn, the red-flag checklist included. Any red
-    flag is reported at once: it needs medical review now.
+    A second add for the same day sets the fields it gives and keeps the rest (sites and flags
+    are added to); --replace replaces the whole day. With no entry options, asks each question
+    in turn, the red-flag checklist included. Any red flag is reported at once.
     """
-    from hipstride.journal.store import add_entry, entry_to_dict, red_flag_warning
+    from hipstride.journal.store import add_entry, entry_to_dict, merge_entry, red_flag_warning
 
     with open_store(home) as store:
-        entry = _entry_from_input(store, entry_json, {name: options[name] for name in FIELDS})
-        replaced = add_entry(store, entry)
+        entry, fields = _entry_from_input(store, entry_json,
+                                          {name: options[name] for name in FIELDS})
+        if replace:
+            outcome = "replaced" if add_entry(store, entry) else "saved"
+            stored: JournalEntry | None = entry
+        else:
+            stored, outcome = merge_entry(store, entry, fields)
+    day = entry.date.isoformat()
     warning = red_flag_warning(entry)
     if as_json:
-        dump_json({"entry": entry_to_dict(entry), "replaced": replaced,
-               "medical_review_now": warning})
+        dump_json({"entry": None if stored is None else entry_to_dict(stored),
+                   "replaced": outcome == "replaced", "merged": outcome == "merged",
+                   "changed": outcome != "unchanged", "medical_review_now": warning})
     else:
-        click.echo(f"{'Replaced' if replaced else 'Saved'} the journal entry for "
-                   f"{entry.date.isoformat()}.")
+        click.echo({"saved": f"Saved the journal entry for {day}.",
+                    "replaced": f"Replaced the journal entry for {day}.",
+                    "merged": f"Added to the journal entry for {day}.",
+                    "unchanged": f"Nothing changed for {day}: the entry gives nothing new "
+                                 "besides the date."}[outcome])
     if warning is not None:
         click.secho("\n!! MEDICAL REVIEW NEEDED NOW !!", fg="red", bold=True, err=as_json)
         click.secho(warning, fg="red", err=as_json)

@@ -1,8 +1,9 @@
 """The pain journal in the run library: reading entries from people and files, storing them.
 
 Entries live in the run library database (table ``journal_entries``, migration
-``0004_journal.sql``), one per calendar day: adding an entry for a date that already has one
-replaces it, in one transaction. An entry may point at a stored run (``run_id``); removing the run
+``0004_journal.sql``), one per calendar day: :func:`add_entry` stores a whole day (replacing one
+of the same date), :func:`merge_entry` adds the fields a later part of the day gives, each in one
+transaction. An entry may point at a stored run (``run_id``); removing the run
 keeps the entry and clears the link.
 
 Input arrives as a mapping with the fields of :data:`~hipstride.journal.entry.FIELDS` (the
@@ -22,10 +23,11 @@ as given), so no migration is needed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from hipstride.errors import InputError
 from hipstride.journal.decision import decide
@@ -245,6 +247,51 @@ def add_entry(store: RunStore, entry: JournalEntry) -> bool:
                          "(see `hipstride runs`)")
     with store.transaction():
         return store.put_journal_entry(_to_record(entry))
+
+
+#: Entry fields that hold lists: a merge adds to them rather than replacing them.
+_LIST_FIELDS = ("where", "flags", "seen")
+MergeResult = Literal["saved", "merged", "unchanged"]
+
+
+def merge_entry(store: RunStore, entry: JournalEntry,
+                fields: Collection[str]) -> tuple[JournalEntry | None, MergeResult]:
+    """Add what ``entry`` gives in ``fields`` to the day's stored entry (one transaction).
+
+    A day is often logged in parts (the morning, then the run): each part sets the fields it
+    gives and keeps the others; sites, flags and seen flags are added to. With no field besides
+    the date nothing is written.
+
+    Returns
+    -------
+    tuple
+        The day's entry as now stored (``None`` when there is none) and ``"saved"`` (a new
+        day), ``"merged"`` or ``"unchanged"`` (nothing to add).
+
+    Raises
+    ------
+    InputError
+        When ``run_id`` names no run in the library (nothing is written).
+    """
+    given = [name for name in FIELDS if name in fields and name != "date"]
+    existing = next(iter(list_entries(store, since=entry.date, until=entry.date)), None)
+    if not given:
+        return existing, "unchanged"
+    if existing is None:
+        add_entry(store, entry)
+        return entry, "saved"
+    changes: dict[str, Any] = {}
+    for name in given:
+        value = getattr(entry, name)
+        if name in _LIST_FIELDS:
+            old = getattr(existing, name)
+            value = [*old, *(v for v in value if v not in old)]
+        changes[name] = value
+    merged = dataclasses.replace(existing, **changes)
+    if merged == existing:
+        return existing, "unchanged"
+    add_entry(store, merged)
+    return merged, "merged"
 
 
 def list_entries(store: RunStore, *, since: date | None = None,
