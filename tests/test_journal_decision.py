@@ -192,7 +192,7 @@ def test_pain_that_persists_for_days_means_cross_train() -> None:
     assert set(options) == {"walking", "swimming", "stationary cycling"}
     assert all(low < high for low, high in options.values())
     assert "pause running" in result.plan["running"]
-    assert "before" not in result.plan  # the running warm-up opens with a jog
+    assert result.plan["before"] == []  # the running warm-up opens with a jog
     assert "no jogging" in result.plan["warm_up"]
     assert result.plan["after"] == ["recovery"]
     assert "swimming" in result.plan["after_note"]

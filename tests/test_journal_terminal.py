@@ -114,3 +114,11 @@ def test_decide_today_defaults_to_the_local_date(tmp_path: Path) -> None:
         after = date.today()
     assert result.date in (before, after)
     assert result.to_dict()["date"] == result.date.isoformat()
+
+
+def test_a_cross_training_day_names_no_running_warm_up() -> None:
+    entries = [JournalEntry(DAY - timedelta(days=k), pain_morning=4) for k in range(1, 4)]
+    lines = plan_lines(decide(DAY, entries, [], [], cadence_baseline_spm=None).plan)
+    assert not any(line.startswith("Before:") for line in lines)
+    assert any(line.startswith("Warm-up:") and "no jogging" in line for line in lines)
+    assert any(line.startswith("Note:") and "swimming" in line for line in lines)

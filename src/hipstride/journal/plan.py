@@ -9,8 +9,8 @@ see-professional
 rest
     ``running``, ``activity``, ``after`` (routines), ``recheck`` (the next day, ISO date).
 cross-train
-    ``warm_up`` (easy minutes of the activity itself; the running warm-up opens with a jog, so
-    it is not named), ``running``, ``options`` (activity, ``duration_min`` range, note),
+    ``before`` (empty: the running warm-up opens with a jog), ``warm_up`` (easy minutes of the
+    activity itself), ``running``, ``options`` (activity, ``duration_min`` range, note),
     ``after`` and ``after_note`` (no ice after swimming).
 run
     ``before``, ``after``, ``run`` (effort and route profile).
@@ -118,6 +118,7 @@ def _rest(today: date) -> dict[str, Any]:
 
 def _cross_train() -> dict[str, Any]:
     return {
+        "before": [],  # kept for the JSON shape: no routine, the running warm-up opens with a jog
         "warm_up": CROSS_TRAIN_WARM_UP,
         "running": (f"pause running until a morning shows the pain settled "
                     f"({MORNING_SETTLED_MAX}/10 or less) and it stays below "

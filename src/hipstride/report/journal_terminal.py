@@ -82,7 +82,7 @@ _PLAN_KEYS: dict[str, Callable[[Any], list[str]]] = {
     "professionals": _joined_line("Who", ", "),
     "bring": _joined_line("Bring", "; "),
     "warm_up": _text_line("Warm-up"),
-    "before": lambda names: ["Before: " + _routines(names)],
+    "before": lambda names: ["Before: " + _routines(names)] if names else [],
     "run": _run_value,
     "options": lambda options: [_option_line(o) for o in options],
     "after": lambda names: ["After: " + _routines(names)],
