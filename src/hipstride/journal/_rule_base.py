@@ -93,7 +93,8 @@ LOOKBACK_DAYS = 7 * WORSENING_WEEKS
 EV_PAIN_MODEL = (
     "moderate, extrapolated to the hip from Achilles tendon research — Silbernagel 2007"
 )
-EV_LOAD = "moderate — Nielsen 2014; the 10 % rule gave no protection — Buist 2008"
+EV_LOAD = ("weak — Nielsen 2014 (874 novices; injuries linked to distance: HR 1.59, 95 % CI "
+           "0.96–2.66, p = 0.07); the 10 % rule gave no protection — Buist 2008")
 EV_GUIDANCE = "physician's guidance (no graded study)"
 EV_CLINICAL = ("usual clinical practice for pain that does not settle (not graded; a reason to "
                "have a professional look, not a finding)")

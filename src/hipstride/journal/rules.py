@@ -66,7 +66,8 @@ mornings sit at 3/10 for weeks is exactly who the persistence rule is for.
 ``load-progression``
     The latest week's distance (or hip load) more than :data:`LOAD_PROGRESSION_MAX` above the mean
     of the two weeks before it → modify. Source: Nielsen 2014 (novices; hazard ratio 1.59, 95 % CI
-    0.96–2.66, so the finding is suggestive), and the 10 % rule protected no one in Buist 2008.
+    0.96–2.66, p = 0.07 for injuries linked to distance: a signal, graded weak), and the 10 %
+    rule protected no one in Buist 2008.
 ``load-return``
     When the two weeks before the latest held no running (a break, not a zero base to skip), the
     latest week is judged against the level before the break (the mean of the two weeks before
@@ -268,8 +269,9 @@ def load_progression(weeks: Sequence[WeekLoad], today: date) -> list[Reason]:
             return []
         text = (f"Week of {latest.week_start.isoformat()}: {', '.join(changes)} on the mean of the "
                 f"two weeks before. Increases of more than {100 * LOAD_PROGRESSION_MAX:.0f} % over "
-                "two weeks were linked to overuse injuries in novice runners; the old 10 % rule, "
-                "tested in a trial, gave no protection either, so hold the load steady for now.")
+                "two weeks came with more overuse injuries in novice runners in one study (a "
+                "signal, not proof); the old 10 % rule, tested in a trial, gave no protection "
+                "either, so hold the load steady for now.")
         return [Reason("load-progression", text, EV_LOAD, "modify")]
     off = 0
     while off < len(past) - 1 and past[-2 - off].distance_m <= 0 and past[-2 - off].hip_load <= 0:
