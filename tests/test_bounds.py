@@ -9,7 +9,9 @@ warns; RAISE refuses the file.
 
 from __future__ import annotations
 
+import gzip
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -144,3 +146,19 @@ def test_fit_timestamps_of_any_order_give_a_bounded_run(stamps: list[int]) -> No
         activity = read_activity(fit_file(stamps), name="fuzz.fit")
     assert np.all(np.diff(activity.time_s) > 0)
     assert activity.time_s[-1] <= bounds.MAX_DURATION_S
+
+
+def test_a_file_or_gzip_past_the_size_bound_is_refused_before_parsing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipstride.io import _source
+
+    monkeypatch.setattr(_source, "MAX_FILE_BYTES", 1 << 20)
+    monkeypatch.setattr(_source, "MAX_INFLATED_BYTES", 1 << 20)
+    zeros = tmp_path / "zeros.fit"
+    zeros.write_bytes(bytes(2 << 20))
+    with pytest.raises(ReadError, match="larger than 1 MiB"):
+        read_activity(zeros)
+    bomb = tmp_path / "bomb.gpx.gz"
+    bomb.write_bytes(gzip.compress(b" " * (4 << 20)))
+    with pytest.raises(ReadError, match="inflates beyond 1 MiB"):
+        read_activity(bomb)

@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
 
-__all__ = ["EARLIEST_UTC_S", "MAX_DISTANCE_M", "MAX_DURATION_S", "MAX_GAP_S", "MAX_JUMP_M",
+__all__ = ["EARLIEST_UTC_S", "MAX_DISTANCE_M", "MAX_DURATION_S", "MAX_FILE_BYTES", "MAX_GAP_S", "MAX_JUMP_M",
            "MAX_RECORDS", "MAX_SAME_TIME_RECORDS", "MAX_SPEED_MPS", "day_of", "drop_implausible",
            "latest_utc_s",
            "longest_span", "plausible_order", "position_jumps"]
@@ -55,6 +55,9 @@ MAX_SPEED_MPS = 100.0
 MAX_DISTANCE_M = 2_000_000.0
 #: A lone position this far (m) from both neighbours, whose neighbours are close, is a GPS jump.
 MAX_JUMP_M = 1_000.0
+#: Largest recording file read (bytes, after gunzip): a week at 1 Hz is ~30 MB as FIT, ~150 MB as
+#: GPX; beyond it a file is refused before it is parsed (a reader holds several copies in memory).
+MAX_FILE_BYTES = 256 << 20
 #: Most samples a recording can hold: two a second for the longest plausible recording.
 MAX_RECORDS = int(2 * MAX_DURATION_S)
 #: Most records in a row that may share one timestamp (Strava writes 2, some watches 3 or 4).

@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 from hipstride.errors import ReadError
+from hipstride.io._bounds import MAX_FILE_BYTES
 
 __all__ = ["Source", "load_bytes", "sniff_format"]
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
-#: Refuse to inflate a compressed recording beyond this size (a 24 h ultra as TCX is ~100 MB).
-MAX_INFLATED_BYTES = 1 << 30
+#: Refuse a recording, plain or inflated from gzip, beyond this size (a 24 h ultra as TCX is
+#: ~100 MB; see :mod:`hipstride.io._bounds`): a file of zeros or a gzip bomb fails before parsing.
+MAX_INFLATED_BYTES = MAX_FILE_BYTES
 
 
 def _name_of(source: Source, name: str | None) -> str:
@@ -39,11 +41,12 @@ def load_bytes(source: Source, *, name: str | None = None) -> tuple[bytes, str]:
     label = _name_of(source, name)
     try:
         if isinstance(source, str | os.PathLike):
-            data = Path(source).read_bytes()
+            with Path(source).open("rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
         elif isinstance(source, bytes | bytearray | memoryview):
             data = bytes(source)
         else:
-            data = source.read()
+            data = source.read(MAX_FILE_BYTES + 1)
             if not isinstance(data, bytes):
                 raise ReadError(label, "the stream must be opened in binary mode")
     except FileNotFoundError:
@@ -56,6 +59,9 @@ def load_bytes(source: Source, *, name: str | None = None) -> tuple[bytes, str]:
         raise ReadError(label, f"cannot be read ({exc.strerror or exc})") from None
     if not data:
         raise ReadError(label, "empty file (0 bytes)")
+    if len(data) > MAX_FILE_BYTES:
+        raise ReadError(label, f"larger than {MAX_FILE_BYTES >> 20} MiB, more than a recording "
+                               "holds: not read")
     if data[:2] == b"\x1f\x8b":
         data = _gunzip(data, label)
         if not data:

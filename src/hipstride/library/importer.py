@@ -373,8 +373,12 @@ def _tally(store: RunStore, result: _Result, summary: ImportSummary, as_of: str)
     else:
         summary.warnings += [(result.label, w) for w in result.warnings]
         record = result.record
-        outcome = store_record(store, replace(
-            record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+        try:
+            outcome = store_record(store, replace(
+                record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+        except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data, not the store
+            summary.failed.append((result.label, f"cannot be stored ({type(exc).__name__}: {exc})"))
+            return
         if outcome == "imported":
             summary.imported += 1
         else:
