@@ -104,3 +104,22 @@ def test_the_scratch_folder_of_a_killed_import_is_removed_by_the_next(tmp_path: 
     assert not left.exists()
     assert running.exists()
     assert other.exists()
+
+
+def _allocate(size: int) -> str:
+    try:
+        block = bytearray(size)
+    except MemoryError:
+        return "memory"
+    return f"ok {len(block) > 0}"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_DATA is Linux's")
+@pytest.mark.timeout(60)
+def test_a_worker_past_its_memory_budget_fails_that_task_alone() -> None:
+    workers: Workers[int, str] = Workers(2, _noop, (), memory_bytes=1 << 30)
+    try:
+        results = list(workers.map_unordered(_allocate, [1 << 20, 3 << 30], on_crash=str))
+    finally:
+        workers.close()
+    assert sorted(results) == ["memory", "ok True"]

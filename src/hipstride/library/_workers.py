@@ -10,6 +10,9 @@ blocked on their task queue used to live on for good. Each worker therefore asks
 SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``, through :mod:`ctypes`); elsewhere a
 daemon thread polls the parent's pid once a second and exits the worker when it changes.
 
+A memory budget per worker: ``memory_bytes`` caps each worker's heap (``RLIMIT_DATA``), so a file
+that needs more fails with :class:`MemoryError` instead of taking the machine's memory.
+
 A time budget per task. :func:`time_budget` arms a timer (``SIGALRM``) around one task, in a worker
 or in the main thread of a single-process import; when it fires, :class:`OverBudget` (a
 ``BaseException``, so that no ``except Exception`` of a reader swallows it) ends the task, and the
@@ -93,9 +96,28 @@ def _die_with(parent: int) -> None:
     threading.Thread(target=watch, name="hipstride-parent-watch", daemon=True).start()
 
 
-def _start_worker(parent: int, initializer: Callable[..., None], *initargs: Any) -> None:
+def _start_worker(parent: int, memory_bytes: int | None, initializer: Callable[..., None],
+                  *initargs: Any) -> None:
     _die_with(parent)
+    if memory_bytes:
+        _limit_memory(memory_bytes)
     initializer(*initargs)
+
+
+def _limit_memory(memory_bytes: int) -> None:
+    """Cap this worker's heap (``RLIMIT_DATA``: the private memory it writes, which is what a
+    runaway parse grows; address space would also count libraries merely mapped): past it an
+    allocation raises :class:`MemoryError`, which fails the task alone."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    try:
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    except (OSError, ValueError):
+        pass
 
 
 def _start_method() -> str:
@@ -109,10 +131,13 @@ def _start_method() -> str:
 
 class Workers(Generic[T, R]):
     """``jobs`` worker processes, or this process when ``jobs`` is 1. ``initializer(*initargs)``
-    runs once in each."""
+    runs once in each; ``memory_bytes`` caps each worker's heap."""
 
-    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    def __init__(self, jobs: int, initializer: Callable[..., None], initargs: tuple[Any, ...], *,
+                 memory_bytes: int | None = None) -> None:
         self.jobs = max(1, jobs)
+        #: Heap cap of each worker process (none when ``jobs`` is 1: this process is not capped).
+        self.memory_bytes = memory_bytes
         self._initializer = initializer
         self._initargs = initargs
         self._pool: ProcessPoolExecutor | None = None
@@ -124,7 +149,7 @@ class Workers(Generic[T, R]):
             self._pool = ProcessPoolExecutor(
                 max_workers=self.jobs, mp_context=multiprocessing.get_context(_start_method()),
                 initializer=_start_worker,
-                initargs=(os.getpid(), self._initializer, *self._initargs))
+                initargs=(os.getpid(), self.memory_bytes, self._initializer, *self._initargs))
         return self._pool
 
     def _restart(self) -> None:

@@ -56,6 +56,9 @@ MAX_START_GAP_S = 300.0
 #: Time one file may take to read and analyse (s); past it the file fails alone with this reason.
 #: The longest real recordings here take a few seconds; pathological ones took minutes.
 FILE_BUDGET_S = 60.0
+#: Heap one worker process may use (bytes); a file that needs more fails alone (the largest
+#: recording read, 256 MiB, needs well under 2 GiB; a zip bomb used to need 6 GB).
+WORKER_MEMORY_BYTES = 4 << 30
 
 #: Progress callback: (phase, done, total); phase is "import" or "reanalyse".
 Progress = Callable[[str, int, int], None]
@@ -158,6 +161,9 @@ def _read_item(item: ImportItem) -> _Result:
         return _Parsed(item.label, record, notes)
     except ReadError as exc:
         return _Failed(item.label, exc.problem)
+    except MemoryError:
+        return _Failed(item.label, f"needs more than {WORKER_MEMORY_BYTES >> 30} GiB of memory "
+                                   "(the memory budget per worker): not imported")
     except HipstrideError as exc:
         return _Failed(item.label, str(exc).removeprefix(f"{item.label}: "))
     except Exception as exc:  # a bug must not stop the rest of the import
@@ -347,7 +353,8 @@ def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
         if jobs > 1:  # forked workers then start with the readers already imported
             for module in ("hipstride.io.fit", "hipstride.io.gpx", "hipstride.io.tcx"):
                 importlib.import_module(module)
-        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history, file_budget_s))
+        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history, file_budget_s),
+                                             memory_bytes=WORKER_MEMORY_BYTES)
         try:
             total = len(found.items)
             # largest first, so that no worker is left with a long file at the end
