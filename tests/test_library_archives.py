@@ -5,15 +5,18 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hipstride.errors import ReadError
 from hipstride.library import _archives, open_library
 from hipstride.library._archives import MAX_DEPTH, discover, read_capped, strava_sport
-from hipstride.library.importer import ImportSummary, import_paths
+from hipstride.library.importer import ImportSummary, _import_task, import_paths
 from tests.conftest import data_path
 from tests.hostile import gpx_file
 
@@ -263,3 +266,29 @@ def test_members_are_read_with_a_byte_cap(tmp_path: Path) -> None:
         with pytest.raises(ReadError, match="inflates beyond 1 MiB"):
             read_capped(zf, info, 1 << 20, "big.zip!big.gpx")
         assert len(read_capped(zf, info, 4 << 20, "big.zip!big.gpx")) == 2 << 20
+
+
+_SEED_ZIP = zip_of({"activities.csv": b"Filename,Activity Name\nactivities/1.gpx,One\n",
+                    "activities/1.gpx": good_gpx(1), "inner.zip": zip_of({"2.gpx": good_gpx(2)})})
+
+
+@settings(max_examples=30, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, len(_SEED_ZIP) - 1), st.integers(0, 255)), max_size=6),
+       st.just(len(_SEED_ZIP)) | st.integers(len(_SEED_ZIP) // 2, len(_SEED_ZIP)))
+def test_a_mutated_archive_gives_items_or_reasons_never_an_exception(
+        tmp_path: Path, flips: list[tuple[int, int]], keep: int) -> None:
+    data = bytearray(_SEED_ZIP)
+    for at, value in flips:
+        data[at] = value
+    archive = tmp_path / "fuzz.zip"
+    archive.write_bytes(bytes(data[:keep]))
+    work = tmp_path / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    found = discover([archive], work)  # raises nothing
+    for label, problem in found.failed:
+        assert label.startswith(str(archive))
+        assert problem
+    for item in found.items:
+        result = _import_task(item)  # a run, a duplicate or a reason: never an exception
+        assert result.label == item.label

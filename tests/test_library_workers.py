@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -10,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from hipstride.library._workers import WORKDIR_PREFIX, Workers, sweep_workdirs
+from hipstride.library._workers import (
+    WORKDIR_PREFIX,
+    OverBudget,
+    Workers,
+    sweep_workdirs,
+    time_budget,
+)
 
 
 def _noop() -> None:
@@ -123,3 +130,16 @@ def test_a_worker_past_its_memory_budget_fails_that_task_alone() -> None:
     finally:
         workers.close()
     assert sorted(results) == ["memory", "ok True"]
+
+
+def test_the_time_budget_ends_a_task_and_keeps_an_outer_timer() -> None:
+    signal.setitimer(signal.ITIMER_REAL, 30.0)  # an outer timer, such as a test runner's
+    try:
+        with pytest.raises(OverBudget), time_budget(0.2):
+            time.sleep(10)
+        with time_budget(5.0):
+            pass
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 20.0 < remaining <= 30.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
