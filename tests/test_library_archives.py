@@ -204,16 +204,17 @@ def test_an_encrypted_index_or_member_fails_alone(tmp_path: Path) -> None:
     assert "encrypted" in failed[f"{archive}!activities/2.gpx"]
 
 
-def test_a_utf8_flag_on_invalid_name_bytes_fails_that_archive_alone(tmp_path: Path) -> None:
+def test_a_utf8_flag_on_invalid_name_bytes_costs_nothing(tmp_path: Path) -> None:
     archive = tmp_path / "badname.zip"
-    archive.write_bytes(patch_member(zip_of({"runAB.gpx": good_gpx(1)}), b"runAB.gpx",
-                                     name=b"run\xff\xfe.gpx", flags=0x800))
+    archive.write_bytes(patch_member(zip_of({"runAB.gpx": good_gpx(1), "fine.gpx": good_gpx(2)}),
+                                     b"runAB.gpx", name=b"run\xff\xfe.gpx", flags=0x800))
+    with pytest.raises(UnicodeDecodeError):
+        zipfile.ZipFile(archive)  # what aborted the whole import before
     good = tmp_path / "good.gpx"
-    good.write_bytes(good_gpx(2))
+    good.write_bytes(good_gpx(3))
     summary, sources = run_import(tmp_path, [archive, good])
-    assert sources == [str(good)]
-    assert [f for f, _ in summary.failed] == [str(archive)]
-    assert "marked UTF-8" in summary.failed[0][1]
+    assert summary.failed == []
+    assert sources == [f"{archive}!fine.gpx", f"{archive}!run\\xff\\xfe.gpx", str(good)]
 
 
 def test_zips_nested_past_the_limit_are_reported(tmp_path: Path) -> None:
@@ -292,3 +293,24 @@ def test_a_mutated_archive_gives_items_or_reasons_never_an_exception(
     for item in found.items:
         result = _import_task(item)  # a run, a duplicate or a reason: never an exception
         assert result.label == item.label
+
+
+def test_an_archive_that_cannot_be_repaired_fails_alone_with_its_reason(tmp_path: Path) -> None:
+    from hipstride.library._zipnames import repaired_copy
+
+    with pytest.raises(ValueError, match="end-of-central-directory"):
+        repaired_copy(_write(tmp_path / "junk.zip", b"PK\x03\x04" + bytes(64)), tmp_path / "c.zip")
+    archive = _write(tmp_path / "bad.zip", patch_member(zip_of({"runAB.gpx": good_gpx(1)}),
+                                                        b"runAB.gpx", name=b"run\xff\xfe.gpx",
+                                                        flags=0x800))
+    data = bytearray(archive.read_bytes())
+    data[data.rfind(b"PK\x05\x06") + 16: data.rfind(b"PK\x05\x06") + 20] = b"\xff" * 4  # ZIP64 mark
+    archive.write_bytes(bytes(data))
+    found = discover([archive], tmp_path)
+    assert found.items == []
+    assert [f for f, _ in found.failed] == [str(archive)]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

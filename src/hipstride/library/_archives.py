@@ -33,6 +33,7 @@ from pathlib import Path, PurePosixPath
 from hipstride.errors import ReadError
 from hipstride.io import SUFFIXES
 from hipstride.io._bounds import MAX_FILE_BYTES
+from hipstride.library._zipnames import repaired_copy
 
 __all__ = ["MAX_CSV_BYTES", "MAX_DEPTH", "MAX_MEMBERS", "MAX_MEMBER_BYTES", "MAX_RATIO",
            "MAX_TOTAL_BYTES", "Discovery", "ImportItem", "discover", "display_name",
@@ -140,6 +141,13 @@ class Discovery:
     ignored: list[str] = field(default_factory=list)
     #: Bytes archives may still inflate in this import (:data:`MAX_TOTAL_BYTES` at first).
     budget: int = field(default_factory=lambda: MAX_TOTAL_BYTES)
+    #: Archives written to the work folder so far (each gets a name of its own).
+    written: int = 0
+
+    def scratch(self, workdir: Path) -> Path:
+        """A new file name in the work folder for an extracted or repaired archive."""
+        self.written += 1
+        return workdir / f"{self.written}.zip"
 
     def spend(self, size: int, label: str) -> bool:
         """Take ``size`` bytes from the budget; ``False`` (and the item failed) when it is spent."""
@@ -197,12 +205,22 @@ def _strava_index(zf: zipfile.ZipFile, info: zipfile.ZipInfo, label: str,
 
 
 def _expand_zip(path: Path, label: str, workdir: Path, found: Discovery, depth: int = 0) -> None:
+    shown: dict[str, str] = {}
     try:
         zf = zipfile.ZipFile(path)
-    except UnicodeDecodeError as exc:
-        found.failed.append((label, "broken zip archive: a member name is marked UTF-8 but is not "
-                                    f"(byte {exc.start} of the name)"))
-        return
+    except UnicodeDecodeError as exc:  # a name flagged UTF-8 that is not: read a repaired copy
+        target = found.scratch(workdir)
+        try:
+            if not found.spend(path.stat().st_size, label):
+                return
+            shown = repaired_copy(path, target)
+            zf = zipfile.ZipFile(target)
+            path = target
+        except (ValueError, UnicodeDecodeError, *ZIP_ERRORS) as again:
+            target.unlink(missing_ok=True)
+            found.failed.append((label, "broken zip archive: a member name is marked UTF-8 but is "
+                                        f"not (byte {exc.start} of the name), and {again}"))
+            return
     except ZIP_ERRORS as exc:
         found.failed.append((label, f"broken zip archive ({exc})"))
         return
@@ -217,15 +235,16 @@ def _expand_zip(path: Path, label: str, workdir: Path, found: Discovery, depth: 
             if PurePosixPath(name).name.lower() == "activities.csv":
                 index.update(_strava_index(zf, info, label, found))
         for name in sorted(infos):
-            _take_member(zf, infos[name], path, label, workdir, found, depth, index)
+            _take_member(zf, infos[name], path, display_name(f"{label}!{shown.get(name, name)}"),
+                         workdir, found, depth, index)
 
 
-def _take_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, label: str,
+def _take_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, inner_label: str,
                  workdir: Path, found: Discovery, depth: int,
                  index: dict[str, tuple[str | None, str | None]]) -> None:
-    """One member: a recording becomes an item, a zip is opened (within the limits)."""
+    """One member (``inner_label`` names it): a recording becomes an item, a zip is opened
+    (within the limits)."""
     name = info.filename
-    inner_label = display_name(f"{label}!{name}")
     is_zip = name.lower().endswith(".zip")
     if not (_is_recording(name) or is_zip):
         return
@@ -245,7 +264,7 @@ def _take_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, label: 
         found.failed.append((inner_label, f"archive limit: zips nested more than {MAX_DEPTH} "
                                           "deep: not opened"))
         return
-    target = workdir / f"{len(list(workdir.iterdir()))}.zip"
+    target = found.scratch(workdir)
     written = 0
     try:
         with zf.open(info) as src, target.open("wb") as dst:
