@@ -116,13 +116,18 @@ def test_gpx_days_apart_keeps_the_larger_part() -> None:
     assert activity.time_s[-1] == 499
 
 
-def test_speeds_and_distances_beyond_bounds_become_missing() -> None:
-    rows = "".join(f"<Trackpoint><Time>{stamp(i)}</Time><DistanceMeters>{d}</DistanceMeters>"
-                   f"</Trackpoint>" for i, d in enumerate([0, 3, 1e12, 9]))
+def test_distances_and_elevations_beyond_bounds_become_missing() -> None:
+    rows = "".join(f"<Trackpoint><Time>{stamp(i)}</Time><AltitudeMeters>{e}</AltitudeMeters>"
+                   f"<DistanceMeters>{d}</DistanceMeters></Trackpoint>"
+                   for i, (d, e) in enumerate([(0, 10), (3, 1e300), (1e12, -1e300), (9, 12)]))
     data = tcx_file([]).replace(b"<Track></Track>", f"<Track>{rows}</Track>".encode())
-    activity = read_warned(data, "far.tcx", "dropped 1 distances")
+    activity = read_warned(data, "far.tcx", "dropped 1 distances outside 0..2000 km, 2 elevations")
     assert activity.distance_m is not None
     assert np.isnan(activity.distance_m[2])
+    np.testing.assert_array_equal(activity.elevation_m, [10, np.nan, np.nan, 12])
+    gpx = gpx_file([(lat, lon, stamp(i)) for i, (lat, lon) in enumerate(line_points(3))])
+    spiky = gpx.replace(b"<ele>10</ele>", b"<ele>1e300</ele>", 1)
+    assert np.isnan(read_warned(spiky, "ele.gpx", "1 elevations outside").elevation_m[0])
 
 
 @settings(max_examples=40, deadline=2000)
@@ -162,3 +167,11 @@ def test_a_file_or_gzip_past_the_size_bound_is_refused_before_parsing(
     bomb.write_bytes(gzip.compress(b" " * (4 << 20)))
     with pytest.raises(ReadError, match="inflates beyond 1 MiB"):
         read_activity(bomb)
+
+
+def test_a_gpx_with_a_long_comment_before_its_root_is_read() -> None:
+    gpx = gpx_file([(lat, lon, stamp(i)) for i, (lat, lon) in enumerate(line_points(5))])
+    declaration, _, rest = gpx.partition(b"\n")
+    padded = declaration + b"\n<!-- " + b"a long licence text " * 600 + b"-->\n" + rest
+    assert len(padded) - len(gpx) > 10_000
+    assert len(read_activity(padded, name="long-header.gpx")) == 5

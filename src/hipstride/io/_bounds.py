@@ -17,7 +17,8 @@ The limits and why:
   another recording or garbage, so the part holding the most samples is kept;
 * :data:`MAX_SPEED_MPS`, 100 m/s (360 km/h, above any bicycle, below an aircraft), and
   :data:`MAX_DISTANCE_M`, 2 000 km in one recording: faster or farther values are sensor or
-  decoding damage;
+  decoding damage, and so are elevations outside -500 to 9 000 m (the Dead Sea shore to Everest;
+  ±1e300 once gave an elevation gain of 7.8 × 10²⁹⁹ m);
 * :data:`MAX_JUMP_M`: a lone position more than 1 km from both neighbours, while those two are
   close together, is a GPS jump (the classic one is a point at (0, 0)); it is dropped by distance
   alone, so files without usable times are covered too.
@@ -39,8 +40,9 @@ from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
 
-__all__ = ["EARLIEST_UTC_S", "MAX_DISTANCE_M", "MAX_DURATION_S", "MAX_FILE_BYTES", "MAX_GAP_S", "MAX_JUMP_M",
-           "MAX_RECORDS", "MAX_SAME_TIME_RECORDS", "MAX_SPEED_MPS", "day_of", "drop_implausible",
+__all__ = ["EARLIEST_UTC_S", "MAX_DISTANCE_M", "MAX_DURATION_S", "MAX_ELEVATION_M", "MAX_FILE_BYTES", "MAX_GAP_S", "MAX_JUMP_M",
+           "MAX_RECORDS", "MAX_SAME_TIME_RECORDS", "MAX_SPEED_MPS", "MIN_ELEVATION_M", "day_of", "drop_implausible",
+           "drop_implausible_values",
            "latest_utc_s",
            "longest_span", "plausible_order", "position_jumps"]
 
@@ -53,6 +55,9 @@ MAX_GAP_S = 2 * 86_400.0
 #: Fastest plausible speed (m/s) and farthest plausible distance (m) of one recording.
 MAX_SPEED_MPS = 100.0
 MAX_DISTANCE_M = 2_000_000.0
+#: Lowest and highest plausible elevation (m): the Dead Sea shore is at -430 m, Everest 8849 m.
+MIN_ELEVATION_M = -500.0
+MAX_ELEVATION_M = 9_000.0
 #: A lone position this far (m) from both neighbours, whose neighbours are close, is a GPS jump.
 MAX_JUMP_M = 1_000.0
 #: Largest recording file read (bytes, after gunzip): a week at 1 Hz is ~30 MB as FIT, ~150 MB as
@@ -174,10 +179,27 @@ def _haversine_m(la1: FloatArray, lo1: FloatArray, la2: FloatArray, lo2: FloatAr
     return distance
 
 
-def drop_implausible(values: FloatArray, high: float) -> int:
-    """Set values outside ``[0, high]`` to NaN in place; return how many."""
-    bad = np.isfinite(values) & ((values < 0.0) | (values > high))
+def drop_implausible(values: FloatArray | None, low: float, high: float) -> int:
+    """Set values outside ``[low, high]`` to NaN in place; return how many."""
+    if values is None:
+        return 0
+    bad = np.isfinite(values) & ((values < low) | (values > high))
     count = int(np.count_nonzero(bad))
     if count:
         values[bad] = np.nan
     return count
+
+
+def drop_implausible_values(distance: FloatArray | None, speed: FloatArray | None,
+                            elevation: FloatArray | None) -> str | None:
+    """Distances, speeds and elevations beyond the bounds become NaN (in place); the text says
+    how many of each, or ``None`` when all were plausible."""
+    counts = (
+        (drop_implausible(distance, 0.0, MAX_DISTANCE_M), "distances",
+         f"0..{MAX_DISTANCE_M / 1000:g} km"),
+        (drop_implausible(speed, 0.0, MAX_SPEED_MPS), "speeds", f"0..{MAX_SPEED_MPS:g} m/s"),
+        (drop_implausible(elevation, MIN_ELEVATION_M, MAX_ELEVATION_M), "elevations",
+         f"{MIN_ELEVATION_M:g}..{MAX_ELEVATION_M:g} m"),
+    )
+    parts = [f"{count} {what} outside {bounds}" for count, what, bounds in counts if count]
+    return f"dropped {', '.join(parts)} (treated as missing)" if parts else None

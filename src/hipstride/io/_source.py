@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import zlib
 from pathlib import Path
 from typing import BinaryIO
@@ -87,12 +88,32 @@ def _gunzip(data: bytes, label: str) -> bytes:
     return out
 
 
+#: How far to look for the root element past comments, processing instructions and a DOCTYPE.
+_ROOT_SEARCH_BYTES = 1 << 20
+_ROOT_RE = re.compile(rb"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>|\xef\xbb\xbf)", re.S)
+_NAME_RE = re.compile(rb"\s*<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def _root_name(data: bytes) -> str | None:
+    """The local name (lower case) of the root element, found past any length of prolog (a long
+    comment before ``<gpx>`` is valid XML); ``None`` when not within the first MiB."""
+    head = data[:_ROOT_SEARCH_BYTES]
+    pos = 0
+    while (prolog := _ROOT_RE.match(head, pos)) is not None and prolog.end() > pos:
+        pos = prolog.end()
+    name = _NAME_RE.match(head, pos)
+    return name.group(1).decode("ascii").lower() if name else None
+
+
 def sniff_format(data: bytes, label: str) -> str:
     """Return ``"fit"``, ``"gpx"`` or ``"tcx"`` from the content (not the file name)."""
     if len(data) >= 12 and data[8:12] == b".FIT":
         return "fit"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<"):
+        root = _root_name(data)
+        if root in ("gpx", "trainingcenterdatabase"):
+            return "gpx" if root == "gpx" else "tcx"
         if b"<gpx" in head:
             return "gpx"
         if b"<trainingcenterdatabase" in head:

@@ -346,11 +346,9 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
             units[channel] = unit
     _cadence(column("cad"), sport, notes, channels, units)
     distance, speed = column("dist"), column("speed")
-    far = 0 if distance is None else bounds.drop_implausible(distance, bounds.MAX_DISTANCE_M)
-    fast = 0 if speed is None else bounds.drop_implausible(speed, bounds.MAX_SPEED_MPS)
-    if far or fast:
-        loud.append(Issue(f"dropped {far} distances outside 0..{bounds.MAX_DISTANCE_M / 1000:g} km "
-                          f"and {fast} speeds outside 0..{bounds.MAX_SPEED_MPS:g} m/s"))
+    dropped = bounds.drop_implausible_values(distance, speed, ele)
+    if dropped is not None:
+        loud.append(Issue(dropped))
     lap_list = [Lap(start_time_s=(s - start.timestamp()) if start and math.isfinite(s) else NAN,
                     elapsed_time_s=e, distance_m=d) for s, e, d in (laps or [])]
     if loud:

@@ -122,14 +122,17 @@ def build(parts: list[Part], notes: list[Issue], label: str) -> tuple[Activity, 
 
     distance = pick(columns["distance"])
     speed = _prefer(pick(columns["enhanced_speed"]), pick(columns["speed"]))
-    _drop_values(distance, speed, notes)
+    elevation = _prefer(pick(columns["enhanced_altitude"]), pick(columns["altitude"]))
+    dropped = bounds.drop_implausible_values(distance, speed, elevation)
+    if dropped is not None:
+        notes.append(Issue(dropped))
     activity = Activity(
         source=label,
         start_time_utc=None if relative else _utc(t0),
         time_s=times - t0,
         lat_deg=lat,
         lon_deg=lon,
-        elevation_m=_prefer(pick(columns["enhanced_altitude"]), pick(columns["altitude"])),
+        elevation_m=elevation,
         distance_m=distance if np.isfinite(distance).any() else None,
         speed_mps=speed if np.isfinite(speed).any() else None,
         channels=channels,
@@ -228,15 +231,6 @@ def _drop_jumps(lat: FloatArray, lon: FloatArray, notes: list[Issue]) -> None:
         notes.append(Issue(f"dropped the position of {int(np.count_nonzero(jumps))} records that "
                            f"jump over {bounds.MAX_JUMP_M:g} m away and back",
                            record=int(np.argmax(jumps))))
-
-
-def _drop_values(distance: FloatArray, speed: FloatArray, notes: list[Issue]) -> None:
-    """Distances and speeds beyond what a recording can hold become missing."""
-    far = bounds.drop_implausible(distance, bounds.MAX_DISTANCE_M)
-    fast = bounds.drop_implausible(speed, bounds.MAX_SPEED_MPS)
-    if far or fast:
-        notes.append(Issue(f"dropped {far} distances outside 0..{bounds.MAX_DISTANCE_M / 1000:g} km "
-                           f"and {fast} speeds outside 0..{bounds.MAX_SPEED_MPS:g} m/s"))
 
 
 def _prefer(first: FloatArray, second: FloatArray) -> FloatArray:
