@@ -10,6 +10,7 @@ warns; RAISE refuses the file.
 from __future__ import annotations
 
 import gzip
+import os
 import warnings
 from pathlib import Path
 
@@ -175,3 +176,11 @@ def test_a_gpx_with_a_long_comment_before_its_root_is_read() -> None:
     padded = declaration + b"\n<!-- " + b"a long licence text " * 600 + b"-->\n" + rest
     assert len(padded) - len(gpx) > 10_000
     assert len(read_activity(padded, name="long-header.gpx")) == 5
+
+
+def test_a_path_that_is_not_utf8_is_named_safely(tmp_path: Path) -> None:
+    odd = Path(os.fsdecode(os.fsencode(tmp_path) + b"/run\xff.gpx"))
+    odd.write_bytes(gpx_file([(lat, lon, stamp(i)) for i, (lat, lon) in enumerate(line_points(5))]))
+    activity = read_activity(odd)
+    assert activity.source == f"{tmp_path}/run\\xff.gpx"
+    assert activity.source.encode("utf-8")

@@ -12,7 +12,7 @@ from typing import BinaryIO
 from hipstride.errors import ReadError
 from hipstride.io._bounds import MAX_FILE_BYTES
 
-__all__ = ["Source", "load_bytes", "sniff_format"]
+__all__ = ["Source", "display_name", "load_bytes", "sniff_format"]
 
 Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 
@@ -21,11 +21,20 @@ Source = str | os.PathLike[str] | bytes | bytearray | memoryview | BinaryIO
 MAX_INFLATED_BYTES = MAX_FILE_BYTES
 
 
+def display_name(text: str) -> str:
+    """``text`` as valid Unicode, for messages, reports and the library: bytes of a file name that
+    were not UTF-8 (held as surrogates by :func:`os.fsdecode`) become ``\\xNN`` escapes."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _name_of(source: Source, name: str | None) -> str:
     if name is not None:
-        return name
+        return display_name(name)
     if isinstance(source, str | os.PathLike):
-        return os.fspath(source)
+        return display_name(os.fspath(source))
     if isinstance(source, bytes | bytearray | memoryview):
         return "<bytes>"
     return str(getattr(source, "name", "<stream>"))

@@ -33,10 +33,11 @@ from pathlib import Path, PurePosixPath
 from hipstride.errors import ReadError
 from hipstride.io import SUFFIXES
 from hipstride.io._bounds import MAX_FILE_BYTES
+from hipstride.io._source import display_name
 from hipstride.library._zipnames import repaired_copy
 
 __all__ = ["MAX_CSV_BYTES", "MAX_DEPTH", "MAX_MEMBERS", "MAX_MEMBER_BYTES", "MAX_RATIO",
-           "MAX_TOTAL_BYTES", "Discovery", "ImportItem", "discover", "display_name",
+           "MAX_TOTAL_BYTES", "Discovery", "ImportItem", "discover",
            "read_item_bytes", "strava_sport"]
 
 #: Largest recording read from an archive: the readers' own bound (see hipstride.io._bounds).
@@ -54,15 +55,6 @@ _RATIO_FLOOR_BYTES = 1 << 20
 #: What reading a zip member can raise besides ReadError: damage, encryption, odd compression.
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError,
               NotImplementedError, ValueError, zlib.error)
-
-
-def display_name(text: str) -> str:
-    """``text`` as valid Unicode: bytes that were not UTF-8 (held as surrogates by
-    :func:`os.fsdecode`) become ``\\xNN`` escapes."""
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, label: str) -> bytes:
