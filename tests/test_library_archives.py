@@ -314,3 +314,15 @@ def test_an_archive_that_cannot_be_repaired_fails_alone_with_its_reason(tmp_path
 def _write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_an_activities_csv_bomb_is_refused_and_the_runs_still_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_archives, "MAX_CSV_BYTES", 1 << 20)  # stands for 64 MiB against 2 GiB
+    archive = tmp_path / "csvbomb.zip"
+    archive.write_bytes(zip_of({"activities.csv": b"Filename\n" + b"a,b\n" * (1 << 20),
+                                "activities/1.gpx": good_gpx(1)}))
+    found = discover([archive], tmp_path)
+    assert [item.label for item in found.items] == [f"{archive}!activities/1.gpx"]
+    assert [f for f, _ in found.failed] == [f"{archive}!activities.csv"]
+    assert "archive limit" in found.failed[0][1]
