@@ -10,10 +10,14 @@ recordings from ``../shared/data`` (GPX and TCX with their times and positions s
 text; FIT decoded and written again with ``garmin-fit-sdk``, shifted the same way), each moved to
 its own start time 8 hours after the previous one and its own position, so that they are distinct
 runs rather than duplicates. Then, for each ``--jobs`` value, it imports the folder into a fresh
-library as a child process (``python -m hipstride.cli.library import …``) and measures the whole
+library as a child process (``hipstride import …``) and measures the whole
 process's wall time, ``--repeat`` times, alternating the settings. It prints the best time and
 runs per second, the speed-up of 2 jobs over 1 (target ≥ 1.7×), the time of a second import that
 finds everything already stored, and the library's size per hour of running. It reports and never asserts: the exit code is always 0.
+
+``--hostile`` instead imports a folder of hostile files (issue 11: a FIT missing two bytes, a GPX
+without times with one point at (0, 0), 10⁶ FIT records on one timestamp, a GPX dated 9999, a zip
+bomb) beside three good runs, twice, and prints the wall time of each import and what it said.
 """
 
 from __future__ import annotations
@@ -140,7 +144,8 @@ def import_once(folder: Path, home: Path, jobs: int) -> tuple[float, dict[str, o
     """Wall time (s) of one whole ``hipstride import`` child process, and its JSON summary."""
     t0 = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "hipstride.cli.library", "import", str(folder), "--home", str(home),
+        [sys.executable, "-c", "from hipstride.cli import main; main()", "import", str(folder),
+         "--home", str(home),
          "--jobs", str(jobs), "--json"], capture_output=True, check=False)
     wall = time.perf_counter() - t0
     try:
@@ -162,6 +167,30 @@ def library_size(home: Path) -> tuple[int, float, int, int]:
     return size, hours, int(blobs), int(runs)
 
 
+def hostile(folder: Path) -> None:
+    """Write the hostile files of issue 11 and three good runs into ``folder``."""
+    import io
+    import zipfile
+
+    sys.path.insert(0, str(REPO))
+    from tests.hostile import T0_FIT, fit_file, gpx_file
+
+    generate(folder, 3)
+    trosku = (DATA / "fit/elevate__trosku.fit").read_bytes()
+    (folder / "two_bytes_deleted.fit").write_bytes(trosku[:69_076] + trosku[69_078:])
+    gpx = (DATA / "gpx/gpxpy__Mojstrovka.gpx").read_bytes()
+    at = gpx.index(b'<trkpt lat="', 5000)
+    (folder / "null_island.gpx").write_bytes(
+        gpx[:at] + b'<trkpt lat="0" lon="0"' + gpx[gpx.index(b">", at):])
+    (folder / "same_timestamp_1e6.fit").write_bytes(fit_file([T0_FIT] * 1_000_000))
+    (folder / "year_9999.gpx").write_bytes(gpx_file(
+        [(60.17 + i * 3e-5, 24.94, f"9999-06-01T06:{i // 60:02d}:{i % 60:02d}Z") for i in range(600)]))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.gpx", b" " * (1 << 30))
+    (folder / "bomb.zip").write_bytes(bomb.getvalue())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=300)
@@ -169,7 +198,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3,
                         help="imports per --jobs value, alternating; the best is reported")
     parser.add_argument("--keep", type=Path, help="keep the generated files and libraries here")
+    parser.add_argument("--hostile", action="store_true", help="import hostile files instead")
     args = parser.parse_args()
+    if args.hostile:
+        with tempfile.TemporaryDirectory(prefix="hipstride-bench-hostile-") as tmp:
+            folder = Path(tmp) / "hostile"
+            folder.mkdir()
+            hostile(folder)
+            for attempt in ("first", "second"):
+                wall, summary = import_once(folder, Path(tmp) / "home", args.jobs[-1])
+                print(f"{attempt} import of {len(list(folder.iterdir()))} files: {wall:.1f} s, "
+                      f"imported {summary.get('imported')}, duplicates {summary.get('duplicates')}")
+                for failed in summary.get("failed", []):  # type: ignore[attr-defined]
+                    print(f"  failed: {failed['file'].rsplit('/', 1)[-1]}: {failed['error']}")
+                for warned in summary.get("warnings", []):  # type: ignore[attr-defined]
+                    print(f"  warning: {warned['file'].rsplit('/', 1)[-1]}: {warned['warning'][:150]}")
+        return
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="hipstride-bench-import-"))
     root.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hipstride.activity import Activity
 from hipstride.errors import ReadError
 from hipstride.io import read_activity
 from hipstride.library import open_library
@@ -152,3 +154,25 @@ def test_parquet_export(imported: tuple[Path, ImportSummary], tmp_path: Path) ->
     table = pq.read_table(tmp_path / "runs.parquet")
     assert "hip_load_index" in table.column_names
     assert table.num_rows > 40
+
+
+def test_a_file_over_the_time_budget_fails_alone(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipstride.library import importer
+
+    def slow_on_purpose(data: bytes, *, name: str) -> Activity:
+        if "slow" in name:
+            time.sleep(60)  # stands for a pathological file; the budget's timer interrupts it
+        return read_activity(data, name=name)
+
+    monkeypatch.setattr(importer, "read_activity", slow_on_purpose)
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    source = data_path("gpx/runpandas__run.gpx").read_bytes()
+    (folder / "slow.gpx").write_bytes(source)
+    (folder / "good.gpx").write_bytes(source.replace(b"<trk>", b"<trk><name>other</name>", 1))
+    with open_library(tmp_path / "home") as store:
+        summary = import_paths(store, [folder], jobs=1, file_budget_s=1.0)
+        assert summary.imported == 1
+        assert summary.failed == [(str(folder / "slow.gpx"), "took over 1 s to read and analyse "
+                                                             "(the time budget per file): not imported")]

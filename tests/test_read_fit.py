@@ -239,13 +239,14 @@ def test_shared_timestamps_merge_and_backward_ones_drop() -> None:
                    {"mesg_num": rec, "timestamp": t0 + 3, "heart_rate": 103, "distance": 9.0},
                    {"mesg_num": rec, "timestamp": t0 + 2, "heart_rate": 102, "distance": 6.0},
                    {"mesg_num": rec, "timestamp": t0 + 4, "heart_rate": 104, "distance": 12.0}])
-    with pytest.warns(ReadWarning, match="dup.fit: dropped 1 records whose timestamp goes back"):
+    with pytest.warns(ReadWarning, match="dup.fit: dropped 1 of 6 records whose timestamp is out of order"):
         activity = parse_fit(data, "dup.fit")
     assert activity.time_s.tolist() == [0, 1, 3, 4]
     assert activity.channels["heart_rate_bpm"].tolist() == [100, 101, 103, 104]
     assert activity.distance_m is not None
     assert activity.distance_m.tolist() == [0, 3, 9, 12]
-    assert activity.warnings == ["dropped 1 records whose timestamp goes back in time"]
+    assert activity.warnings == ["dropped 1 of 6 records whose timestamp is out of order (kept the "
+                                 "longest run in time order)"]
 
 
 def test_fr70_files_read_through_fitdecode_with_relative_time() -> None:

@@ -30,7 +30,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -38,16 +38,15 @@ from lxml import etree
 
 from hipstride.activity import Activity, FloatArray, Lap, Session
 from hipstride.errors import ReadError
+from hipstride.io import _bounds as bounds
 from hipstride.io._policy import Issue, OnError, on_error_of, report
+from hipstride.io._xml_times import repair_times
 
 __all__ = ["Columns", "EventStream", "assemble", "check_xml", "guarded", "local_name", "partial_read",
            "release", "to_epoch"]
 
 NAN = math.nan
 
-#: 1980-01-06T00:00:00Z, the GPS epoch. No GPS fix can be older: earlier timestamps are
-#: placeholders (``1970-01-01`` from zeroed clocks, ``1901-12-13T20:45:52`` = int32 minimum).
-GPS_EPOCH_S = 315_964_800.0
 
 #: Above this many strides/min a "stride" cadence is really steps/min already (elite sprinters
 #: reach ~220 steps/min = 110 strides/min).
@@ -259,36 +258,6 @@ def _np(column: array[float]) -> FloatArray:
     return np.array(column, dtype=np.float64)
 
 
-def _fill_times(t: FloatArray, notes: list[str]) -> tuple[FloatArray, datetime | None]:
-    """Repair the epoch-seconds column; return ``(time_s, start_time_utc)``."""
-    n = t.shape[0]
-    placeholder = t < GPS_EPOCH_S
-    if placeholder.any():
-        first = datetime.fromtimestamp(float(t[placeholder][0]), UTC).isoformat()
-        notes.append(f"{int(placeholder.sum())} timestamps before 1980 (e.g. {first}) are "
-                     "placeholders, not times: treated as missing")
-        t = np.where(placeholder, NAN, t)
-    known = np.flatnonzero(~np.isnan(t))
-    if known.size == 0:
-        if not placeholder.any():
-            notes.append("no timestamps (a planned route?): time_s is NaN")
-        return np.full(n, NAN), None
-    if known.size < n:
-        steps = np.diff(t[known]) / np.diff(known) if known.size > 1 else np.zeros(0)
-        step = float(np.median(steps)) if steps.size else 0.0
-        step = step if math.isfinite(step) and step > 0 else 0.0
-        index = np.arange(n, dtype=np.float64)
-        filled = np.interp(index, known, t[known])
-        filled[: known[0]] -= (known[0] - index[: known[0]]) * step
-        filled[known[-1] + 1:] += (index[known[-1] + 1:] - known[-1]) * step
-        notes.append(f"{n - known.size} of {n} points have no usable time: interpolated by "
-                     f"position between their neighbours (extrapolated at the median "
-                     f"{step:g} s/point before the first and after the last timestamp)")
-        t = filled
-    start = float(t[0])
-    return t - start, datetime.fromtimestamp(start, UTC)
-
-
 def _cadence(raw: FloatArray | None, sport: str, notes: list[str],
              channels: dict[str, FloatArray], units: dict[str, str]) -> None:
     """Convert a device cadence (strides/min for foot sports, rpm for cycling) to channels."""
@@ -346,16 +315,7 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
         return x[keep] if keep is not None else x
 
     lat, lon = (lat[keep], lon[keep]) if keep is not None else (lat, lon)
-    time_s, start = _fill_times(take(cols.time), notes)
-    order = None
-    if start is not None and (np.diff(time_s) < 0).any():
-        order = np.argsort(time_s, kind="stable")
-        notes.append(f"{int((np.diff(time_s) < 0).sum())} points were out of time order: "
-                     "sorted by time")
-        time_s = time_s[order]
-        start += timedelta(seconds=float(time_s[0]))
-        time_s -= time_s[0]
-        lat, lon = lat[order], lon[order]
+    time_s, start, order, lat, lon = repair_times(take(cols.time), lat, lon, notes, loud)
 
     def column(key: str) -> FloatArray | None:
         if key not in cols.values:
@@ -385,6 +345,10 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
             channels[channel] = values
             units[channel] = unit
     _cadence(column("cad"), sport, notes, channels, units)
+    distance, speed = column("dist"), column("speed")
+    dropped = bounds.drop_implausible_values(distance, speed, ele)
+    if dropped is not None:
+        loud.append(Issue(dropped))
     lap_list = [Lap(start_time_s=(s - start.timestamp()) if start and math.isfinite(s) else NAN,
                     elapsed_time_s=e, distance_m=d) for s, e, d in (laps or [])]
     if loud:
@@ -393,6 +357,6 @@ def assemble(label: str, fmt: str, cols: Columns, *, sport: str = "unknown",
     return Activity(
         source=label, start_time_utc=start, time_s=time_s, lat_deg=lat, lon_deg=lon,
         elevation_m=ele if ele is not None else np.full(time_s.shape[0], NAN),
-        distance_m=column("dist"), speed_mps=column("speed"), channels=channels,
+        distance_m=distance, speed_mps=speed, channels=channels,
         channel_units=units, sport=sport, sub_sport=sub_sport, device=device, file_format=fmt,
         session=session or Session(), laps=lap_list, name=name, warnings=notes)

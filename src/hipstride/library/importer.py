@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import os
-import tempfile
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -43,8 +42,8 @@ from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBa
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
 from hipstride.library._archives import ImportItem, discover, read_item_bytes
-from hipstride.library._workers import Workers
-from hipstride.library.records import build_record, reanalyze
+from hipstride.library._workers import OverBudget, Workers, time_budget, workdir
+from hipstride.library.records import build_record, reanalyze, with_sport
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 
 __all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
@@ -53,6 +52,13 @@ __all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
 MIN_OVERLAP_FRACTION = 0.5
 #: … and they started within this many seconds of each other.
 MAX_START_GAP_S = 300.0
+
+#: Time one file may take to read and analyse (s); past it the file fails alone with this reason.
+#: The longest real recordings here take a few seconds; pathological ones took minutes.
+FILE_BUDGET_S = 60.0
+#: Heap one worker process may use (bytes); a file that needs more fails alone (the largest
+#: recording read, 256 MiB, needs well under 2 GiB; a zip bomb used to need 6 GB).
+WORKER_MEMORY_BYTES = 4 << 30
 
 #: Progress callback: (phase, done, total); phase is "import" or "reanalyse".
 Progress = Callable[[str, int, int], None]
@@ -107,11 +113,13 @@ _Result = _Parsed | _Duplicate | _Failed
 # -- worker side ----------------------------------------------------------------------------------
 _KNOWN: frozenset[str] = frozenset()
 _HISTORY: BaselineHistory | None = None
+_BUDGET_S: float | None = FILE_BUDGET_S
 
 
-def _init_worker(known: frozenset[str], history: BaselineHistory | None) -> None:
-    global _KNOWN, _HISTORY
-    _KNOWN, _HISTORY = known, history
+def _init_worker(known: frozenset[str], history: BaselineHistory | None,
+                 budget_s: float | None = FILE_BUDGET_S) -> None:
+    global _KNOWN, _HISTORY, _BUDGET_S
+    _KNOWN, _HISTORY, _BUDGET_S = known, history, budget_s
 
 
 def _apply_hints(item: ImportItem, activity: Activity) -> None:
@@ -125,7 +133,16 @@ def _apply_hints(item: ImportItem, activity: Activity) -> None:
 
 
 def _import_task(item: ImportItem) -> _Result:
-    """Read, hash and analyse one item (runs in a worker process)."""
+    """Read, hash and analyse one item (runs in a worker process), within the time budget."""
+    try:
+        with time_budget(_BUDGET_S):
+            return _read_item(item)
+    except OverBudget:
+        return _Failed(item.label, f"took over {_BUDGET_S:g} s to read and analyse (the time "
+                                   "budget per file): not imported")
+
+
+def _read_item(item: ImportItem) -> _Result:
     try:
         data, _ = load_bytes(read_item_bytes(item), name=item.label)
         sha = hashlib.sha256(data).hexdigest()
@@ -144,6 +161,9 @@ def _import_task(item: ImportItem) -> _Result:
         return _Parsed(item.label, record, notes)
     except ReadError as exc:
         return _Failed(item.label, exc.problem)
+    except MemoryError:
+        return _Failed(item.label, f"needs more than {WORKER_MEMORY_BYTES >> 30} GiB of memory "
+                                   "(the memory budget per worker): not imported")
     except HipstrideError as exc:
         return _Failed(item.label, str(exc).removeprefix(f"{item.label}: "))
     except Exception as exc:  # a bug must not stop the rest of the import
@@ -200,7 +220,7 @@ def store_record(store: RunStore, record: RunRecord) -> str:
         stored = store.get_run(run_id)
         if record.richness > richness:
             if stored is not None and record.sport == "unknown" and stored.sport != "unknown":
-                record = _with_sport(record.samples_blob, record.source.file_path,
+                record = with_sport(record.samples_blob, record.source.file_path,
                                      record.source.content_sha256, stored.sport, stored.sub_sport)
             store.replace_primary(run_id, record)
         else:
@@ -208,24 +228,11 @@ def store_record(store: RunStore, record: RunRecord) -> str:
             primary = next((s for s in store.get_sources(run_id) if s.is_primary), None)
             if (stored is not None and stored.sport == "unknown" and record.sport != "unknown"
                     and blob is not None and primary is not None):
-                store.replace_primary(run_id, _with_sport(
+                store.replace_primary(run_id, with_sport(
                     blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport,
                     run=f"run {run_id}"))
             store.add_source(run_id, record.source)
         return "other_source"
-
-
-def _with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None, *,
-                run: str | None = None) -> RunRecord:
-    """A recording rebuilt and analysed again with the sport another recording of it knows
-    (its cadence baseline follows in :func:`refresh_analyses`)."""
-    from hipstride.library.codec import unpack_activity
-
-    activity = unpack_activity(blob, run=run)
-    activity.sport, activity.sub_sport = sport, sub_sport or activity.sub_sport
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return build_record(activity, label=label, content_sha256=sha, baseline=None)
 
 
 def stale_analyses(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | None]]:
@@ -317,7 +324,8 @@ def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = Non
 
 
 def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
-                 jobs: int | None = None, progress: Progress | None = None) -> ImportSummary:
+                 jobs: int | None = None, progress: Progress | None = None,
+                 file_budget_s: float | None = FILE_BUDGET_S) -> ImportSummary:
     """Import every recording under ``paths`` into ``store`` (see the module docstring).
 
     Parameters
@@ -328,10 +336,13 @@ def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
     progress
         Called as ``progress(phase, done, total)`` after each file (phase ``"import"``) and each
         re-analysis (phase ``"reanalyse"``).
+    file_budget_s
+        Seconds one file may take to read and analyse; a file over it fails alone, with that
+        reason (``None``: no limit).
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
     summary = ImportSummary()
-    with tempfile.TemporaryDirectory(prefix="hipstride-import-") as tmp:
+    with workdir() as tmp:
         found = discover([Path(p) for p in paths], Path(tmp))
         summary.failed += found.failed
         summary.ignored += found.ignored
@@ -342,7 +353,8 @@ def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
         if jobs > 1:  # forked workers then start with the readers already imported
             for module in ("hipstride.io.fit", "hipstride.io.gpx", "hipstride.io.tcx"):
                 importlib.import_module(module)
-        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history))
+        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history, file_budget_s),
+                                             memory_bytes=WORKER_MEMORY_BYTES)
         try:
             total = len(found.items)
             # largest first, so that no worker is left with a long file at the end
@@ -373,8 +385,12 @@ def _tally(store: RunStore, result: _Result, summary: ImportSummary, as_of: str)
     else:
         summary.warnings += [(result.label, w) for w in result.warnings]
         record = result.record
-        outcome = store_record(store, replace(
-            record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+        try:
+            outcome = store_record(store, replace(
+                record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+        except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data, not the store
+            summary.failed.append((result.label, f"cannot be stored ({type(exc).__name__}: {exc})"))
+            return
         if outcome == "imported":
             summary.imported += 1
         else:

@@ -7,6 +7,7 @@ return plain, picklable records.
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -21,7 +22,7 @@ from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
 
-__all__ = ["analyze", "build_record", "headline", "reanalyze"]
+__all__ = ["analyze", "build_record", "headline", "reanalyze", "with_sport"]
 
 
 def series_names(activity: Activity) -> tuple[str, ...]:
@@ -114,3 +115,14 @@ def reanalyze(blob: bytes, baseline: CadenceBaseline | None, *, run: str | None 
     damaged (e.g. ``"run 12"``).
     """
     return analyze(unpack_activity(blob, run=run), baseline, profile=profile)[1]
+
+
+def with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None, *,
+               run: str | None = None) -> RunRecord:
+    """A recording rebuilt and analysed again with the sport another recording of it knows
+    (its cadence baseline follows in :func:`hipstride.library.importer.refresh_analyses`)."""
+    activity = unpack_activity(blob, run=run)
+    activity.sport, activity.sub_sport = sport, sub_sport or activity.sub_sport
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return build_record(activity, label=label, content_sha256=sha, baseline=None)

@@ -19,9 +19,11 @@ decoders) mean "missing".
 
 Timestamps. Records that share a timestamp are merged into one sample (later values win, gaps are
 filled): Strava writes position and distance as two records of the same second, a Forerunner 110
-sometimes two fixes within one second. Records without a timestamp, with one after "now" or more
-than a day outside the session, or going back in time are dropped with a warning, so ``time_s``
-strictly increases.
+sometimes two fixes within one second. Records without a timestamp, after tomorrow or more than a
+day outside the session are dropped with a warning; records out of time order and records beyond
+one plausible recording (:mod:`hipstride.io._bounds`: a glitch costs one record, a reversed file is
+sorted, gaps over 2 days and spans over 7 days are cut) likewise, so ``time_s`` strictly increases.
+Decoding stops past the bounds on record count and on records sharing one timestamp.
 
 Chained files and sessions. Every FIT part of a chained file is read. When the file holds several
 sessions (a triathlon), the records inside the chosen session's window ``start_time ..

@@ -9,7 +9,6 @@ read from the summary messages. Every problem found on the way is an
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from hipstride.activity import STANDARD_CHANNELS, Activity, FloatArray
 from hipstride.errors import ReadError
+from hipstride.io import _bounds as bounds
 from hipstride.io._policy import Issue
 from hipstride.io.fit._dev import DevNamer, dev_value
 from hipstride.io.fit._frames import Message, Part
@@ -41,7 +41,7 @@ FIT_EPOCH_S = 631065600
 #: FIT timestamps below this are seconds since the device powered on, not since the epoch.
 RELATIVE_TIME_LIMIT = 0x10000000
 SEMICIRCLES_TO_DEG = 180.0 / 2**31
-#: Records more than this far outside the session, or after now, are insane (s).
+#: Records more than this far outside the session are insane (s); after tomorrow, see _bounds.
 SANITY_MARGIN_S = 86400.0
 
 _RECORD_FIELDS = (
@@ -103,6 +103,7 @@ def build(parts: list[Part], notes: list[Issue], label: str) -> tuple[Activity, 
     off_globe = ~((np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0))
     lat[off_globe] = np.nan
     lon[off_globe] = np.nan
+    _drop_jumps(lat, lon, notes)
 
     channels: dict[str, FloatArray] = {}
     units: dict[str, str] = {}
@@ -121,13 +122,17 @@ def build(parts: list[Part], notes: list[Issue], label: str) -> tuple[Activity, 
 
     distance = pick(columns["distance"])
     speed = _prefer(pick(columns["enhanced_speed"]), pick(columns["speed"]))
+    elevation = _prefer(pick(columns["enhanced_altitude"]), pick(columns["altitude"]))
+    dropped = bounds.drop_implausible_values(distance, speed, elevation)
+    if dropped is not None:
+        notes.append(Issue(dropped))
     activity = Activity(
         source=label,
         start_time_utc=None if relative else _utc(t0),
         time_s=times - t0,
         lat_deg=lat,
         lon_deg=lon,
-        elevation_m=_prefer(pick(columns["enhanced_altitude"]), pick(columns["altitude"])),
+        elevation_m=elevation,
         distance_m=distance if np.isfinite(distance).any() else None,
         speed_mps=speed if np.isfinite(speed).any() else None,
         channels=channels,
@@ -217,6 +222,17 @@ def _floats(values: list[Any]) -> FloatArray:
     return array
 
 
+def _drop_jumps(lat: FloatArray, lon: FloatArray, notes: list[Issue]) -> None:
+    """Lone GPS jumps (see :mod:`hipstride.io._bounds`) lose their position."""
+    jumps = bounds.position_jumps(lat, lon)
+    if jumps.any():
+        lat[jumps] = np.nan
+        lon[jumps] = np.nan
+        notes.append(Issue(f"dropped the position of {int(np.count_nonzero(jumps))} records that "
+                           f"jump over {bounds.MAX_JUMP_M:g} m away and back",
+                           record=int(np.argmax(jumps))))
+
+
 def _prefer(first: FloatArray, second: FloatArray) -> FloatArray:
     return np.where(np.isnan(first), second, first)
 
@@ -232,9 +248,8 @@ def _utc(fit_seconds: float) -> datetime | None:
 
 
 def _drop_insane(t: FloatArray, keep: np.ndarray, session: Message | None, notes: list[Issue]) -> None:
-    """Drop timestamps after now, or (for one session) more than a day outside it."""
-    now_fit = time.time() - FIT_EPOCH_S
-    insane = keep & (t > now_fit + SANITY_MARGIN_S)
+    """Drop timestamps after tomorrow, or (for one session) more than a day outside it."""
+    insane = keep & (t > bounds.latest_utc_s() - FIT_EPOCH_S)
     if session is not None:
         start, end = session_span(session)
         if start is not None:
@@ -251,19 +266,23 @@ def _drop_insane(t: FloatArray, keep: np.ndarray, session: Message | None, notes
 
 
 def _monotonic(t: FloatArray, keep: np.ndarray, notes: list[Issue]) -> tuple[np.ndarray, np.ndarray]:
-    """Drop records going back in time; group equal timestamps.
+    """Put the records in time order within one plausible recording; group equal timestamps.
 
+    Out-of-order records and records beyond one recording's span are resolved as
+    :mod:`hipstride.io._bounds` says (a glitch costs that record, a reversed file is sorted).
     Returns the indices of the kept records and, for each, the index of its sample (records that
     share a timestamp share a sample).
     """
     index = np.flatnonzero(keep)
+    order, text = bounds.plausible_order(t[index])
+    if text is not None:
+        notes.append(Issue(text, record=int(index[np.argmax(np.diff(t[index]) < 0) + 1])))
+    index = index[order]
+    span, text = bounds.longest_span(t[index])
+    if text is not None:
+        notes.append(Issue(text))
+        index = index[span]
     stamps = t[index]
-    before = np.concatenate(([-np.inf], np.maximum.accumulate(stamps)[:-1]))
-    backwards = stamps < before
-    if backwards.any():
-        notes.append(Issue(f"dropped {int(np.count_nonzero(backwards))} records whose timestamp "
-                           "goes back in time"))
-        index, stamps = index[~backwards], stamps[~backwards]
     group = np.cumsum(np.concatenate(([True], stamps[1:] != stamps[:-1]))) - 1
     return index, group
 

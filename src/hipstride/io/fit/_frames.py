@@ -16,6 +16,7 @@ from typing import Any, cast
 from garmin_fit_sdk import Decoder, Profile, Stream
 
 from hipstride.errors import ReadError
+from hipstride.io import _bounds as bounds
 from hipstride.io._policy import Issue
 from hipstride.io.fit._dev import DevField, app_identity, describe
 from hipstride.io.fit._fitdecode import Message, Messages, decode_with_fitdecode
@@ -24,6 +25,11 @@ __all__ = ["Message", "Messages", "Part", "decode_parts"]
 
 _MESG_DEVELOPER_DATA_ID: int = Profile["mesg_num"]["DEVELOPER_DATA_ID"]
 _MESG_FIELD_DESCRIPTION: int = Profile["mesg_num"]["FIELD_DESCRIPTION"]
+_MESG_RECORD: int = Profile["mesg_num"]["RECORD"]
+
+
+class _EnoughError(Exception):
+    """Raised from the decoder's listener to stop a part that exceeds a recording's bounds."""
 _SDK_POSITION = re.compile(r"at byte: (\d+)\s*")
 
 
@@ -94,7 +100,12 @@ def _decode_part(data: bytes, offset: int, end: int, number: int) -> Part:
     owner: dict[int, str | None] = {}
     app_of_key: dict[int, str | None] = {}
 
+    count = [0, 0, None]  # records so far, records in a row on one timestamp, that timestamp
+
     def listen(mesg_num: int, message: dict[str, Any]) -> None:
+        if mesg_num == _MESG_RECORD:
+            _bound_records(count, message.get("timestamp"))
+            return
         index = message.get("developer_data_index")
         if not isinstance(index, int):
             return
@@ -115,6 +126,9 @@ def _decode_part(data: bytes, offset: int, end: int, number: int) -> Part:
     if not errors:
         return Part(number, offset, messages, _sdk_dev_fields(messages, app_of_key))
 
+    if isinstance(errors[0], _EnoughError):
+        return Part(number, offset, messages, _sdk_dev_fields(messages, app_of_key),
+                    problem=str(errors[0]))
     kind, problem, position = _classify(errors[0], data, offset, end)
     if kind == "crc":
         return Part(number, offset, {}, {}, problem=problem, rejected=True, problem_offset=position)
@@ -130,6 +144,21 @@ def _decode_part(data: bytes, offset: int, end: int, number: int) -> Part:
                         problem_offset=where)  # it got further
     return Part(number, offset, messages, _sdk_dev_fields(messages, app_of_key), problem=problem,
                 problem_offset=position)
+
+
+def _bound_records(count: list[Any], stamp: object) -> None:
+    """Count one record; stop decoding past :data:`~hipstride.io._bounds.MAX_RECORDS` records, or
+    :data:`~hipstride.io._bounds.MAX_SAME_TIME_RECORDS` in a row sharing one timestamp (decoding
+    them would cost time and memory for samples that merge into one)."""
+    count[0] += 1
+    count[1] = count[1] + 1 if stamp == count[2] else 1
+    count[2] = stamp
+    if count[0] > bounds.MAX_RECORDS:
+        raise _EnoughError(f"over {bounds.MAX_RECORDS} records, more than a recording can hold: "
+                      "stopped reading there")
+    if count[1] > bounds.MAX_SAME_TIME_RECORDS:
+        raise _EnoughError(f"over {bounds.MAX_SAME_TIME_RECORDS} records in a row share one timestamp "
+                      f"(record {count[0] - 1}): stopped reading there")
 
 
 def _crc_table() -> tuple[int, ...]:
