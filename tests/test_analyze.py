@@ -263,3 +263,46 @@ def test_every_surface_word_is_an_option_choice() -> None:
     wrong = run_cli("analyze", str(data_path("fit/elevate__sloatsburg.fit")), "--surface", "lava")
     assert wrong.exit_code == 2
     assert "lava" in wrong.stderr
+
+
+# --- model v2 on real recordings: turns a runner can make -----------------------------------
+
+PHONE_FILES = ["gpx/runpandas__session_eea8fa30.gpx", "gpx/runpandas__session_720bf570_two_runs_15h_gap.gpx",
+               "gpx/gpxpy__cerknicko-jezero.gpx", "gpx/runpandas__strava_export.gpx",
+               "fit/gpsbabel__garmin-forerunner-10.fit"]
+
+
+@pytest.mark.parametrize("relative", PHONE_FILES)
+def test_no_kept_turn_is_beyond_what_a_runner_can_do(relative: str) -> None:
+    """These recordings held the corpus's impossible turns (up to 63 m/s², 2339°) under model v1."""
+    a = analysed(relative)
+    limits = a.profile.turns
+    assert all(t.peak_lateral_accel_mps2 <= limits.max_lateral_accel_mps2 for t in a.turns)
+    assert all(t.angle_deg <= limits.max_angle_deg for t in a.turns)
+    assert all(t.median_speed_mps is None or t.median_speed_mps >= limits.min_speed_mps for t in a.turns)
+    doc = a.to_dict()
+    assert doc["turns"]["rejected_count"] == len(a.rejected_turns)
+    if a.rejected_turns:
+        assert any("left out" in note for note in doc["notes"])
+
+
+def test_the_flat_island_run_is_not_loaded_by_its_standstill() -> None:
+    """The phone flipped between two fixes for minutes at a standstill: v1 gave it turns of up to
+    2339° and an index of 1.215 (4th of 45 recordings); flat and straight, it scores about 1."""
+    a = analysed("gpx/runpandas__session_eea8fa30.gpx")
+    assert a.hip_load.index is not None
+    assert abs(a.hip_load.index - 1.0) < 0.03
+    assert a.motion.alternating_s > 120
+    assert any("flipped back and forth" in note for note in a.notes)
+    assert max(t.angle_deg for t in a.turns) < 270
+
+
+def test_hills_rank_above_flat_roads_and_the_island() -> None:
+    index = {name: analysed(name).hip_load.index or 0.0 for name in (
+        "gpx/gpxpy__korita-zbevnica.gpx", "fit/elevate__loup-blanc.fit", "fit/runpandas__run.fit",
+        "tcx/runpandas__11km.tcx", "gpx/runpandas__session_eea8fa30.gpx", "fit/elevate__treadmill.fit")}
+    hills = [index[n] for n in ("gpx/gpxpy__korita-zbevnica.gpx", "fit/elevate__loup-blanc.fit",
+                                "fit/runpandas__run.fit")]
+    flat = [index[n] for n in ("tcx/runpandas__11km.tcx", "gpx/runpandas__session_eea8fa30.gpx",
+                               "fit/elevate__treadmill.fit")]
+    assert min(hills) > max(flat) + 0.1

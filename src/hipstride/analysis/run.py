@@ -65,6 +65,7 @@ class RunAnalysis:
     form: Form
     hip_load: HipLoad
     grades: GradeFacts
+    rejected_turns: list[Turn]
     elevation_gain_m: float | None
     elevation_loss_m: float | None
     per_km: list[KmSplit]
@@ -197,6 +198,9 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
                            timer_pauses_s=activity.timer_pauses_s)
     if motion.jumps:
         notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
+    if motion.alternating_s >= 10.0:
+        notes.append(f"For {motion.alternating_s / 60.0:.1f} min the GPS fixes flipped back and forth "
+                     "(a standstill): counted as stopped, with no distance and no turns.")
     running = running_mask(activity, motion.moving)
     course = _course_for(activity, motion, running, profile.reference_speed_mps)
     surface_track = _resolve_surface(surface, activity, course)
@@ -207,6 +211,10 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
     score = score_course(course, surface_track, profile, cadence_baseline_spm=baseline_on_course)
     turns, hip_load = score.turns, score.hip_load
+    if score.rejected_turns:
+        notes.append(f"{len(score.rejected_turns)} turn(s) beyond what a runner can do (sharper than "
+                     f"{profile.turns.max_lateral_accel_mps2:g} m/s² sideways, or winding past "
+                     f"{profile.turns.max_angle_deg:g}°) were taken for GPS noise and left out.")
     if hip_load.index is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
 
@@ -215,7 +223,7 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
                            baseline_on_course), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
-                       score.grades, gain, loss, per_km, advice, notes)
+                       score.grades, score.rejected_turns, gain, loss, per_km, advice, notes)
 
 
 def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSplit]:
