@@ -306,3 +306,33 @@ def test_hills_rank_above_flat_roads_and_the_island() -> None:
     flat = [index[n] for n in ("tcx/runpandas__11km.tcx", "gpx/runpandas__session_eea8fa30.gpx",
                                "fit/elevate__treadmill.fit")]
     assert min(hills) > max(flat) + 0.1
+
+
+# --- model v2 on real recordings: grades and climb --------------------------------------------
+
+def test_a_barometric_spike_at_the_start_supplies_no_downhill_load() -> None:
+    """fenix 2: the altimeter reads 55 -> 142 -> 56 m in the first 4 s. Under v1 that gave 45 m
+    at the -45 % clip, 44 % of the run's downhill load; now only the real descent of the first
+    200 m (about 7 m at up to -6 %) counts."""
+    a = analysed("fit/fitparse__activity-small-fenix2-run.fit")
+    first = a.course.distance_m < 200.0
+    assert float(np.nanmax(a.course.elevation_m[first])) < 60.0       # the 142 m spike is gone
+    assert float(np.nanmin(a.course.grade_pct[first])) > -10.0
+    w = a.hip_load.weights_m
+    down = a.hip_load.per_sample["downhill"]
+    assert float(np.dot(down[first], w[first])) < 0.2 * float(np.dot(down, w))
+    assert a.grades.min_grade_pct is not None
+    assert a.grades.min_grade_pct > -20.0
+
+
+@pytest.mark.parametrize("relative", ["fit/elevate__loup-blanc.fit", "fit/elevate__sloatsburg.fit",
+                                      "gpx/gpxpy__korita-zbevnica.gpx", "tcx/runpandas__basic.tcx"])
+def test_per_km_climb_adds_up_to_the_headline_and_grades_are_measured(relative: str) -> None:
+    a = analysed(relative)
+    doc = a.to_dict()
+    per_km = doc["hip_load"]["per_km"]
+    assert sum(s["climb_m"] for s in per_km) == pytest.approx(doc["activity"]["elevation_gain_m"], abs=1.0)
+    assert sum(s["descent_m"] for s in per_km) == pytest.approx(doc["activity"]["elevation_loss_m"], abs=1.0)
+    grade = a.course.grade_pct
+    assert a.grades.min_grade_pct == pytest.approx(float(np.nanmin(grade)))
+    assert np.nanmax(np.abs(grade)) <= 45.0           # beyond is discarded, not held at a cap

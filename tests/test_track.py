@@ -13,7 +13,12 @@ from hipstride.model.profile import default_profile
 from hipstride.track.course import Course, course_from_path, grade_pct_from_elevation
 from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m, segment_lengths_m
 from hipstride.track.motion import alternating_fixes, detect_motion, gps_spikes
-from hipstride.track.smoothing import climb_descent_m, gaussian_smooth, turning_points
+from hipstride.track.smoothing import (
+    climb_descent_m,
+    climb_descent_per_sample_m,
+    gaussian_smooth,
+    turning_points,
+)
 from hipstride.track.turns import Turn, find_turns
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * np.pi / 180.0
@@ -326,3 +331,49 @@ def test_a_shuttle_hairpin_is_not_taken_for_alternating_fixes() -> None:
     y = np.concatenate([leg, leg[::-1] + 1.5] * 6)
     x = np.zeros_like(y)
     assert not alternating_fixes(*path_from_xy(x, y)).any()
+
+
+# --- model v2: grades and climb a hip can feel -------------------------------------------------
+
+def test_an_altimeter_spike_adds_no_climb_and_no_grade() -> None:
+    """A flat 2 km run whose barometer reads 87 m too high for 4 s at the start (as a real
+    fenix 2 file does): no climb, no descent and no steep grade come from it."""
+    x, y = polyline([(0, 0), (0, 2000)])
+    elev = np.full(x.size, 55.0)
+    elev[3:7] = 142.0
+    course = course_of(x, y, elevation=elev)
+    assert np.nanmax(np.abs(course.grade_pct)) < 1.0
+    climb, descent = climb_descent_m(course.elevation_m, threshold_m=3.0)
+    assert climb == descent == 0.0
+
+
+def test_a_closed_flat_loop_reads_no_climb() -> None:
+    """A 3 km loop on flat ground with ±1 m of barometric noise: climb and descent about 0."""
+    th = np.linspace(0.0, 2 * np.pi, 3000)
+    x, y = 477.0 * np.sin(th), 477.0 * np.cos(th)
+    rng = np.random.default_rng(7)
+    elev = 120.0 + np.convolve(rng.normal(0.0, 1.0, x.size), np.ones(5) / 5, mode="same")
+    climb, descent = climb_descent_m(course_of(x, y, elevation=elev).elevation_m, threshold_m=3.0)
+    assert climb < 3.0
+    assert descent < 3.0
+
+
+def test_grades_beyond_the_plausible_are_discarded_not_clipped() -> None:
+    """A 40 m step within 5 m (a cliff in a bad elevation model) has no grade, rather than the
+    cap's; the gentle ramp beside it keeps its measured grade."""
+    x, y = polyline([(0, 0), (0, 1000)])
+    elev = np.where(y > 500.0, 40.0, 0.0) + y * 0.05
+    grade = course_of(x, y, elevation=elev).grade_pct
+    assert np.isnan(grade).any()                       # the step itself: discarded
+    assert np.nanmax(np.abs(grade)) <= 45.0
+    assert abs(float(np.nanmedian(grade)) - 5.0) < 0.5  # the ramp: measured
+
+
+def test_climb_per_sample_adds_up_to_the_totals() -> None:
+    rng = np.random.default_rng(11)
+    elev = np.cumsum(rng.normal(0.0, 1.0, 5000))
+    climb, descent = climb_descent_per_sample_m(elev, threshold_m=3.0)
+    assert (climb >= 0).all()
+    assert (descent >= 0).all()
+    assert (float(climb.sum()), float(descent.sum())) == climb_descent_m(elev, threshold_m=3.0)
+    assert abs(climb.sum() - descent.sum() - (elev[-1] - elev[0])) < 8.0  # net within the band

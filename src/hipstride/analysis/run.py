@@ -20,7 +20,12 @@ from hipstride.errors import DataError
 from hipstride.model.advice import Advice, RunFacts, advise
 from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
-from hipstride.model.score import GradeFacts, climb_descent_m, score_course
+from hipstride.model.score import (
+    GradeFacts,
+    climb_descent_m,
+    climb_descent_per_sample_m,
+    score_course,
+)
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.form import Form, running_mask, summarise_form
 from hipstride.track.motion import Motion, detect_motion
@@ -218,7 +223,9 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
     if hip_load.index is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
 
-    gain, loss = climb_descent_m(activity.elevation_m)
+    # on the course (moving path, spikes dropped), as for a planned route; the per-km splits
+    # share the very same turning points, so they add up to these totals
+    gain, loss = climb_descent_m(course.elevation_m)
     per_km = _splits(course, turns, hip_load)
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
                            baseline_on_course), profile)
@@ -232,7 +239,7 @@ def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSpli
     w = hip_load.weights_m
     # a sample exactly on a kilometre mark closes that kilometre
     km_of = np.maximum(np.ceil(course.distance_m / 1000.0) - 1, 0).astype(int)
-    elev = course.elevation_m
+    climb, descent = climb_descent_per_sample_m(course.elevation_m)
     out: list[KmSplit] = []
     for k in range(int(km_of.max()) + 1):
         sel = km_of == k
@@ -243,14 +250,12 @@ def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSpli
         factors = {f: round(float(np.dot(hip_load.per_sample[f][sel], wk) / length), 4) for f in FACTORS}
         t = course.time_s[sel]
         duration = float(np.nanmax(t) - np.nanmin(t)) if np.isfinite(t).sum() >= 2 else None
-        e = elev[sel]
-        de = np.diff(e[np.isfinite(e)])
         out.append(KmSplit(
             km=k + 1, distance_m=round(length, 1),
             duration_s=round(duration, 1) if duration is not None else None,
             index=round(1.0 + sum(factors.values()), 4), factors=factors,
             sharp_turns=sum(1 for tn in turns if tn.sharp and k * 1000 <= tn.distance_m < (k + 1) * 1000),
-            climb_m=round(float(de[de > 0].sum()), 1), descent_m=round(float(-de[de < 0].sum()), 1)))
+            climb_m=round(float(climb[sel].sum()), 1), descent_m=round(float(descent[sel].sum()), 1)))
     return out
 
 
