@@ -202,6 +202,9 @@ def _check(values: dict[str, dict[str, Any]], source: str) -> None:
         raise ProfileError(f"{source}: [profile] reference_speed_mps must be between 0.5 and 8 m/s")
     if turns["window_m"] <= 0:
         raise ProfileError(f"{source}: [turns] window_m must be positive")
+    if turns["min_speed_mps"] > values["profile"]["reference_speed_mps"]:
+        raise ProfileError(f"{source}: [turns] min_speed_mps must not exceed [profile] "
+                           "reference_speed_mps (planned routes would have no turns)")
     if turns["max_lateral_accel_mps2"] <= turns["threshold_mps2"]:
         raise ProfileError(f"{source}: [turns] max_lateral_accel_mps2 must be above threshold_mps2")
     if planner["bend_min_deg"] > 180.0:
