@@ -293,7 +293,7 @@ def test_the_flat_island_run_is_not_loaded_by_its_standstill() -> None:
     assert a.hip_load.index is not None
     assert abs(a.hip_load.index - 1.0) < 0.03
     assert a.motion.alternating_s > 120
-    assert any("flipped back and forth" in note for note in a.notes)
+    assert any("jittered in place" in note for note in a.notes)
     assert max(t.angle_deg for t in a.turns) < 270
 
 
@@ -336,3 +336,31 @@ def test_per_km_climb_adds_up_to_the_headline_and_grades_are_measured(relative: 
     grade = a.course.grade_pct
     assert a.grades.min_grade_pct == pytest.approx(float(np.nanmin(grade)))
     assert np.nanmax(np.abs(grade)) <= 45.0           # beyond is discarded, not held at a cap
+
+
+def test_five_minutes_of_scatter_at_a_standstill_add_no_turn_and_no_load() -> None:
+    """1 km north, 5 min standing with fixes scattered 5 m (σ) at 1 Hz, 1 km on: the scatter
+    reads as 7 m/s of running, yet adds no distance, no turn and no hip load. The 90 m shuttle
+    of a real file, which turns back every 45 m, is not taken for a standstill."""
+    from datetime import UTC, datetime
+
+    from hipstride.activity import Activity
+    from hipstride.track.motion import standstill_jitter
+    from tests.test_track import path_from_xy
+
+    rng = np.random.default_rng(5)
+    legs = np.arange(0.0, 1000.0, 3.0)
+    x = np.concatenate((np.zeros_like(legs), rng.normal(0.0, 5.0, 300), np.zeros_like(legs)))
+    y = np.concatenate((legs, 1000.0 + rng.normal(0.0, 5.0, 300), 1003.0 + legs))
+    lat, lon = path_from_xy(x, y)
+    activity = Activity(source="scatter.gpx", start_time_utc=datetime(2024, 6, 1, tzinfo=UTC),
+                        time_s=np.arange(x.size, dtype=np.float64), lat_deg=lat, lon_deg=lon,
+                        elevation_m=np.full(x.size, 50.0), sport="running")
+    a = analyze_activity(activity)
+    assert abs(a.distance_m - 2000.0) < 60.0
+    assert a.turns == []
+    assert a.rejected_turns == []
+    assert a.hip_load.index == pytest.approx(1.0, abs=1e-9)
+    assert any("standstill" in note for note in a.notes)
+    shuttle = read_activity(data_path("tcx/runpandas__run_garmin.tcx"))
+    assert not standstill_jitter(shuttle.time_s, shuttle.lat_deg, shuttle.lon_deg).any()

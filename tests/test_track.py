@@ -319,7 +319,8 @@ def test_alternating_fixes_at_a_standstill_add_no_distance() -> None:
     t = np.arange(x.size, dtype=np.float64)
     lat, lon = path_from_xy(x, y)
     m = detect_motion(t, lat, lon, None, None)
-    assert abs(m.distance_m[-1] - 2000.0) < 40.0      # without the flipping: ~1998 m
+    # ~1998 m without the flipping; the standstill box also takes the last and first ~20 m run
+    assert abs(m.distance_m[-1] - 2000.0) < 60.0
     assert m.moving_time_s is not None
     assert m.moving_time_s < x.size - 550
     assert m.alternating_s > 550

@@ -204,7 +204,7 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
     if motion.jumps:
         notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
     if motion.alternating_s >= 10.0:
-        notes.append(f"For {motion.alternating_s / 60.0:.1f} min the GPS fixes flipped back and forth "
+        notes.append(f"For {motion.alternating_s / 60.0:.1f} min the GPS fixes jittered in place "
                      "(a standstill): counted as stopped, with no distance and no turns.")
     running = running_mask(activity, motion.moving)
     course = _course_for(activity, motion, running, profile.reference_speed_mps)

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from hipstride.activity import FloatArray
 from hipstride.track.geodesy import haversine_m, local_xy_m, segment_lengths_m
 
-__all__ = ["Motion", "alternating_fixes", "detect_motion", "gps_spikes"]
+__all__ = ["Motion", "alternating_fixes", "detect_motion", "gps_spikes", "standstill_jitter"]
 
 BoolArray = NDArray[np.bool_]
 
@@ -34,6 +34,45 @@ MAX_GAP_S = 60.0
 REVERSAL_COS = -0.5
 #: Gaps of at most this many intervals between two flipping stretches are flipping too.
 FLIP_GAP_SAMPLES = 5
+#: A stretch of at least this long (s) whose fixes all stay inside a box of
+#: :data:`STANDSTILL_BOX_M` diagonal is a standstill, however far the fixes wander inside it.
+STANDSTILL_S = 90.0
+#: Diagonal of the box a standstill's fixes stay in (m): scatter of σ 5 m stays inside it for
+#: 90 s, and a runner at even 1 m/s leaves it (a 45 m shuttle leg is longer than it).
+STANDSTILL_BOX_M = 40.0
+
+
+def standstill_jitter(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray) -> BoolArray:
+    """Per interval (``n - 1`` values): True inside a stretch of at least :data:`STANDSTILL_S`
+    whose fixes all stay within a box of :data:`STANDSTILL_BOX_M` diagonal.
+
+    Random GPS scatter at rest (a phone on a bench) wanders several metres a second, which reads
+    as running; over a minute it never leaves a small box, which running cannot do. The window
+    is a fixed number of samples (the median sampling interval into :data:`STANDSTILL_S`).
+    """
+    n = lat_deg.shape[0]
+    flags = np.zeros(max(n - 1, 0), dtype=bool)
+    ok = np.isfinite(lat_deg) & np.isfinite(lon_deg) & np.isfinite(time_s)
+    if ok.sum() < 3:
+        return flags
+    idx = np.flatnonzero(ok)
+    dt = float(np.median(np.diff(time_s[idx])))
+    k = max(2, int(np.ceil(STANDSTILL_S / max(dt, MIN_STEP_S))))
+    if idx.size <= k:
+        return flags
+    x, y = local_xy_m(lat_deg[idx], lon_deg[idx])
+    wx = np.lib.stride_tricks.sliding_window_view(x, k + 1)
+    wy = np.lib.stride_tricks.sliding_window_view(y, k + 1)
+    diagonal = np.hypot(wx.max(axis=1) - wx.min(axis=1), wy.max(axis=1) - wy.min(axis=1))
+    span = time_s[idx[k:]] - time_s[idx[:-k]]
+    still = np.flatnonzero((diagonal < STANDSTILL_BOX_M) & (span >= STANDSTILL_S))
+    if still.size == 0:
+        return flags
+    marks = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marks, idx[still], 1)
+    np.add.at(marks, idx[still + k], -1)
+    flags[:] = np.cumsum(marks)[:n - 1] > 0
+    return flags
 
 
 def alternating_fixes(lat_deg: FloatArray, lon_deg: FloatArray) -> BoolArray:
@@ -135,7 +174,8 @@ class Motion:
     jumps
         Number of GPS jumps removed or bridged.
     alternating_s
-        Seconds of alternating fixes (:func:`alternating_fixes`) counted as stopped.
+        Seconds of GPS jitter at a standstill (:func:`alternating_fixes`,
+        :func:`standstill_jitter`) counted as stopped.
     """
 
     distance_m: FloatArray
@@ -165,7 +205,8 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
     lat = np.where(spikes, np.nan, lat_deg)
     lon = np.where(spikes, np.nan, lon_deg)
 
-    flipping = alternating_fixes(lat_deg, lon_deg)  # on the raw fixes: spikes are often the flips
+    # on the raw fixes: spikes are often the flips
+    flipping = alternating_fixes(lat_deg, lon_deg) | standstill_jitter(time_s, lat_deg, lon_deg)
     dist = _device_distance(device_distance_m)
     if dist is None:
         step = np.where(flipping, 0.0, _position_steps(lat, lon))
