@@ -22,7 +22,6 @@ from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
 from hipstride.model.score import (
     GradeFacts,
-    climb_descent_m,
     climb_descent_per_sample_m,
     score_course,
 )
@@ -225,21 +224,24 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
 
     # on the course (moving path, spikes dropped), as for a planned route; the per-km splits
     # share the very same turning points, so they add up to these totals
-    gain, loss = climb_descent_m(course.elevation_m)
-    per_km = _splits(course, turns, hip_load)
+    climb, descent = climb_descent_per_sample_m(course.elevation_m)
+    has_elevation = bool(np.isfinite(course.elevation_m).sum() >= 2)
+    gain = float(climb.sum()) if has_elevation else None
+    loss = float(descent.sum()) + 0.0 if has_elevation else None
+    per_km = _splits(course, turns, hip_load, climb, descent)
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
                            baseline_on_course), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
                        score.grades, score.rejected_turns, gain, loss, per_km, advice, notes)
 
 
-def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSplit]:
+def _splits(course: Course, turns: list[Turn], hip_load: HipLoad, climb: FloatArray,
+            descent: FloatArray) -> list[KmSplit]:
     if hip_load.index is None:
         return []
     w = hip_load.weights_m
     # a sample exactly on a kilometre mark closes that kilometre
     km_of = np.maximum(np.ceil(course.distance_m / 1000.0) - 1, 0).astype(int)
-    climb, descent = climb_descent_per_sample_m(course.elevation_m)
     out: list[KmSplit] = []
     for k in range(int(km_of.max()) + 1):
         sel = km_of == k

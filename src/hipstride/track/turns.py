@@ -114,8 +114,8 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
         angle = float(heading[end] - heading[a])
         if abs(angle) < limits.min_angle_deg:
             continue
-        v = speed[a:end + 1]
-        median_v = float(np.median(v[np.isfinite(v)])) if np.isfinite(v).any() else None
+        v = sorted(x for x in speed[a:end + 1].tolist() if x == x)  # finite only (NaN != NaN)
+        median_v = (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2.0 if v else None
         if median_v is not None and median_v < limits.min_speed_mps:
             continue
         peak = int(a + np.argmax(np.abs(change[a:b])))
