@@ -263,3 +263,104 @@ def test_every_surface_word_is_an_option_choice() -> None:
     wrong = run_cli("analyze", str(data_path("fit/elevate__sloatsburg.fit")), "--surface", "lava")
     assert wrong.exit_code == 2
     assert "lava" in wrong.stderr
+
+
+# --- model v2 on real recordings: turns a runner can make -----------------------------------
+
+PHONE_FILES = ["gpx/runpandas__session_eea8fa30.gpx", "gpx/runpandas__session_720bf570_two_runs_15h_gap.gpx",
+               "gpx/gpxpy__cerknicko-jezero.gpx", "gpx/runpandas__strava_export.gpx",
+               "fit/gpsbabel__garmin-forerunner-10.fit"]
+
+
+@pytest.mark.parametrize("relative", PHONE_FILES)
+def test_no_kept_turn_is_beyond_what_a_runner_can_do(relative: str) -> None:
+    """These recordings held the corpus's impossible turns (up to 63 m/s², 2339°) under model v1."""
+    a = analysed(relative)
+    limits = a.profile.turns
+    assert all(t.peak_lateral_accel_mps2 <= limits.max_lateral_accel_mps2 for t in a.turns)
+    assert all(t.angle_deg <= limits.max_angle_deg for t in a.turns)
+    assert all(t.median_speed_mps is None or t.median_speed_mps >= limits.min_speed_mps for t in a.turns)
+    doc = a.to_dict()
+    assert doc["turns"]["rejected_count"] == len(a.rejected_turns)
+    if a.rejected_turns:
+        assert any("left out" in note for note in doc["notes"])
+
+
+def test_the_flat_island_run_is_not_loaded_by_its_standstill() -> None:
+    """The phone flipped between two fixes for minutes at a standstill: v1 gave it turns of up to
+    2339° and an index of 1.215 (4th of 45 recordings); flat and straight, it scores about 1."""
+    a = analysed("gpx/runpandas__session_eea8fa30.gpx")
+    assert a.hip_load.index is not None
+    assert abs(a.hip_load.index - 1.0) < 0.03
+    assert a.motion.alternating_s > 120
+    assert any("jittered in place" in note for note in a.notes)
+    assert max(t.angle_deg for t in a.turns) < 270
+
+
+def test_hills_rank_above_flat_roads_and_the_island() -> None:
+    index = {name: analysed(name).hip_load.index or 0.0 for name in (
+        "gpx/gpxpy__korita-zbevnica.gpx", "fit/elevate__loup-blanc.fit", "fit/runpandas__run.fit",
+        "tcx/runpandas__11km.tcx", "gpx/runpandas__session_eea8fa30.gpx", "fit/elevate__treadmill.fit")}
+    hills = [index[n] for n in ("gpx/gpxpy__korita-zbevnica.gpx", "fit/elevate__loup-blanc.fit",
+                                "fit/runpandas__run.fit")]
+    flat = [index[n] for n in ("tcx/runpandas__11km.tcx", "gpx/runpandas__session_eea8fa30.gpx",
+                               "fit/elevate__treadmill.fit")]
+    assert min(hills) > max(flat) + 0.1
+
+
+# --- model v2 on real recordings: grades and climb --------------------------------------------
+
+def test_a_barometric_spike_at_the_start_supplies_no_downhill_load() -> None:
+    """fenix 2: the altimeter reads 55 -> 142 -> 56 m in the first 4 s. Under v1 that gave 45 m
+    at the -45 % clip, 44 % of the run's downhill load; now only the real descent of the first
+    200 m (about 7 m at up to -6 %) counts."""
+    a = analysed("fit/fitparse__activity-small-fenix2-run.fit")
+    first = a.course.distance_m < 200.0
+    assert float(np.nanmax(a.course.elevation_m[first])) < 60.0       # the 142 m spike is gone
+    assert float(np.nanmin(a.course.grade_pct[first])) > -10.0
+    w = a.hip_load.weights_m
+    down = a.hip_load.per_sample["downhill"]
+    assert float(np.dot(down[first], w[first])) < 0.2 * float(np.dot(down, w))
+    assert a.grades.min_grade_pct is not None
+    assert a.grades.min_grade_pct > -20.0
+
+
+@pytest.mark.parametrize("relative", ["fit/elevate__loup-blanc.fit", "fit/elevate__sloatsburg.fit",
+                                      "gpx/gpxpy__korita-zbevnica.gpx", "tcx/runpandas__basic.tcx"])
+def test_per_km_climb_adds_up_to_the_headline_and_grades_are_measured(relative: str) -> None:
+    a = analysed(relative)
+    doc = a.to_dict()
+    per_km = doc["hip_load"]["per_km"]
+    assert sum(s["climb_m"] for s in per_km) == pytest.approx(doc["activity"]["elevation_gain_m"], abs=1.0)
+    assert sum(s["descent_m"] for s in per_km) == pytest.approx(doc["activity"]["elevation_loss_m"], abs=1.0)
+    grade = a.course.grade_pct
+    assert a.grades.min_grade_pct == pytest.approx(float(np.nanmin(grade)))
+    assert np.nanmax(np.abs(grade)) <= 45.0           # beyond is discarded, not held at a cap
+
+
+def test_five_minutes_of_scatter_at_a_standstill_add_no_turn_and_no_load() -> None:
+    """1 km north, 5 min standing with fixes scattered 5 m (σ) at 1 Hz, 1 km on: the scatter
+    reads as 7 m/s of running, yet adds no distance, no turn and no hip load. The 90 m shuttle
+    of a real file, which turns back every 45 m, is not taken for a standstill."""
+    from datetime import UTC, datetime
+
+    from hipstride.activity import Activity
+    from hipstride.track.motion import standstill_jitter
+    from tests.test_track import path_from_xy
+
+    rng = np.random.default_rng(5)
+    legs = np.arange(0.0, 1000.0, 3.0)
+    x = np.concatenate((np.zeros_like(legs), rng.normal(0.0, 5.0, 300), np.zeros_like(legs)))
+    y = np.concatenate((legs, 1000.0 + rng.normal(0.0, 5.0, 300), 1003.0 + legs))
+    lat, lon = path_from_xy(x, y)
+    activity = Activity(source="scatter.gpx", start_time_utc=datetime(2024, 6, 1, tzinfo=UTC),
+                        time_s=np.arange(x.size, dtype=np.float64), lat_deg=lat, lon_deg=lon,
+                        elevation_m=np.full(x.size, 50.0), sport="running")
+    a = analyze_activity(activity)
+    assert abs(a.distance_m - 2000.0) < 60.0
+    assert a.turns == []
+    assert a.rejected_turns == []
+    assert a.hip_load.index == pytest.approx(1.0, abs=1e-9)
+    assert any("standstill" in note for note in a.notes)
+    shuttle = read_activity(data_path("tcx/runpandas__run_garmin.tcx"))
+    assert not standstill_jitter(shuttle.time_s, shuttle.lat_deg, shuttle.lon_deg).any()

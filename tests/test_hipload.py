@@ -13,11 +13,13 @@ from hypothesis import strategies as st
 
 from hipstride.activity import FloatArray
 from hipstride.errors import ProfileError
-from hipstride.model.hipload import FACTORS, evaluate_course
+from hipstride.model.advice import RunFacts, advise
+from hipstride.model.hipload import FACTORS, evaluate_course, turn_load
 from hipstride.model.profile import default_profile, load_profile
+from hipstride.model.score import score_course
 from hipstride.track.course import Course
 from hipstride.track.surface import surface_from_sub_sport, surface_from_word, unknown_surface
-from tests.test_track import course_of, polyline
+from tests.test_track import course_of, polyline, running_track_xy
 from tests.test_track import turns_of as detect_turns
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hip-load-model.md"
@@ -74,7 +76,7 @@ def test_a_descent_loads_more_than_the_same_climb(grade: float) -> None:
 
 def test_turns_weigh_by_lateral_acceleration() -> None:
     x, y = polyline([(0, 0), (0, 500), (500, 500), (500, 0), (0, 0)])
-    slow = course_of(x, y, speed=2.0)
+    slow = course_of(x, y, speed=3.0)
     fast = course_of(x, y, speed=5.0)
     profile = default_profile()
     load_slow = evaluate_course(slow, detect_turns(slow), unknown_surface(len(slow)), profile)
@@ -113,6 +115,9 @@ def test_cadence_counts_only_against_a_baseline() -> None:
     ("[downhill]\nper_pct = -0.1\n", "must not be negative"),
     ("[downhill]\nper_pct = 'steep'\n", "must be a number"),
     ("[turns]\nmin_angle_deg = 90\nsharp_angle_deg = 60\n", "sharp_angle_deg must be at least"),
+    ("[turns]\nmin_speed_mps = 3.5\n", "min_speed_mps must not exceed"),
+    ("[turns]\nthreshold_mps2 = 5\n", "max_lateral_accel_mps2 must be above"),
+    ("[turns]\nmax_angle_deg = 60\n", "max_angle_deg must be at least"),
     ("[downhill\n", "not valid TOML"),
     ("[planner]\nsteps_factor = 0.5\n", "[planner] steps_factor must be at least 1"),
     ("[planner]\nbend_min_deg = 200\n", "[planner] bend_min_deg must be at most 180"),
@@ -165,3 +170,52 @@ def test_the_shipped_flat_soft_profile_loads_by_name() -> None:
     assert easy.surface.hard > base.surface.hard
     assert easy.downhill.per_pct > base.downhill.per_pct
     assert easy.turns.window_m == base.turns.window_m  # inherited
+
+
+
+def _advice_for(course: Course, sub_sport: str | None) -> tuple[float, int, list[str]]:
+    """Index, sharp turns and advice texts of a course scored as a recorded run."""
+    profile = default_profile()
+    surface = surface_from_sub_sport(sub_sport, len(course))
+    score = score_course(course, surface, profile)
+    hip = score.hip_load
+    assert hip.index is not None
+    km = float(hip.weights_m.sum()) / 1000.0
+    sharp = score.sharp_turns
+    shares = surface.shares(hip.weights_m)
+    facts = RunFacts(distance_km=km, contributions=hip.factors, steep_descent_km=0.0,
+                     min_grade_pct=score.grades.min_grade_pct, steep_climb_km=0.0,
+                     max_grade_pct=score.grades.max_grade_pct, sharp_turns=len(sharp),
+                     sharp_turns_per_km=len(sharp) / km,
+                     sharp_left=sum(t.side == "left" for t in sharp),
+                     sharp_right=sum(t.side == "right" for t in sharp),
+                     hard_share=shares["hard"], unknown_share=shares["unknown"],
+                     surface_source=surface.source, cadence_deficit_pct=None,
+                     balance_left_pct=None, running=True)
+    return hip.index, len(sharp), [a.text for a in advise(facts, profile)]
+
+
+def test_a_track_session_scores_no_worse_than_a_town_loop_and_gets_no_track_advice() -> None:
+    """12 laps of a 400 m track at 4 m/s against 4.8 km of town blocks (a right-angle corner
+    every 100 m) at the same speed: the track's bends are gentle curves (no sharp turn, a load no
+    higher than the town's), and no advice tells a runner on a track to use a track."""
+    for noise in (0.0, 3.0):
+        x, y = running_track_xy(12, 4.0, noise)
+        track_index, track_sharp, track_advice = _advice_for(course_of(x, y, speed=4.0), "track")
+        assert track_sharp == 0
+        assert not any("track" in text for text in track_advice)
+        corners = [(0.0, 0.0)]
+        for k in range(48):  # a zig-zag through town: right, left, right, ...
+            dx, dy = ((0.0, 100.0), (100.0, 0.0))[k % 2]
+            corners.append((corners[-1][0] + dx, corners[-1][1] + dy))
+        tx, ty = polyline(corners)
+        town_index, town_sharp, _ = _advice_for(course_of(tx, ty, speed=4.0), None)
+        assert town_sharp >= 40
+        assert track_index <= town_index
+
+
+def test_gentle_lateral_acceleration_adds_nothing() -> None:
+    turns = default_profile().turns
+    lateral = np.array([0.0, turns.threshold_mps2, turns.threshold_mps2 + 0.981, 99.0])
+    load = turn_load(lateral, np.array([True, True, True, False]), turns)
+    np.testing.assert_allclose(load, [0.0, 0.0, turns.per_g * 0.1, 0.0], atol=1e-3)

@@ -12,9 +12,14 @@ from hipstride.activity import FloatArray
 from hipstride.model.profile import default_profile
 from hipstride.track.course import Course, course_from_path, grade_pct_from_elevation
 from hipstride.track.geodesy import EARTH_RADIUS_M, haversine_m, local_xy_m, segment_lengths_m
-from hipstride.track.motion import detect_motion, gps_spikes
-from hipstride.track.smoothing import climb_descent_m, gaussian_smooth, turning_points
-from hipstride.track.turns import Turn, detect_turns
+from hipstride.track.motion import alternating_fixes, detect_motion, gps_spikes
+from hipstride.track.smoothing import (
+    climb_descent_m,
+    climb_descent_per_sample_m,
+    gaussian_smooth,
+    turning_points,
+)
+from hipstride.track.turns import Turn, find_turns
 
 M_PER_DEG_LAT = EARTH_RADIUS_M * np.pi / 180.0
 
@@ -54,10 +59,8 @@ def course_of(x: FloatArray, y: FloatArray, elevation: FloatArray | None = None,
 
 
 def turns_of(course: Course) -> list[Turn]:
-    """Turns with the shipped profile's thresholds (45°, 80°, 30 m)."""
-    t = default_profile().turns
-    return detect_turns(course, min_angle_deg=t.min_angle_deg, sharp_angle_deg=t.sharp_angle_deg,
-                        window_m=t.window_m)
+    """Turns with the shipped profile's thresholds (45°, 80° on at most 25 m radius, 30 m)."""
+    return find_turns(course, default_profile().turns.limits)[0]
 
 
 # --- geodesy ---------------------------------------------------------------------------------
@@ -246,3 +249,132 @@ def test_jittery_timestamps_make_no_spikes() -> None:
     lat, lon = path_from_xy(x, np.zeros_like(x))
     assert not gps_spikes(lat, lon, t, max_speed_mps=12.0).any()
     assert detect_motion(t, lat, lon, None, None).jumps == 0
+
+
+# --- model v2: turns a runner can make ---------------------------------------------------------
+
+def running_track_xy(laps: int, step_m: float, noise_m: float = 0.0,
+                     seed: int = 1) -> tuple[FloatArray, FloatArray]:
+    """A 400 m track's inside lane (straights 84.39 m, bends of radius 36.5 m), one point every
+    ``step_m``, with AR(1) GPS noise of ``noise_m`` (standard deviation, correlation 0.9)."""
+    radius, straight = 36.5, 84.39
+    lap = 2 * straight + 2 * np.pi * radius
+    u = np.arange(0.0, laps * lap, step_m) % lap
+    x, y = np.empty_like(u), np.empty_like(u)
+    legs = np.searchsorted([straight, straight + np.pi * radius, 2 * straight + np.pi * radius], u,
+                           side="right")
+    a, b, c, d = (legs == k for k in range(4))
+    x[a], y[a] = u[a], -radius
+    th = (u[b] - straight) / radius
+    x[b], y[b] = straight + radius * np.sin(th), -radius * np.cos(th)
+    x[c], y[c] = straight - (u[c] - straight - np.pi * radius), radius
+    th = (u[d] - 2 * straight - np.pi * radius) / radius
+    x[d], y[d] = -radius * np.sin(th), radius * np.cos(th)
+    if noise_m:
+        rng = np.random.default_rng(seed)
+        phi = 0.9
+        shocks = rng.normal(0.0, noise_m * np.sqrt(1 - phi ** 2), (u.size, 2))
+        err = np.zeros_like(shocks)
+        for i in range(1, u.size):
+            err[i] = phi * err[i - 1] + shocks[i]
+        x, y = x + err[:, 0], y + err[:, 1]
+    return x, y
+
+
+def test_track_bends_are_gentle_curves_and_a_street_corner_is_sharp() -> None:
+    """A 400 m track at 4 m/s: its bends (radius 36.5 m) are turns but none is sharp, with or
+    without GPS noise; a right-angle street corner at the same speed is sharp."""
+    for noise in (0.0, 3.0):
+        x, y = running_track_xy(12, 4.0, noise)
+        turns = turns_of(course_of(x, y, speed=4.0))
+        assert len(turns) >= 24                       # every bend is seen ...
+        assert not [t for t in turns if t.sharp]      # ... as a gentle curve
+        assert 30.0 < float(np.median([t.radius_m for t in turns])) < 45.0
+    x, y = polyline([(0, 0), (0, 200), (200, 200)])
+    (corner,) = turns_of(course_of(x, y, speed=4.0))
+    assert corner.sharp
+    assert corner.radius_m < 15.0
+
+
+def _standstill(seconds: int, seed: int) -> tuple[FloatArray, FloatArray]:
+    """A phone at rest: fixes flip between a cached position and fresh ones 10-20 m away."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros(seconds)
+    y = np.zeros(seconds)
+    fresh = np.arange(seconds) % 2 == 1
+    angle = rng.normal(0.3, 0.3, fresh.sum())
+    dist = rng.uniform(10.0, 20.0, fresh.sum())
+    x[fresh], y[fresh] = dist * np.sin(angle), dist * np.cos(angle)
+    return x, y
+
+
+def test_alternating_fixes_at_a_standstill_add_no_distance() -> None:
+    """Ten minutes of fixes flipping 10-20 m every second, between two kilometres of running:
+    no distance, no moving time and no turn come from it."""
+    run1 = np.arange(0.0, 1000.0, 3.0)
+    sx, sy = _standstill(600, seed=3)
+    run2 = np.arange(3.0, 1000.0, 3.0)
+    x = np.concatenate((np.zeros_like(run1), sx, np.full_like(run2, 3.0)))
+    y = np.concatenate((run1 - 1000.0, sy, run2))
+    t = np.arange(x.size, dtype=np.float64)
+    lat, lon = path_from_xy(x, y)
+    m = detect_motion(t, lat, lon, None, None)
+    # ~1998 m without the flipping; the standstill box also takes the last and first ~20 m run
+    assert abs(m.distance_m[-1] - 2000.0) < 60.0
+    assert m.moving_time_s is not None
+    assert m.moving_time_s < x.size - 550
+    assert m.alternating_s > 550
+
+
+def test_a_shuttle_hairpin_is_not_taken_for_alternating_fixes() -> None:
+    """Running 50 m out and back at 3 m/s, 1 Hz: each hairpin reverses once, which is running."""
+    leg = np.arange(0.0, 50.0, 3.0)
+    y = np.concatenate([leg, leg[::-1] + 1.5] * 6)
+    x = np.zeros_like(y)
+    assert not alternating_fixes(*path_from_xy(x, y)).any()
+
+
+# --- model v2: grades and climb a hip can feel -------------------------------------------------
+
+def test_an_altimeter_spike_adds_no_climb_and_no_grade() -> None:
+    """A flat 2 km run whose barometer reads 87 m too high for 4 s at the start (as a real
+    fenix 2 file does): no climb, no descent and no steep grade come from it."""
+    x, y = polyline([(0, 0), (0, 2000)])
+    elev = np.full(x.size, 55.0)
+    elev[3:7] = 142.0
+    course = course_of(x, y, elevation=elev)
+    assert np.nanmax(np.abs(course.grade_pct)) < 1.0
+    climb, descent = climb_descent_m(course.elevation_m, threshold_m=3.0)
+    assert climb == descent == 0.0
+
+
+def test_a_closed_flat_loop_reads_no_climb() -> None:
+    """A 3 km loop on flat ground with ±1 m of barometric noise: climb and descent about 0."""
+    th = np.linspace(0.0, 2 * np.pi, 3000)
+    x, y = 477.0 * np.sin(th), 477.0 * np.cos(th)
+    rng = np.random.default_rng(7)
+    elev = 120.0 + np.convolve(rng.normal(0.0, 1.0, x.size), np.ones(5) / 5, mode="same")
+    climb, descent = climb_descent_m(course_of(x, y, elevation=elev).elevation_m, threshold_m=3.0)
+    assert climb < 3.0
+    assert descent < 3.0
+
+
+def test_grades_beyond_the_plausible_are_discarded_not_clipped() -> None:
+    """A 40 m step within 5 m (a cliff in a bad elevation model) has no grade, rather than the
+    cap's; the gentle ramp beside it keeps its measured grade."""
+    x, y = polyline([(0, 0), (0, 1000)])
+    elev = np.where(y > 500.0, 40.0, 0.0) + y * 0.05
+    grade = course_of(x, y, elevation=elev).grade_pct
+    assert np.isnan(grade).any()                       # the step itself: discarded
+    assert np.nanmax(np.abs(grade)) <= 45.0
+    assert abs(float(np.nanmedian(grade)) - 5.0) < 0.5  # the ramp: measured
+
+
+def test_climb_per_sample_adds_up_to_the_totals() -> None:
+    rng = np.random.default_rng(11)
+    elev = np.cumsum(rng.normal(0.0, 1.0, 5000))
+    climb, descent = climb_descent_per_sample_m(elev, threshold_m=3.0)
+    assert (climb >= 0).all()
+    assert (descent >= 0).all()
+    assert (float(climb.sum()), float(descent.sum())) == climb_descent_m(elev, threshold_m=3.0)
+    assert abs(climb.sum() - descent.sum() - (elev[-1] - elev[0])) < 8.0  # net within the band

@@ -54,8 +54,10 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
             "right": sum(1 for t in a.turns if t.side == "right"),
             "sharp_left": sum(1 for t in sharp if t.side == "left"),
             "sharp_right": sum(1 for t in sharp if t.side == "right"),
+            "rejected_count": len(a.rejected_turns),
             "items": [{"distance_m": _r(t.distance_m), "angle_deg": _r(t.angle_deg), "side": t.side,
-                       "sharp": t.sharp, "lat": _r(t.lat_deg, 6), "lon": _r(t.lon_deg, 6),
+                       "sharp": t.sharp, "radius_m": _r(min(t.radius_m, 1e6)),
+                       "lat": _r(t.lat_deg, 6), "lon": _r(t.lon_deg, 6),
                        "peak_lateral_accel_mps2": _r(t.peak_lateral_accel_mps2, 2)} for t in a.turns],
         },
         "grade": {
@@ -76,7 +78,7 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
                  "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.drift.items()},
                  "samples": a.form.samples},
         "hip_load": {
-            "model_version": 1,
+            "model_version": 2,
             "profile": a.profile.name,
             "index": _r(a.hip_load.index, 4),
             "total": _r(a.hip_load.total, 3),

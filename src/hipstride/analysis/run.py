@@ -20,7 +20,11 @@ from hipstride.errors import DataError
 from hipstride.model.advice import Advice, RunFacts, advise
 from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
-from hipstride.model.score import GradeFacts, climb_descent_m, score_course
+from hipstride.model.score import (
+    GradeFacts,
+    climb_descent_per_sample_m,
+    score_course,
+)
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.form import Form, running_mask, summarise_form
 from hipstride.track.motion import Motion, detect_motion
@@ -65,6 +69,7 @@ class RunAnalysis:
     form: Form
     hip_load: HipLoad
     grades: GradeFacts
+    rejected_turns: list[Turn]
     elevation_gain_m: float | None
     elevation_loss_m: float | None
     per_km: list[KmSplit]
@@ -197,6 +202,9 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
                            timer_pauses_s=activity.timer_pauses_s)
     if motion.jumps:
         notes.append(f"{motion.jumps} GPS jump(s) were removed or bridged.")
+    if motion.alternating_s >= 10.0:
+        notes.append(f"For {motion.alternating_s / 60.0:.1f} min the GPS fixes jittered in place "
+                     "(a standstill): counted as stopped, with no distance and no turns.")
     running = running_mask(activity, motion.moving)
     course = _course_for(activity, motion, running, profile.reference_speed_mps)
     surface_track = _resolve_surface(surface, activity, course)
@@ -207,24 +215,33 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
     score = score_course(course, surface_track, profile, cadence_baseline_spm=baseline_on_course)
     turns, hip_load = score.turns, score.hip_load
+    if score.rejected_turns:
+        notes.append(f"{len(score.rejected_turns)} turn(s) beyond what a runner can do (sharper than "
+                     f"{profile.turns.max_lateral_accel_mps2:g} m/s² sideways, or winding past "
+                     f"{profile.turns.max_angle_deg:g}°) were taken for GPS noise and left out.")
     if hip_load.index is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
 
-    gain, loss = climb_descent_m(activity.elevation_m)
-    per_km = _splits(course, turns, hip_load)
+    # on the course (moving path, spikes dropped), as for a planned route; the per-km splits
+    # share the very same turning points, so they add up to these totals
+    climb, descent = climb_descent_per_sample_m(course.elevation_m)
+    has_elevation = bool(np.isfinite(course.elevation_m).sum() >= 2)
+    gain = float(climb.sum()) if has_elevation else None
+    loss = float(descent.sum()) + 0.0 if has_elevation else None
+    per_km = _splits(course, turns, hip_load, climb, descent)
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
                            baseline_on_course), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
-                       score.grades, gain, loss, per_km, advice, notes)
+                       score.grades, score.rejected_turns, gain, loss, per_km, advice, notes)
 
 
-def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSplit]:
+def _splits(course: Course, turns: list[Turn], hip_load: HipLoad, climb: FloatArray,
+            descent: FloatArray) -> list[KmSplit]:
     if hip_load.index is None:
         return []
     w = hip_load.weights_m
     # a sample exactly on a kilometre mark closes that kilometre
     km_of = np.maximum(np.ceil(course.distance_m / 1000.0) - 1, 0).astype(int)
-    elev = course.elevation_m
     out: list[KmSplit] = []
     for k in range(int(km_of.max()) + 1):
         sel = km_of == k
@@ -235,14 +252,12 @@ def _splits(course: Course, turns: list[Turn], hip_load: HipLoad) -> list[KmSpli
         factors = {f: round(float(np.dot(hip_load.per_sample[f][sel], wk) / length), 4) for f in FACTORS}
         t = course.time_s[sel]
         duration = float(np.nanmax(t) - np.nanmin(t)) if np.isfinite(t).sum() >= 2 else None
-        e = elev[sel]
-        de = np.diff(e[np.isfinite(e)])
         out.append(KmSplit(
             km=k + 1, distance_m=round(length, 1),
             duration_s=round(duration, 1) if duration is not None else None,
             index=round(1.0 + sum(factors.values()), 4), factors=factors,
             sharp_turns=sum(1 for tn in turns if tn.sharp and k * 1000 <= tn.distance_m < (k + 1) * 1000),
-            climb_m=round(float(de[de > 0].sum()), 1), descent_m=round(float(-de[de < 0].sum()), 1)))
+            climb_m=round(float(climb[sel].sum()), 1), descent_m=round(float(descent[sel].sum()), 1)))
     return out
 
 

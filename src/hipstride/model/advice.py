@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from hipstride.model.profile import Profile
+from hipstride.track.course import GRADE_BASELINE_M
 
 __all__ = ["Advice", "RunFacts", "advise"]
 
@@ -63,20 +64,27 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
             "Steep descents added the most braking load in this run. Choose routes whose descents "
             "stay gentler, shorten your step and keep cadence up on the way down, or walk the steepest parts.",
             f"{facts.steep_descent_km:.2f} km steeper than -{profile.downhill.threshold_pct:g} % "
-            f"(steepest {facts.min_grade_pct:.0f} %); +{c['downhill']:.3f} to the index",
+            f"(steepest {facts.min_grade_pct:.0f} % over {GRADE_BASELINE_M:g} m); "
+            f"+{c['downhill']:.3f} to the index",
             "strong mechanism: impact and braking peaks rise on descents (Gottschall & Kram 2005; Telhan 2010)")))
     if c["uphill"] >= floor and facts.max_grade_pct is not None:
         items.append((c["uphill"], Advice(
             "uphill", "Prefer flat routes; if hilly, gradual inclines.",
             "Steep climbs asked a lot of the hip extensors. Gradual inclines build tolerance more gently.",
             f"{facts.steep_climb_km:.2f} km steeper than +{profile.uphill.threshold_pct:g} % "
-            f"(steepest +{facts.max_grade_pct:.0f} %); +{c['uphill']:.3f} to the index",
+            f"(steepest +{facts.max_grade_pct:.0f} % over {GRADE_BASELINE_M:g} m); "
+            f"+{c['uphill']:.3f} to the index",
             "moderate: propulsive forces and hip extensor work rise uphill (Gottschall & Kram 2005)")))
-    if facts.sharp_turns_per_km >= profile.advice.sharp_turns_per_km or c["turns"] >= floor:
+    many = facts.sharp_turns_per_km >= profile.advice.sharp_turns_per_km
+    if many or c["turns"] >= floor:
+        what = ("This course had many sharp turns, each a sideways load the hip muscles must absorb. "
+                "A route with fewer corners, or with wide bends instead of tight ones, removes most of them"
+                if many else
+                "Changes of direction added sideways load that the hip muscles must absorb. Wide bends load "
+                "the hip less than tight corners at the same speed")
         items.append((max(c["turns"], floor), Advice(
             "turns", "Avoid frequent, sharp changes of direction; prefer straight, smooth paths.",
-            "This course had many sharp turns, each a sideways load the hip muscles must absorb. "
-            "A straighter route, a track or a treadmill removes most of them; slow down into the turns you keep.",
+            f"{what}; slow down into the tight turns you keep.",
             f"{facts.sharp_turns} sharp turns ({facts.sharp_turns_per_km:.1f} per km; "
             f"{facts.sharp_left} left, {facts.sharp_right} right); +{c['turns']:.3f} to the index",
             "weak: turning cost rises with speed and tighter radius; direct hip evidence is thin")))

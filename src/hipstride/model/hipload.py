@@ -54,16 +54,22 @@ def uphill_load(grade_pct: FloatArray, uphill: Uphill) -> FloatArray:
 
 
 def turn_load(lateral_accel_mps2: FloatArray, turning: NDArray[np.bool_], turns: Turns) -> FloatArray:
-    """``per_g × min(a_lat, cap_mps2) / g`` per metre inside a turn (``turning``), else 0."""
-    lateral = np.minimum(np.asarray(lateral_accel_mps2, dtype=np.float64), turns.cap_mps2)
-    return np.asarray(np.where(turning, turns.per_g * lateral / G_MPS2, 0.0), dtype=np.float64)
+    """``per_g × max(0, a_lat − threshold_mps2) / g`` per metre inside a turn (``turning``), else 0.
+
+    Turns beyond ``max_lateral_accel_mps2`` never reach this term: they are rejected as
+    artefacts when turns are detected; the cap here only bounds a stray sample inside a kept turn.
+    """
+    lateral = np.minimum(np.asarray(lateral_accel_mps2, dtype=np.float64), turns.max_lateral_accel_mps2)
+    excess = np.maximum(lateral - turns.threshold_mps2, 0.0)
+    return np.asarray(np.where(turning, turns.per_g * excess / G_MPS2, 0.0), dtype=np.float64)
 
 
 def turn_load_per_rad_m(turns: Turns, speed_mps: float) -> float:
-    """The turn term integrated over a bend: metres-equivalent per radian turned.
+    """The turn term integrated over a corner: metres-equivalent per radian turned.
 
     Over a bend of angle θ on radius r at speed v, ``a_lat = v²/r`` acts along ``r·θ`` metres,
-    so :func:`turn_load` adds ``per_g · v² · θ / g`` whatever the radius (below the cap).
+    so :func:`turn_load` adds ``per_g · (v² − threshold_mps2 · r) · θ / g``. The planner's bends
+    are corners between straight pieces of a way (r → 0), where this is ``per_g · v² · θ / g``.
     """
     return turns.per_g * speed_mps * speed_mps / G_MPS2
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hipstride.errors import ProfileError
+from hipstride.track.turns import TurnLimits
 
 __all__ = ["AdviceThresholds", "Cadence", "Downhill", "Planner", "Profile", "SurfaceWeights",
            "Turns", "Uphill", "default_profile", "load_profile", "profile_path"]
@@ -47,13 +48,25 @@ class Uphill(_Slope):
 
 @dataclass(frozen=True)
 class Turns:
-    """``[turns]``: the lateral-acceleration weight, its cap, and what counts as a (sharp) turn."""
+    """``[turns]``: the lateral-acceleration weight and its threshold, and what counts as a turn,
+    a sharp turn and a turn a runner can make (:class:`hipstride.track.turns.TurnLimits`)."""
 
     per_g: float
-    cap_mps2: float
+    threshold_mps2: float
+    max_lateral_accel_mps2: float
+    min_speed_mps: float
+    max_angle_deg: float
     min_angle_deg: float
     sharp_angle_deg: float
+    sharp_radius_m: float
     window_m: float
+
+    @property
+    def limits(self) -> TurnLimits:
+        """The detection thresholds, as :func:`hipstride.track.turns.find_turns` takes them."""
+        return TurnLimits(self.min_angle_deg, self.sharp_angle_deg, self.window_m,
+                          self.sharp_radius_m, self.max_lateral_accel_mps2, self.min_speed_mps,
+                          self.max_angle_deg)
 
 
 @dataclass(frozen=True)
@@ -183,10 +196,17 @@ def _check(values: dict[str, dict[str, Any]], source: str) -> None:
     turns, planner = values["turns"], values["planner"]
     if turns["sharp_angle_deg"] < turns["min_angle_deg"]:
         raise ProfileError(f"{source}: [turns] sharp_angle_deg must be at least min_angle_deg")
+    if turns["max_angle_deg"] < turns["sharp_angle_deg"]:
+        raise ProfileError(f"{source}: [turns] max_angle_deg must be at least sharp_angle_deg")
     if not 0.5 <= values["profile"]["reference_speed_mps"] <= 8.0:
         raise ProfileError(f"{source}: [profile] reference_speed_mps must be between 0.5 and 8 m/s")
     if turns["window_m"] <= 0:
         raise ProfileError(f"{source}: [turns] window_m must be positive")
+    if turns["min_speed_mps"] > values["profile"]["reference_speed_mps"]:
+        raise ProfileError(f"{source}: [turns] min_speed_mps must not exceed [profile] "
+                           "reference_speed_mps (planned routes would have no turns)")
+    if turns["max_lateral_accel_mps2"] <= turns["threshold_mps2"]:
+        raise ProfileError(f"{source}: [turns] max_lateral_accel_mps2 must be above threshold_mps2")
     if planner["bend_min_deg"] > 180.0:
         raise ProfileError(f"{source}: [planner] bend_min_deg must be at most 180")
     if planner["steps_factor"] < 1.0:

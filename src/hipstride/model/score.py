@@ -22,11 +22,12 @@ from hipstride.activity import FloatArray
 from hipstride.model.hipload import HipLoad, evaluate_course
 from hipstride.model.profile import Profile
 from hipstride.track.course import Course
-from hipstride.track.smoothing import climb_descent_m as _climb_descent_m
+from hipstride.track.smoothing import climb_descent_per_sample_m as _per_sample
 from hipstride.track.surface import SurfaceTrack
-from hipstride.track.turns import Turn, detect_turns
+from hipstride.track.turns import Turn, find_turns
 
-__all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_m", "score_course"]
+__all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_m",
+           "climb_descent_per_sample_m", "score_course"]
 
 #: Hysteresis band for climb and descent totals (m), recorded and planned alike.
 CLIMB_HYSTERESIS_M = 3.0
@@ -48,11 +49,16 @@ class GradeFacts:
 
 @dataclass(frozen=True)
 class CourseScore:
-    """A scored course: its turns, its hip load and its grades."""
+    """A scored course: its turns, its hip load and its grades.
+
+    ``rejected_turns`` are the candidates beyond ``[turns] max_lateral_accel_mps2`` (GPS
+    artefacts): they add no load and are not counted.
+    """
 
     turns: list[Turn]
     hip_load: HipLoad
     grades: GradeFacts
+    rejected_turns: list[Turn]
 
     @property
     def sharp_turns(self) -> list[Turn]:
@@ -86,15 +92,22 @@ def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
     cadence_baseline_spm
         The runner's own step rate at each sample's speed; ``None`` keeps cadence neutral.
     """
-    t = profile.turns
-    turns = detect_turns(course, min_angle_deg=t.min_angle_deg, sharp_angle_deg=t.sharp_angle_deg,
-                         window_m=t.window_m)
+    turns, rejected = find_turns(course, profile.turns.limits)
     hip = evaluate_course(course, turns, surface, profile, cadence_baseline_spm=cadence_baseline_spm)
-    return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile))
+    return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile), rejected)
+
+
+def climb_descent_per_sample_m(elevation_m: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Climb and descent credited to each course sample (m), :data:`CLIMB_HYSTERESIS_M` band.
+
+    Their sums are :func:`climb_descent_m`, so a per-km table adds up to the totals.
+    """
+    return _per_sample(elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
 
 
 def climb_descent_m(elevation_m: FloatArray) -> tuple[float, float] | tuple[None, None]:
     """Total climb and descent (m) with :data:`CLIMB_HYSTERESIS_M`; ``None`` without elevation."""
     if np.isfinite(elevation_m).sum() < 2:
         return None, None
-    return _climb_descent_m(elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
+    climb, descent = climb_descent_per_sample_m(elevation_m)
+    return float(climb.sum()), float(descent.sum()) + 0.0

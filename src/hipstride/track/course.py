@@ -12,9 +12,10 @@ import numpy as np
 
 from hipstride.activity import FloatArray
 from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m
-from hipstride.track.smoothing import gaussian_smooth, interpolate_nans
+from hipstride.track.smoothing import despike, gaussian_smooth, interpolate_nans
 
-__all__ = ["DEFAULT_STEP_M", "Course", "course_from_path", "grade_pct_from_elevation"]
+__all__ = ["DEFAULT_STEP_M", "GRADE_MAX_PCT", "Course", "course_from_path", "despike_elevation_m",
+           "grade_pct_from_elevation"]
 
 #: Spacing of course samples along the path, metres.
 DEFAULT_STEP_M = 5.0
@@ -24,8 +25,14 @@ POSITION_SIGMA_M = 8.0
 ELEVATION_SIGMA_M = 15.0
 #: Grade is measured across this baseline, metres (±half on each side).
 GRADE_BASELINE_M = 30.0
-#: Grades beyond this are treated as noise and clipped (%).
-GRADE_CLIP_PCT = 45.0
+#: Grades steeper than this are not runnable ground but altimeter or GPS error: they are
+#: discarded (NaN: no grade, no load), never counted at a cap (%).
+GRADE_MAX_PCT = 45.0
+#: An elevation sample further than this from the median of the course within
+#: :data:`SPIKE_HALF_WINDOW_M` either side is an altimeter spike and is dropped (m).
+SPIKE_ELEVATION_M = 6.0
+#: Half-width of the neighbourhood an elevation spike is judged against (m of course).
+SPIKE_HALF_WINDOW_M = 25.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,8 @@ def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArr
     """Grade in percent from an elevation series sampled every ``step_m`` metres.
 
     Smoothed, then taken across :data:`GRADE_BASELINE_M`; only differences of elevation are
-    used, so an offset in barometric altitude does not matter. NaN where elevation is unknown.
+    used, so an offset in barometric altitude does not matter. NaN where elevation is unknown and
+    where the grade is steeper than :data:`GRADE_MAX_PCT` (discarded as error).
     """
     n = elevation_m.shape[0]
     if n < 2 or not np.isfinite(elevation_m).any():
@@ -88,7 +96,23 @@ def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArr
         grade[k:-k] = (elev[2 * k:] - elev[:-2 * k]) / (2 * k * step_m) * 100.0
         grade[:k] = grade[k]
         grade[-k:] = grade[-k - 1]
-    return np.clip(grade, -GRADE_CLIP_PCT, GRADE_CLIP_PCT)
+    grade[~np.isfinite(elevation_m)] = np.nan
+    grade[np.abs(grade) > GRADE_MAX_PCT] = np.nan
+    return grade
+
+
+def despike_elevation_m(elevation_m: FloatArray, step_m: float) -> FloatArray:
+    """Elevation on the course with altimeter spikes (:data:`SPIKE_ELEVATION_M`) set to NaN.
+
+    A barometer settling at the start, or a GPS altitude that jumps for a few fixes, leaves
+    a spike a few samples wide: the median of the 50 m around it ignores it, so it is dropped
+    whatever its height. A steady climb, however steep, and a step (stairs) keep their values.
+    """
+    cleaned = despike(elevation_m, max(1, round(SPIKE_HALF_WINDOW_M / step_m)), SPIKE_ELEVATION_M)
+    dropped = np.isfinite(elevation_m) & ~np.isfinite(cleaned)
+    if dropped.any() and np.isfinite(cleaned).sum() >= 2:  # bridge the spike from its neighbours
+        cleaned[dropped] = interpolate_nans(cleaned)[dropped]
+    return cleaned
 
 
 def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
@@ -146,7 +170,7 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     else:
         gx = gy = glat = glon = np.full(grid.shape[0], np.nan)
 
-    elev = on_grid(elevation_m)
+    elev = despike_elevation_m(on_grid(elevation_m), step_m)
     grade = grade_pct_from_elevation(elev, step_m)
     gtime = on_grid(time_s)
     gspeed = on_grid(speed_mps)

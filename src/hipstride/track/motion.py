@@ -1,4 +1,11 @@
-"""Movement: GPS jumps, cumulative distance, stops and moving time."""
+"""Movement: GPS jumps, alternating fixes, cumulative distance, stops and moving time.
+
+Alternating fixes are what a phone records while its owner stands still: the position flips
+between two places (often a cached fix and a fresh one) 10-20 m apart every second. Each flip is
+a reversal of direction, and two reversals in a row cannot be running: a runner who turns back
+(a shuttle's hairpin) reverses once and then runs on. Such stretches are counted as stopped and
+add no distance, so they make neither kilometres nor turns (:func:`alternating_fixes`).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
-from hipstride.track.geodesy import haversine_m, segment_lengths_m
+from hipstride.track.geodesy import haversine_m, local_xy_m, segment_lengths_m
 
-__all__ = ["Motion", "detect_motion", "gps_spikes"]
+__all__ = ["Motion", "alternating_fixes", "detect_motion", "gps_spikes", "standstill_jitter"]
 
 BoolArray = NDArray[np.bool_]
 
@@ -22,6 +29,101 @@ MIN_STEP_S = 1.0
 SPIKE_DETOUR_M = 30.0
 #: A recording gap longer than this (s) counts as stopped unless the speed across it is plausible.
 MAX_GAP_S = 60.0
+#: Cosine of the angle between two consecutive steps below which the second reverses the first
+#: (-0.5: a change of direction of more than 120°).
+REVERSAL_COS = -0.5
+#: Gaps of at most this many intervals between two flipping stretches are flipping too.
+FLIP_GAP_SAMPLES = 5
+#: A stretch of at least this long (s) whose fixes all stay inside a box of
+#: :data:`STANDSTILL_BOX_M` diagonal is a standstill, however far the fixes wander inside it.
+STANDSTILL_S = 90.0
+#: Diagonal of the box a standstill's fixes stay in (m): scatter of σ 5 m stays inside it for
+#: 90 s, and a runner at even 1 m/s leaves it (a 45 m shuttle leg is longer than it).
+STANDSTILL_BOX_M = 40.0
+
+
+def standstill_jitter(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray) -> BoolArray:
+    """Per interval (``n - 1`` values): True inside a stretch of at least :data:`STANDSTILL_S`
+    whose fixes all stay within a box of :data:`STANDSTILL_BOX_M` diagonal.
+
+    Random GPS scatter at rest (a phone on a bench) wanders several metres a second, which reads
+    as running; over a minute it never leaves a small box, which running cannot do. The window
+    is a fixed number of samples (the median sampling interval into :data:`STANDSTILL_S`).
+    """
+    n = lat_deg.shape[0]
+    flags = np.zeros(max(n - 1, 0), dtype=bool)
+    ok = np.isfinite(lat_deg) & np.isfinite(lon_deg) & np.isfinite(time_s)
+    if ok.sum() < 3:
+        return flags
+    idx = np.flatnonzero(ok)
+    dt = float(np.median(np.diff(time_s[idx])))
+    k = max(2, int(np.ceil(STANDSTILL_S / max(dt, MIN_STEP_S))))
+    if idx.size <= k:
+        return flags
+    x, y = local_xy_m(lat_deg[idx], lon_deg[idx])
+    wx = np.lib.stride_tricks.sliding_window_view(x, k + 1)
+    wy = np.lib.stride_tricks.sliding_window_view(y, k + 1)
+    diagonal = np.hypot(wx.max(axis=1) - wx.min(axis=1), wy.max(axis=1) - wy.min(axis=1))
+    span = time_s[idx[k:]] - time_s[idx[:-k]]
+    still = np.flatnonzero((diagonal < STANDSTILL_BOX_M) & (span >= STANDSTILL_S))
+    if still.size == 0:
+        return flags
+    marks = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(marks, idx[still], 1)
+    np.add.at(marks, idx[still + k], -1)
+    flags[:] = np.cumsum(marks)[:n - 1] > 0
+    return flags
+
+
+def alternating_fixes(lat_deg: FloatArray, lon_deg: FloatArray) -> BoolArray:
+    """Per interval (``n - 1`` values): True inside a run of GPS fixes that flip back and forth.
+
+    A step *reverses* the one before when their directions differ by more than 120°
+    (:data:`REVERSAL_COS`); the three steps around two consecutive reversals are flagged, and
+    short gaps between flagged stretches (:data:`FLIP_GAP_SAMPLES`) are closed. Only
+    valid positions are compared, and a fix repeating the one before is no step; a flagged step across missing positions (spikes removed before)
+    flags every interval it spans.
+    """
+    n = lat_deg.shape[0]
+    flags = np.zeros(max(n - 1, 0), dtype=bool)
+    valid = np.flatnonzero(np.isfinite(lat_deg) & np.isfinite(lon_deg))
+    if valid.size < 4:
+        return flags
+    x, y = local_xy_m(lat_deg[valid], lon_deg[valid])
+    # a repeated fix is no step: compare each position with the last different one
+    new = np.concatenate(([True], (np.diff(x) != 0) | (np.diff(y) != 0)))
+    valid, x, y = valid[new], x[new], y[new]
+    if valid.size < 4:
+        return flags
+    dx, dy = np.diff(x), np.diff(y)
+    length = np.hypot(dx, dy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = (dx[:-1] * dx[1:] + dy[:-1] * dy[1:]) / (length[:-1] * length[1:])
+    reverse = cos < REVERSAL_COS
+    twice = np.flatnonzero(reverse[:-1] & reverse[1:])  # steps twice..twice+2 flip back and forth
+    bad_steps = np.zeros(valid.size - 1, dtype=bool)
+    for offset in range(3):
+        bad_steps[twice + offset] = True
+    # a step between valid points i and j covers the intervals i..j-1 (j > i + 1 where spikes
+    # were removed in between): flag them all
+    marks = np.zeros(n, dtype=np.int64)
+    np.add.at(marks, valid[:-1][bad_steps], 1)
+    np.add.at(marks, valid[1:][bad_steps], -1)
+    flags[:] = np.cumsum(marks)[:-1] > 0
+    return _close_gaps(flags, FLIP_GAP_SAMPLES)
+
+
+def _close_gaps(flags: BoolArray, max_gap: int) -> BoolArray:
+    """Set runs of at most ``max_gap`` False values lying between two True values."""
+    out = flags.copy()
+    on = np.flatnonzero(flags)
+    if on.size < 2:
+        return out
+    gaps = np.diff(on) - 1
+    for start, gap in zip(on[:-1][(gaps > 0) & (gaps <= max_gap)],
+                          gaps[(gaps > 0) & (gaps <= max_gap)], strict=True):
+        out[start + 1:start + 1 + gap] = True
+    return out
 
 
 def gps_spikes(lat_deg: FloatArray, lon_deg: FloatArray, time_s: FloatArray, *,
@@ -71,6 +173,9 @@ class Motion:
         Per-sample speed, m/s (device speed where present, else from distance over time).
     jumps
         Number of GPS jumps removed or bridged.
+    alternating_s
+        Seconds of GPS jitter at a standstill (:func:`alternating_fixes`,
+        :func:`standstill_jitter`) counted as stopped.
     """
 
     distance_m: FloatArray
@@ -79,6 +184,7 @@ class Motion:
     moving_time_s: float | None
     speed_mps: FloatArray
     jumps: int
+    alternating_s: float = 0.0
 
 
 def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
@@ -99,9 +205,11 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
     lat = np.where(spikes, np.nan, lat_deg)
     lon = np.where(spikes, np.nan, lon_deg)
 
+    # on the raw fixes: spikes are often the flips
+    flipping = alternating_fixes(lat_deg, lon_deg) | standstill_jitter(time_s, lat_deg, lon_deg)
     dist = _device_distance(device_distance_m)
     if dist is None:
-        step = _position_steps(lat, lon)
+        step = np.where(flipping, 0.0, _position_steps(lat, lon))
         if segment_starts is not None and segment_starts.size:
             step[segment_starts - 1] = 0.0
         if has_time:
@@ -134,7 +242,7 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
             span = time_s[hi] - time_s[lo]
             v_near = np.where(span > 0, (dist[hi] - dist[lo]) / span, 0.0)
         going = np.maximum(v_near, v_step) >= STOP_SPEED_MPS
-    moving = going & (dt > 0) & (v_step <= max_speed_mps * 1.5)
+    moving = going & (dt > 0) & (v_step <= max_speed_mps * 1.5) & ~flipping
     # a long gap counts as moving only if the pace across it is a running or walking pace
     moving &= (dt <= MAX_GAP_S) | (v_step >= 1.0)
     if segment_starts is not None and segment_starts.size:
@@ -148,7 +256,8 @@ def detect_motion(time_s: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
         speed = np.asarray(device_speed_mps, dtype=np.float64)
     else:
         speed = np.concatenate(([v_step[0] if v_step.size else 0.0], v_step))
-    return Motion(dist, moving, elapsed, moving_time, speed, jumps)
+    alternating = float(np.clip(dt[flipping], 0.0, MAX_GAP_S).sum())
+    return Motion(dist, moving, elapsed, moving_time, speed, jumps, alternating)
 
 
 def _device_distance(distance_m: FloatArray | None) -> FloatArray | None:

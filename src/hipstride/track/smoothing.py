@@ -1,12 +1,18 @@
-"""Noise smoothing for positions and elevation, and climb/descent totals with hysteresis."""
+"""Noise smoothing for positions and elevation, altimeter spikes, and climb/descent with hysteresis.
+
+Climb and descent are counted once, by :func:`climb_descent_per_sample_m`: the totals
+(:func:`climb_descent_m`) are its sums, so a per-km table built from it adds up to the headline.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
 
-__all__ = ["climb_descent_m", "gaussian_smooth", "interpolate_nans", "turning_points"]
+__all__ = ["climb_descent_m", "climb_descent_per_sample_m", "despike", "gaussian_smooth",
+           "interpolate_nans", "turning_point_indices", "turning_points"]
 
 
 def gaussian_smooth(values: FloatArray, sigma_samples: float) -> FloatArray:
@@ -47,37 +53,87 @@ def interpolate_nans(values: FloatArray, along: FloatArray | None = None) -> Flo
     return out
 
 
-def turning_points(values: FloatArray, threshold: float) -> FloatArray:
-    """Peaks and troughs of a series that stand out by more than ``threshold`` (hysteresis).
+def despike(values: FloatArray, half_window: int, threshold: float) -> FloatArray:
+    """Set to NaN the samples further than ``threshold`` from the median of their neighbourhood.
+
+    The neighbourhood is ``half_window`` samples either side (a Hampel filter without the scale
+    estimate). A spike narrower than ``half_window`` samples is removed whatever its height, while a
+    ramp or a step, however steep, keeps its values: the median of a window across a ramp or a step
+    is the centre's own value or its side's.
+    """
+    out = np.array(values, dtype=np.float64, copy=True)
+    n = out.shape[0]
+    if n < 3 or half_window < 1:
+        return out
+    padded = np.concatenate((np.full(half_window, np.nan), out, np.full(half_window, np.nan)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
+    finite = np.isfinite(windows).any(axis=1)
+    median = np.full(n, np.nan)
+    with np.errstate(invalid="ignore"):
+        median[finite] = np.nanmedian(windows[finite], axis=1)
+        out[np.abs(out - median) > threshold] = np.nan
+    return out
+
+
+def turning_point_indices(values: FloatArray, threshold: float) -> NDArray[np.int64]:
+    """Indices of the first sample, the confirmed peaks and troughs, and the last sample.
 
     A reversal is only confirmed once the series has moved back by more than ``threshold`` from
     the last extreme, so wiggles smaller than the band (noise, barometric drift) are ignored but
-    every larger swing counts in full. Returns the first value, the confirmed extremes and the last
-    value. NaN samples are skipped. Units are those of ``values`` (metres for elevation).
+    every larger swing counts in full. NaN samples are skipped. Units are those of ``values``.
     """
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return np.zeros(0)
-    vals = finite.tolist()  # a scalar loop: ~30 ms for 100,000 samples, no per-sample objects kept
-    points = [vals[0]]
-    extreme = vals[0]
+    idx = np.flatnonzero(np.isfinite(values))
+    if idx.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    vals = values[idx].tolist()  # a scalar loop: ~30 ms for 100,000 samples
+    points = [0]
+    ext = 0
     direction = 0  # +1 rising, -1 falling, 0 undecided
-    for v in vals[1:]:
-        if direction >= 0 and v > extreme:
-            extreme = v
-            direction = 1 if v - points[-1] > threshold else direction
-        elif direction <= 0 and v < extreme:
-            extreme = v
-            direction = -1 if points[-1] - v > threshold else direction
-        elif direction == 1 and extreme - v > threshold:
-            points.append(extreme)
-            extreme, direction = v, -1
-        elif direction == -1 and v - extreme > threshold:
-            points.append(extreme)
-            extreme, direction = v, 1
-    if abs(extreme - points[-1]) > threshold:
-        points.append(extreme)
-    return np.asarray(points, dtype=np.float64)
+    for i in range(1, len(vals)):
+        v = vals[i]
+        if direction >= 0 and v > vals[ext]:
+            ext = i
+            direction = 1 if v - vals[points[-1]] > threshold else direction
+        elif direction <= 0 and v < vals[ext]:
+            ext = i
+            direction = -1 if vals[points[-1]] - v > threshold else direction
+        elif direction == 1 and vals[ext] - v > threshold:
+            points.append(ext)
+            ext, direction = i, -1
+        elif direction == -1 and v - vals[ext] > threshold:
+            points.append(ext)
+            ext, direction = i, 1
+    if abs(vals[ext] - vals[points[-1]]) > threshold:
+        points.append(ext)
+    return np.asarray(idx[points], dtype=np.int64)
+
+
+def turning_points(values: FloatArray, threshold: float) -> FloatArray:
+    """Values at :func:`turning_point_indices`: first value, confirmed extremes (see there)."""
+    return np.asarray(values[turning_point_indices(values, threshold)], dtype=np.float64)
+
+
+def climb_descent_per_sample_m(elevation_m: FloatArray, *, threshold_m: float = 2.0,
+                               sigma_samples: float = 2.0) -> tuple[FloatArray, FloatArray]:
+    """Climb and descent (m, both ≥ 0) credited to each sample, from the hysteresis turning points.
+
+    The series is smoothed and reduced to its turning points with a band of ``threshold_m``;
+    each rise between two turning points is spread over the samples where the running maximum
+    grows, each fall where the running minimum drops. The sums are :func:`climb_descent_m`.
+    """
+    n = elevation_m.shape[0]
+    climb, descent = np.zeros(n), np.zeros(n)
+    if int(np.count_nonzero(np.isfinite(elevation_m))) < 2:
+        return climb, descent
+    smooth = interpolate_nans(gaussian_smooth(elevation_m, sigma_samples))
+    points = turning_point_indices(smooth, threshold_m)
+    for a, b in zip(points[:-1].tolist(), points[1:].tolist(), strict=True):
+        seg = smooth[a:b + 1]
+        if seg[-1] > seg[0]:
+            climb[a + 1:b + 1] = np.diff(np.maximum.accumulate(np.minimum(seg, seg[-1])))
+        elif seg[-1] < seg[0]:
+            descent[a + 1:b + 1] = -np.diff(np.minimum.accumulate(np.maximum(seg, seg[-1])))
+    return climb, descent
 
 
 def climb_descent_m(elevation_m: FloatArray, *, threshold_m: float = 2.0,
@@ -85,10 +141,9 @@ def climb_descent_m(elevation_m: FloatArray, *, threshold_m: float = 2.0,
     """Total climb and descent in metres from an elevation series.
 
     The series is smoothed, then reduced to its turning points with a hysteresis band of
-    ``threshold_m`` (every swing larger than the band counts in full); only differences are used, so a constant barometric offset does not matter.
+    ``threshold_m`` (every swing larger than the band counts in full); only differences are used,
+    so a constant barometric offset does not matter.
     """
-    if int(np.count_nonzero(np.isfinite(elevation_m))) < 2:
-        return 0.0, 0.0
-    smooth = gaussian_smooth(elevation_m, sigma_samples)
-    diffs = np.diff(turning_points(smooth, threshold_m))
-    return float(diffs[diffs > 0].sum()), float(-diffs[diffs < 0].sum()) + 0.0
+    climb, descent = climb_descent_per_sample_m(elevation_m, threshold_m=threshold_m,
+                                                sigma_samples=sigma_samples)
+    return float(climb.sum()), float(descent.sum()) + 0.0

@@ -1,9 +1,22 @@
 """Turns: changes of direction of at least ``min_angle_deg`` completed within ``window_m`` of path.
 
-Counted on a :class:`~hipstride.track.course.Course` so that recorded runs and planned routes are
-measured the same way. A *sharp* turn is one of at least ``sharp_angle_deg``. The thresholds have
-no defaults here: they are the profile's ``[turns]`` keys (45°, 80° and 30 m in the shipped
-profile), passed in by :func:`hipstride.model.score.score_course`.
+Counted on a :class:`~hipstride.track.course.Course` (the smoothed path resampled by moving
+distance) so that recorded runs and planned routes are measured the same way. Version 2 of the
+model keeps only turns a hip can feel and a runner can make (docs/hip-load-model.md, "Turns"):
+
+* **moving**: a turn whose median speed is below ``min_speed_mps`` (standing, walking slowly) is
+  not a running turn and is left out; stationary jitter is removed before, in
+  :func:`hipstride.track.motion.alternating_fixes`.
+* **plausible**: a turn whose peak lateral acceleration ``v²/r`` exceeds
+  ``max_lateral_accel_mps2``, or that winds further than ``max_angle_deg`` in one direction, is
+  rejected as a GPS artefact (returned apart, so that a report can say how many were dropped).
+* **sharp by radius**: a turn is sharp when it turns at least ``sharp_angle_deg`` *and* its radius
+  (the path length over which the middle 80 % of the heading change happens, divided by that
+  change in radians) is at most ``sharp_radius_m``. A 400 m track's bend (radius about 36 m) is
+  then a gentle curve, a street corner a sharp turn.
+
+The thresholds have no defaults here: they are the profile's ``[turns]`` keys, passed in by
+:func:`hipstride.model.score.score_course`.
 """
 
 from __future__ import annotations
@@ -15,7 +28,7 @@ import numpy as np
 
 from hipstride.track.course import Course
 
-__all__ = ["Turn", "detect_turns"]
+__all__ = ["Turn", "TurnLimits", "detect_turns", "find_turns"]
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,8 @@ class Turn:
     """One turn.
 
     ``start_index``/``end_index`` are course sample indices spanning the turn (inclusive);
-    ``angle_deg`` is the heading change across it (always positive), ``side`` ``"left"`` or ``"right"``.
+    ``angle_deg`` is the heading change across it (always positive), ``side`` ``"left"`` or
+    ``"right"``, ``radius_m`` the radius of its middle part (see the module docstring).
     """
 
     start_index: int
@@ -35,43 +49,95 @@ class Turn:
     lat_deg: float | None
     lon_deg: float | None
     peak_lateral_accel_mps2: float
+    radius_m: float = float("inf")
+    median_speed_mps: float | None = None
 
 
-def detect_turns(course: Course, *, min_angle_deg: float, sharp_angle_deg: float,
-                 window_m: float) -> list[Turn]:
-    """Find turns along a course.
+@dataclass(frozen=True)
+class TurnLimits:
+    """What counts as a turn, a sharp turn and a runnable turn (the profile's ``[turns]`` keys)."""
 
-    The heading change across a sliding window of ``window_m`` is computed at every sample;
-    each run of samples where it reaches ``min_angle_deg`` in the same direction is one turn,
-    whose angle is the heading change from the run's first sample to the window end of its last.
+    min_angle_deg: float
+    sharp_angle_deg: float
+    window_m: float
+    sharp_radius_m: float
+    max_lateral_accel_mps2: float
+    min_speed_mps: float
+    max_angle_deg: float
+
+
+def _radius_m(heading_deg: np.ndarray, distance_m: np.ndarray, a: int, end: int) -> float:
+    """Path length over the middle 80 % of the heading change, divided by that change (rad)."""
+    h = heading_deg[a:end + 1]
+    s = distance_m[a:end + 1]
+    ok = np.isfinite(h)
+    if ok.sum() < 2:
+        return float("inf")
+    h, s = h[ok], s[ok]
+    total = h[-1] - h[0]
+    if total == 0:
+        return float("inf")
+    progress = (h - h[0]) / total  # 0 -> 1 across the turn (not monotone on noisy paths)
+    lo = int(np.argmax(progress >= 0.1))
+    hi = int(np.argmax(progress >= 0.9))
+    arc = float(s[hi] - s[lo])
+    return float(arc / np.radians(0.8 * abs(total))) if hi > lo else 0.0
+
+
+def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Turn]]:
+    """Turns along a course: ``(kept, rejected)``.
+
+    The heading change across a sliding window of ``window_m`` is computed at every sample; each
+    run of samples where it reaches ``min_angle_deg`` in the same direction is a candidate, whose
+    angle is the heading change from the run's first sample to the window end of its last.
+    Candidates slower than ``min_speed_mps`` are dropped silently (not running); those beyond
+    ``max_lateral_accel_mps2`` or ``max_angle_deg`` are returned as rejected.
     """
     heading = course.heading_deg
     n = heading.shape[0]
-    w = max(1, round(window_m / course.step_m))
+    w = max(1, round(limits.window_m / course.step_m))
     if n <= w or not np.isfinite(heading).any():
-        return []
+        return [], []
     change = heading[w:] - heading[:-w]
     change = np.nan_to_num(change, nan=0.0)
-    sign = np.sign(change) * (np.abs(change) >= min_angle_deg)
+    sign = np.sign(change) * (np.abs(change) >= limits.min_angle_deg)
     # boundaries of runs of equal non-zero sign
     edges = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
-    turns: list[Turn] = []
+    kept: list[Turn] = []
+    rejected: list[Turn] = []
+    speed = course.speed_mps
     for a, b in itertools.pairwise(edges):
         if sign[a] == 0:
             continue
         last = int(b - 1)
         end = min(last + w, n - 1)
         angle = float(heading[end] - heading[a])
-        if abs(angle) < min_angle_deg:
+        if abs(angle) < limits.min_angle_deg:
+            continue
+        v = sorted(x for x in speed[a:end + 1].tolist() if x == x)  # finite only (NaN != NaN)
+        median_v = (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2.0 if v else None
+        if median_v is not None and median_v < limits.min_speed_mps:
             continue
         peak = int(a + np.argmax(np.abs(change[a:b])))
         centre = min(peak + w // 2, n - 1)
         lat = float(course.lat_deg[centre]) if np.isfinite(course.lat_deg[centre]) else None
         lon = float(course.lon_deg[centre]) if np.isfinite(course.lon_deg[centre]) else None
-        turns.append(Turn(
+        radius = _radius_m(heading, course.distance_m, int(a), end)
+        peak_lateral = float(course.lateral_accel_mps2[a:end + 1].max())
+        turn = Turn(
             start_index=int(a), end_index=end, distance_m=float(course.distance_m[centre]),
             angle_deg=abs(angle), side="right" if angle > 0 else "left",
-            sharp=abs(angle) >= sharp_angle_deg, lat_deg=lat, lon_deg=lon,
-            peak_lateral_accel_mps2=float(course.lateral_accel_mps2[a:end + 1].max()),
-        ))
-    return turns
+            sharp=bool(abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m),
+            lat_deg=lat, lon_deg=lon, peak_lateral_accel_mps2=peak_lateral,
+            radius_m=radius, median_speed_mps=median_v)
+        artefact = peak_lateral > limits.max_lateral_accel_mps2 or abs(angle) > limits.max_angle_deg
+        (rejected if artefact else kept).append(turn)
+    return kept, rejected
+
+
+def detect_turns(course: Course, *, min_angle_deg: float, sharp_angle_deg: float,
+                 window_m: float, sharp_radius_m: float, max_lateral_accel_mps2: float,
+                 min_speed_mps: float, max_angle_deg: float) -> list[Turn]:
+    """The turns :func:`find_turns` keeps (the rejected ones are left out)."""
+    return find_turns(course, TurnLimits(min_angle_deg, sharp_angle_deg, window_m, sharp_radius_m,
+                                         max_lateral_accel_mps2, min_speed_mps, max_angle_deg))[0]
