@@ -16,12 +16,13 @@ from hipstride.activity import Activity, Lap, Session
 from hipstride.cli.library import COMMANDS
 from hipstride.errors import StorageError
 from hipstride.io import read_activity
-from hipstride.library import open_library, rebuild_analysis
+from hipstride.library import open_library, rebuild_analysis, refresh_run, show_run
 from hipstride.library.codec import pack_activity, unpack_activity
 from hipstride.library.importer import store_record
 from hipstride.library.records import build_record
 from hipstride.library.sqlite import SQLiteStore, migrations
 from hipstride.library.store import RunMeta
+from hipstride.model.hipload import MODEL_VERSION
 from tests.conftest import data_path
 from tests.test_library_support import write_fit_run
 
@@ -177,6 +178,32 @@ def test_the_listing_row_carries_the_stored_metadata(tmp_path: Path) -> None:
     assert _meta(summary) == _meta(record)
     assert summary.end_time_utc == START + timedelta(seconds=599)
     assert (summary.sport, summary.sub_sport, summary.name) == ("running", "trail", "Morning")
+
+
+def test_an_analysis_from_another_model_version_is_redone_when_shown(tmp_path: Path) -> None:
+    """A run stored by an older hip-load model shows the current model's figures, not the old."""
+    activity = _activity(channels=False)
+    with open_library(tmp_path) as store:
+        store_record(store, build_record(activity, label="a.fit", content_sha256="c" * 64,
+                                         baseline=None))
+        (run,) = store.list_runs()
+        current = show_run(store, run.id)["hip_load"]
+    stale = json.loads(json.dumps(current))
+    stale.update(model_version=MODEL_VERSION - 1, index=9.99)
+    with sqlite3.connect(tmp_path / "library.sqlite") as db:
+        (doc,) = db.execute("SELECT analysis_json FROM run_analyses WHERE run_id = ?",
+                            (run.id,)).fetchone()
+        db.execute("UPDATE run_analyses SET analysis_json = ? WHERE run_id = ?",
+                   (json.dumps({**json.loads(doc), "hip_load": stale}), run.id))
+        db.execute("UPDATE runs SET hip_load_index = 9.99 WHERE id = ?", (run.id,))
+    with open_library(tmp_path) as store:
+        assert refresh_run(store, run.id)
+        shown = show_run(store, run.id)["hip_load"]
+        (listed,) = store.list_runs()
+        assert not refresh_run(store, run.id)  # now current: nothing to redo
+    assert shown["model_version"] == MODEL_VERSION
+    assert shown["index"] == current["index"] != 9.99
+    assert listed.hip_load_index == pytest.approx(current["index"], abs=1e-4)
 
 
 def test_a_damaged_sample_blob_is_a_storage_error_naming_the_run(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from hipstride.model.hipload import FACTORS
+from hipstride.model.hipload import FACTORS, MODEL_VERSION
 
 if TYPE_CHECKING:
     from hipstride.analysis.run import RunAnalysis
@@ -78,7 +78,7 @@ def analysis_to_dict(a: RunAnalysis) -> dict[str, Any]:
                  "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.drift.items()},
                  "samples": a.form.samples},
         "hip_load": {
-            "model_version": 2,
+            "model_version": MODEL_VERSION,
             "profile": a.profile.name,
             "index": _r(a.hip_load.index, 4),
             "total": _r(a.hip_load.total, 3),

@@ -12,6 +12,7 @@ from hipstride._home import home_dir
 from hipstride.errors import InputError
 from hipstride.library.sqlite import LIBRARY_FILE, SQLiteStore
 from hipstride.library.store import RunStore, now_utc
+from hipstride.model.hipload import MODEL_VERSION
 
 if TYPE_CHECKING:
     from hipstride.analysis.baselines import CadenceBaseline
@@ -47,17 +48,21 @@ def _require(store: RunStore, run_id: int) -> None:
 
 
 def refresh_run(store: RunStore, run_id: int) -> bool:
-    """Analyze a run again when its cadence baseline changed; True when it did."""
+    """Analyze a run again when its stored analysis is out of date: made by another version of
+    the hip-load model, or (for a run with cadence) against another cadence baseline. True when
+    it was analysed again."""
     from hipstride.library.records import reanalyze
 
     _require(store, run_id)
     stored = store.get_analysis(run_id)
     run = store.get_run(run_id)
-    if stored is None or run is None or "cadence_spm" not in run.channels:
+    if stored is None or run is None:
         return False
     as_of = now_utc()
-    baseline = _baseline_for(store, run_id)
-    if stored[1] == (baseline.signature if baseline else ""):
+    baseline = _baseline_for(store, run_id) if "cadence_spm" in run.channels else None
+    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION
+    if same_model and ("cadence_spm" not in run.channels
+                       or stored[1] == (baseline.signature if baseline else "")):
         return False
     blob = store.get_samples(run_id)
     if blob is None:

@@ -29,11 +29,14 @@ from hipstride.track.course import Course
 from hipstride.track.surface import HARD, SOFT, UNKNOWN, SurfaceTrack
 from hipstride.track.turns import Turn
 
-__all__ = ["FACTORS", "G_MPS2", "HipLoad", "cadence_load", "downhill_load", "evaluate_course",
+__all__ = ["FACTORS", "G_MPS2", "MODEL_VERSION", "HipLoad", "cadence_load", "downhill_load", "evaluate_course",
            "factor_contributions", "sample_weights_m", "surface_load", "turn_load",
            "turn_load_per_rad_m", "uphill_load"]
 
 FACTORS: tuple[str, ...] = ("downhill", "uphill", "turns", "surface", "cadence")
+#: Version of the model (docs/hip-load-model.md says what changed): stored analyses made by
+#: another version are analysed again when a run is shown.
+MODEL_VERSION = 2
 G_MPS2 = 9.80665
 
 
