@@ -44,7 +44,7 @@ HOMES = {
     "Plan": "hipstride.map.planner",
     "Profile": "hipstride.model.profile",
     "ReadError": "hipstride.errors",
-    "RunAnalysis": "hipstride.analysis.run",
+    "RunAnalysis": "hipstride.analysis.result",
     "StorageError": "hipstride.errors",
     "analyze_activity": "hipstride.analysis.run",
     "decide_today": "hipstride.journal.today",

@@ -36,7 +36,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
 
     from hipstride.activity import Activity
-    from hipstride.analysis.run import RunAnalysis, analyze_activity
+    from hipstride.analysis.result import RunAnalysis
+    from hipstride.analysis.run import analyze_activity
     from hipstride.errors import DataError, HipstrideError, InputError, ReadError, StorageError
     from hipstride.io import OnError, read_activity
     from hipstride.journal.decision import Decision
@@ -89,7 +90,7 @@ _HOMES: dict[str, str] = {
     "Plan": "hipstride.map.planner",
     "Profile": "hipstride.model.profile",
     "ReadError": "hipstride.errors",
-    "RunAnalysis": "hipstride.analysis.run",
+    "RunAnalysis": "hipstride.analysis.result",
     "StorageError": "hipstride.errors",
     "analyze_activity": "hipstride.analysis.run",
     "decide_today": "hipstride.journal.today",

@@ -7,17 +7,15 @@ per-sample course with each factor's contribution (or the per-km splits) as a pa
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
+from hipstride.analysis.result import KmSplit, RunAnalysis
 from hipstride.errors import DataError
-from hipstride.model.advice import Advice, RunFacts, advise
+from hipstride.model.advice import RunFacts, advise
 from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
 from hipstride.model.score import (
@@ -29,109 +27,16 @@ from hipstride.track.course import Course, course_from_path
 from hipstride.track.form import Form, running_mask, summarise_form
 from hipstride.track.motion import Motion, detect_motion
 from hipstride.track.surface import (
-    SURFACE_CLASSES,
     SurfaceTrack,
     surface_from_sub_sport,
     surface_from_word,
 )
 from hipstride.track.turns import Turn
 
-__all__ = ["KmSplit", "RunAnalysis", "analyze_activity"]
+__all__ = ["KmSplit", "RunAnalysis", "analyze_activity"]  # the first two live in .result
 
 SurfaceLike = str | SurfaceTrack | Callable[[Course], SurfaceTrack] | None
 CadenceBaseline = Callable[[FloatArray], FloatArray]
-
-
-@dataclass(frozen=True)
-class KmSplit:
-    """Hip load over one kilometre of the course (the last split may be shorter)."""
-
-    km: int
-    distance_m: float
-    duration_s: float | None
-    index: float
-    factors: dict[str, float]
-    sharp_turns: int
-    climb_m: float
-    descent_m: float
-
-
-@dataclass(frozen=True)
-class RunAnalysis:
-    """Everything hipstride measured in one recording."""
-
-    activity: Activity
-    profile: Profile
-    motion: Motion
-    course: Course
-    turns: list[Turn]
-    surface: SurfaceTrack
-    form: Form
-    hip_load: HipLoad
-    grades: GradeFacts
-    rejected_turns: list[Turn]
-    elevation_gain_m: float | None
-    elevation_loss_m: float | None
-    per_km: list[KmSplit]
-    advice: list[Advice]
-    notes: list[str]
-
-    @property
-    def distance_m(self) -> float:
-        return float(self.motion.distance_m[-1]) if len(self.activity) else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document of ``hipstride analyze --json``."""
-        from hipstride.analysis.document import analysis_to_dict
-
-        return analysis_to_dict(self)
-
-    def to_dataframe(self, *, per: str = "sample") -> Any:
-        """The analysis as a ``pandas.DataFrame`` (pandas is optional: ``pip install pandas``).
-
-        ``per="sample"`` (default): one row per course sample (every 5 m of moving path) with
-        ``distance_m``, ``time_s``, position, ``elevation_m``, ``grade_pct``, ``speed_mps``,
-        ``cadence_spm``, ``lateral_accel_mps2``, ``surface_class`` and ``surface_confidence``,
-        ``in_turn``, ``weight_m`` (metres the sample stands for), ``<factor>_load`` for each
-        model factor (its contribution on that sample: ``downhill_load``, …) and
-        ``multiplier`` (``1 + Σ`` contributions); the
-        ``weight_m``-weighted mean of ``multiplier`` is the run's index. ``per="km"``: the
-        per-km splits, one row per kilometre, ``<factor>_load`` for each factor.
-
-        Raises
-        ------
-        ImportError
-            When pandas is not installed.
-        ValueError
-            For another ``per``.
-        """
-        try:  # imported by name: pandas is optional and ships no type stubs
-            pd = importlib.import_module("pandas")
-        except ImportError:
-            raise ImportError("RunAnalysis.to_dataframe needs the optional package pandas "
-                              "(pip install pandas)") from None
-        if per == "km":
-            return pd.DataFrame([{"km": s.km, "distance_m": s.distance_m, "duration_s": s.duration_s,
-                                  "index": s.index,
-                                  **{f"{f}_load": v for f, v in s.factors.items()},
-                                  "sharp_turns": s.sharp_turns,
-                                  "climb_m": s.climb_m, "descent_m": s.descent_m}
-                                 for s in self.per_km])
-        if per != "sample":
-            raise ValueError(f"per must be 'sample' or 'km', not {per!r}")
-        c, hl = self.course, self.hip_load
-        in_turn = np.zeros(len(c), dtype=bool)
-        for t in self.turns:
-            in_turn[t.start_index:t.end_index + 1] = True
-        return pd.DataFrame({
-            "distance_m": c.distance_m, "time_s": c.time_s, "lat_deg": c.lat_deg,
-            "lon_deg": c.lon_deg, "elevation_m": c.elevation_m, "grade_pct": c.grade_pct,
-            "speed_mps": c.speed_mps, "cadence_spm": c.cadence_spm,
-            "lateral_accel_mps2": c.lateral_accel_mps2,
-            "surface_class": np.asarray(SURFACE_CLASSES)[self.surface.classes],
-            "surface_confidence": self.surface.confidence, "in_turn": in_turn,
-            "weight_m": hl.weights_m, **{f"{f}_load": hl.per_sample[f] for f in FACTORS},
-            "multiplier": hl.multiplier})
 
 
 def _course_for(activity: Activity, motion: Motion, running: NDArray[np.bool_],

@@ -16,8 +16,8 @@ import numpy as np
 
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import CadenceBaseline, form_minutes
-from hipstride.analysis.document import SCHEMA_VERSION
-from hipstride.analysis.run import RunAnalysis, analyze_activity
+from hipstride.analysis.result import SCHEMA_VERSION, RunAnalysis
+from hipstride.analysis.run import analyze_activity
 from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
