@@ -34,7 +34,6 @@ from hipstride._lazy import lazy_names
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-
     from hipstride.activity import Activity
     from hipstride.analysis.result import RunAnalysis
     from hipstride.analysis.run import analyze_activity

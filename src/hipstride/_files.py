@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from hipstride.errors import InputError
+
 __all__ = ["write_atomic"]
 
 
@@ -22,14 +24,20 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
     that writes bytes to the open file it is handed. Missing parent folders are created. The
     finished file gets permission bits ``mode`` (``0o644``: an ordinary document; ``mkstemp``
     alone would leave it private). On any failure the temporary file is removed, the previous
-    file at ``path`` (if any) is untouched, and the exception propagates.
+    file at ``path`` (if any) is untouched, and the exception propagates; a failure of the
+    file system itself (a full disk, a read-only or missing folder, no permission) becomes an
+    :class:`~hipstride.errors.InputError` naming the file, so every command that writes ends in
+    one line instead of a traceback.
     """
     import tempfile  # here, not at the top: most commands never write, and start-up counts
 
     out = Path(path)
-    folder = out.parent if str(out.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    folder = out.parent  # Path("name").parent is Path("."), never empty
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             if isinstance(content, str):
@@ -42,7 +50,9 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, out)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from exc
         raise
     return out

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from hipstride._files import write_atomic
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -183,9 +184,4 @@ def plan_to_ics(events: list[PlanEvent], *, stamp: datetime | None = None) -> by
 
 def write_ics(events: list[PlanEvent], path: str | Path) -> Path:
     """Write ``events`` to ``path`` as an .ics file and return the path."""
-    path = Path(path)
-    try:
-        path.write_bytes(plan_to_ics(events))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
-    return path
+    return write_atomic(path, plan_to_ics(events))

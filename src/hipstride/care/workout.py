@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from hipstride._files import write_atomic
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -255,9 +256,4 @@ def encode_fit(workout: Workout, *, time_created: datetime | None = None) -> byt
 
 def write_fit(workout: Workout, path: str | Path, *, time_created: datetime | None = None) -> Path:
     """Write ``workout`` to ``path`` as a FIT file and return the path."""
-    path = Path(path)
-    try:
-        path.write_bytes(encode_fit(workout, time_created=time_created))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
-    return path
+    return write_atomic(path, encode_fit(workout, time_created=time_created))

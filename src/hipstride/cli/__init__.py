@@ -20,7 +20,8 @@ import sys
 # (modules, functions, classes) that the default collector (every 700 allocations) would scan
 # again and again, and that interpreter exit would traverse once more. The numeric work runs on
 # NumPy arrays, which make no reference cycles to speak of, so a command collects rarely and
-# freezes what exists when it ends: measured here, 15-20 % off `hipstride analyze` of a short run.
+# freezes what exists when it ends: measured here (paired runs), a quarter off `hipstride analyze`
+# of a short run.
 gc.set_threshold(50_000, 20, 20)
 atexit.register(gc.freeze)
 

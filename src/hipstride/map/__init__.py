@@ -24,7 +24,6 @@ from hipstride._lazy import lazy_names
 #: ``typing.TYPE_CHECKING`` without importing ``typing`` (a tenth of a bare start-up).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-
     from hipstride.map.matching import MatchResult, match_track
     from hipstride.map.network import ATTRIBUTION, FootNetwork
     from hipstride.map.osm_import import read_osm
