@@ -76,12 +76,11 @@ class RunAnalysis:
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``hipstride analyze --json``, also what the run library stores
         (SI units, names with units; ``schema_version`` :data:`SCHEMA_VERSION`)."""
-        a = self
-        act = a.activity
-        km = a.hip_load.weights_m.sum() / 1000.0
-        sharp = [t for t in a.turns if t.sharp]
-        w = a.hip_load.weights_m
-        g = a.grades
+        act = self.activity
+        km = self.hip_load.weights_m.sum() / 1000.0
+        sharp = [t for t in self.turns if t.sharp]
+        w = self.hip_load.weights_m
+        g = self.grades
         return {
             "schema_version": SCHEMA_VERSION,
             "source_file": act.source,
@@ -92,28 +91,28 @@ class RunAnalysis:
                 "device": act.device,
                 "file_format": act.file_format,
                 "start_time_utc": act.start_time_utc.isoformat() if act.start_time_utc else None,
-                "distance_m": _r(a.distance_m),
-                "duration_s": _r(a.motion.elapsed_time_s),
-                "moving_time_s": _r(a.motion.moving_time_s),
-                "elevation_gain_m": _r(a.elevation_gain_m),
-                "elevation_loss_m": _r(a.elevation_loss_m),
+                "distance_m": _r(self.distance_m),
+                "duration_s": _r(self.motion.elapsed_time_s),
+                "moving_time_s": _r(self.motion.moving_time_s),
+                "elevation_gain_m": _r(self.elevation_gain_m),
+                "elevation_loss_m": _r(self.elevation_loss_m),
                 "samples": len(act),
                 "has_positions": act.has_positions,
             },
             "turns": {
-                "count": len(a.turns),
+                "count": len(self.turns),
                 "sharp_count": len(sharp),
-                "per_km": _r(len(a.turns) / km, 2) if km > 0.2 else None,
+                "per_km": _r(len(self.turns) / km, 2) if km > 0.2 else None,
                 "sharp_per_km": _r(len(sharp) / km, 2) if km > 0.2 else None,
-                "left": sum(1 for t in a.turns if t.side == "left"),
-                "right": sum(1 for t in a.turns if t.side == "right"),
+                "left": sum(1 for t in self.turns if t.side == "left"),
+                "right": sum(1 for t in self.turns if t.side == "right"),
                 "sharp_left": sum(1 for t in sharp if t.side == "left"),
                 "sharp_right": sum(1 for t in sharp if t.side == "right"),
-                "rejected_count": len(a.rejected_turns),
+                "rejected_count": len(self.rejected_turns),
                 "items": [{"distance_m": _r(t.distance_m), "angle_deg": _r(t.angle_deg), "side": t.side,
                            "sharp": t.sharp, "radius_m": _r(min(t.radius_m, 1e6)),
                            "lat": _r(t.lat_deg, 6), "lon": _r(t.lon_deg, 6),
-                           "peak_lateral_accel_mps2": _r(t.peak_lateral_accel_mps2, 2)} for t in a.turns],
+                           "peak_lateral_accel_mps2": _r(t.peak_lateral_accel_mps2, 2)} for t in self.turns],
             },
             "grade": {
                 "max_grade_pct": _r(g.max_grade_pct),
@@ -122,29 +121,29 @@ class RunAnalysis:
                 "steep_climb_m": _r(g.steep_climb_m),
             },
             "surface": {
-                "source": a.surface.source,
-                "shares": a.surface.shares(w),
-                "raw_shares": a.surface.raw_shares(w),
-                **({"matched_share": a.surface.matched_share}
-                   if a.surface.matched_share is not None else {}),
-                **({"way_ids": a.surface.way_ids} if a.surface.way_ids is not None else {}),
+                "source": self.surface.source,
+                "shares": self.surface.shares(w),
+                "raw_shares": self.surface.raw_shares(w),
+                **({"matched_share": self.surface.matched_share}
+                   if self.surface.matched_share is not None else {}),
+                **({"way_ids": self.surface.way_ids} if self.surface.way_ids is not None else {}),
             },
-            "form": {**{k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.averages.items()},
-                     "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in a.form.drift.items()},
-                     "samples": a.form.samples},
+            "form": {**{k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.averages.items()},
+                     "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.drift.items()},
+                     "samples": self.form.samples},
             "hip_load": {
                 "model_version": MODEL_VERSION,
-                "profile": a.profile.name,
-                "index": _r(a.hip_load.index, 4),
-                "total": _r(a.hip_load.total, 3),
+                "profile": self.profile.name,
+                "index": _r(self.hip_load.index, 4),
+                "total": _r(self.hip_load.total, 3),
                 "unit": "hip-load units (1 = one flat, straight km on neutral ground at your own cadence)",
-                "factors": {f: round(a.hip_load.factors[f], 4) for f in FACTORS},
+                "factors": {f: round(self.hip_load.factors[f], 4) for f in FACTORS},
                 "per_km": [{"km": s.km, "distance_m": s.distance_m, "duration_s": s.duration_s,
                             "index": s.index, "factors": s.factors, "sharp_turns": s.sharp_turns,
-                            "climb_m": s.climb_m, "descent_m": s.descent_m} for s in a.per_km],
-                "advice": [item.to_dict() for item in a.advice],
+                            "climb_m": s.climb_m, "descent_m": s.descent_m} for s in self.per_km],
+                "advice": [item.to_dict() for item in self.advice],
             },
-            "notes": a.notes,
+            "notes": self.notes,
         }
 
     def to_dataframe(self, *, per: str = "sample") -> Any:
