@@ -19,7 +19,7 @@ from hipstride.model.profile import default_profile, load_profile
 from hipstride.model.score import score_course
 from hipstride.track.course import Course
 from hipstride.track.surface import surface_from_sub_sport, surface_from_word, unknown_surface
-from tests.test_track import course_of, polyline, running_track_xy
+from tests.test_track import corner, course_of, polyline, running_track_xy
 from tests.test_track import turns_of as detect_turns
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hip-load-model.md"
@@ -219,3 +219,16 @@ def test_gentle_lateral_acceleration_adds_nothing() -> None:
     lateral = np.array([0.0, turns.threshold_mps2, turns.threshold_mps2 + 0.981, 99.0])
     load = turn_load(lateral, np.array([True, True, True, False]), turns)
     np.testing.assert_allclose(load, [0.0, 0.0, turns.per_g * 0.1, 0.0], atol=1e-3)
+
+
+def test_a_planned_route_keeps_every_turn_the_planner_charged() -> None:
+    """A 170° corner at 5 m/s peaks above the GPS-artefact cap. In a recording that is noise and
+    is rejected; on a planned route the geometry is the map's, so the turn counts, as it did in
+    the planner's arc costs."""
+    course = course_of(*corner(170.0), speed=5.0)
+    surface = unknown_surface(len(course))
+    recorded = score_course(course, surface, default_profile())
+    planned = score_course(course, surface, default_profile(), recorded=False)
+    assert (len(recorded.turns), len(recorded.rejected_turns)) == (0, 1)
+    assert (len(planned.turns), len(planned.rejected_turns)) == (1, 0)
+    assert planned.hip_load.factors["turns"] > 0.0 == recorded.hip_load.factors["turns"]

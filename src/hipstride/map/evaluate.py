@@ -158,7 +158,7 @@ def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> R
     else:
         sample_edge = np.full(len(course), -1, dtype=np.int64)
     surface = surface_for_edges(net, sample_edge, matched_share=1.0)
-    score = score_course(course, surface, profile)
+    score = score_course(course, surface, profile, recorded=False)
     climb, descent = climb_descent_m(course.elevation_m)
     steps = np.diff(geo.distance_m)
     steps_m = float(steps[(net.edge_flags[geo.step_edge] & FLAG_STEPS) != 0].sum()) if n_steps else 0.0

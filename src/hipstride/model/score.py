@@ -14,7 +14,8 @@ resampled every 5 m and smoothed) 3 m drops only ripples smaller than a storey.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -78,7 +79,8 @@ def grade_facts(course: Course, weights_m: FloatArray, profile: Profile) -> Grad
 
 
 def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
-                 cadence_baseline_spm: FloatArray | None = None) -> CourseScore:
+                 cadence_baseline_spm: FloatArray | None = None,
+                 recorded: bool = True) -> CourseScore:
     """Turns, hip load and grade facts of a course under a profile.
 
     Parameters
@@ -91,8 +93,15 @@ def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
         The hip-load profile: turn thresholds and every weight come from it.
     cadence_baseline_spm
         The runner's own step rate at each sample's speed; ``None`` keeps cadence neutral.
+    recorded
+        ``True`` for a recorded run, whose turns beyond ``max_lateral_accel_mps2`` or
+        ``max_angle_deg`` are GPS artefacts and are rejected. ``False`` for a planned route: its
+        geometry is the map's, with no GPS noise, so every turn counts, as the planner charged it.
     """
-    turns, rejected = find_turns(course, profile.turns.limits)
+    limits = profile.turns.limits
+    if not recorded:
+        limits = replace(limits, max_lateral_accel_mps2=math.inf, max_angle_deg=math.inf)
+    turns, rejected = find_turns(course, limits)
     hip = evaluate_course(course, turns, surface, profile, cadence_baseline_spm=cadence_baseline_spm)
     return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile), rejected)
 
