@@ -122,3 +122,11 @@ def test_a_cross_training_day_names_no_running_warm_up() -> None:
     assert not any(line.startswith("Before:") for line in lines)
     assert any(line.startswith("Warm-up:") and "no jogging" in line for line in lines)
     assert any(line.startswith("Note:") and "swimming" in line for line in lines)
+
+
+def test_the_closing_warning_names_every_red_flag_in_its_tier() -> None:
+    from hipstride.journal.entry import FLAG_TABLE
+
+    today, days = DISCLAIMER.split("Within a few days")
+    for f in FLAG_TABLE:
+        assert f.text in (today if f.tier == "same-day" else days)

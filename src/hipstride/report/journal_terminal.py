@@ -16,18 +16,24 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from hipstride.journal.entry import FLAG_TABLE, TIERS
+
 if TYPE_CHECKING:
     from hipstride.journal.decision import Decision, Reason
     from hipstride.journal.entry import JournalEntry
 
 __all__ = ["DISCLAIMER", "decision_view", "journal_table", "plan_lines"]
 
-DISCLAIMER = (
-    "hipstride is educational: it supports your decisions and does not diagnose. Any red flag "
-    "means stop running: not being able to bear weight, fever, pain that comes on earlier in "
-    "each run, numbness between the legs or a bladder or bowel change, or a fall after which "
-    "you cannot hop or walk need a professional today; night or rest pain, numbness or "
-    "weakness, night sweats or weight loss within days. If unsure, see a professional now.")
+def _disclaimer() -> str:
+    """The closing warning, built from the journal's one flag table so it never lists fewer."""
+    by_tier = {tier: "; ".join(f.text for f in FLAG_TABLE if f.tier == tier) for tier in TIERS}
+    return ("hipstride is educational: it supports your decisions and does not diagnose. Any red "
+            f"flag means stop running. See a professional today for any of: {by_tier['same-day']}. "
+            f"Within a few days for any of: {by_tier['within-days']}. If unsure, see a "
+            "professional now.")
+
+
+DISCLAIMER = _disclaimer()
 #: The banner of each decision: its style and its words.
 DECISION_STYLE = {"run": "bold white on green", "modify": "bold black on yellow",
                   "cross-train": "bold white on dark_cyan", "rest": "bold white on blue",
