@@ -326,3 +326,15 @@ def test_an_activities_csv_bomb_is_refused_and_the_runs_still_read(
     assert [item.label for item in found.items] == [f"{archive}!activities/1.gpx"]
     assert [f for f, _ in found.failed] == [f"{archive}!activities.csv"]
     assert "archive limit" in found.failed[0][1]
+
+
+def test_a_plain_file_over_the_cap_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.gpx"
+    with huge.open("wb") as fh:  # sparse: no disk is used
+        fh.truncate(_archives.MAX_MEMBER_BYTES + 10)
+    item = _archives.ImportItem(label=str(huge), path=str(huge))
+    with pytest.raises(ReadError, match=r"huge\.gpx: larger than \d+ MiB, more than a recording"):
+        _archives.read_item_bytes(item)
+    small = tmp_path / "small.gpx"
+    small.write_bytes(b"<gpx/>")
+    assert _archives.read_item_bytes(_archives.ImportItem(label="s", path=str(small))) == b"<gpx/>"

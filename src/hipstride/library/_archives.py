@@ -321,8 +321,13 @@ def read_item_bytes(item: ImportItem) -> bytes:
         When the file or zip member cannot be read.
     """
     try:
-        if item.member is None:
-            return Path(item.path).read_bytes()
+        if item.member is None:  # read with the same cap as a zip member, never the whole file
+            with Path(item.path).open("rb") as stream:
+                data = stream.read(MAX_MEMBER_BYTES + 1)
+            if len(data) > MAX_MEMBER_BYTES:
+                raise ReadError(item.label, f"larger than {MAX_MEMBER_BYTES >> 20} MiB, more than a "
+                                            "recording holds: not read")
+            return data
         zf = _OPEN_ZIPS.get(item.path)
         if zf is None:
             if len(_OPEN_ZIPS) >= 8:

@@ -221,7 +221,8 @@ def store_record(store: RunStore, record: RunRecord) -> str:
         if record.richness > richness:
             if stored is not None and record.sport == "unknown" and stored.sport != "unknown":
                 record = with_sport(record.samples_blob, record.source.file_path,
-                                     record.source.content_sha256, stored.sport, stored.sub_sport)
+                                     record.source.content_sha256, stored.sport, stored.sub_sport,
+                                     run=record.source.file_path)
             store.replace_primary(run_id, record)
         else:
             blob = store.get_samples(run_id)
