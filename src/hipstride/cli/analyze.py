@@ -7,13 +7,14 @@ matcher (scipy) only once a stored map covers the run (:mod:`hipstride.map.surfa
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import click
+
+from hipstride.cli._common import dump_json
 
 __all__ = ["analyze"]
 
@@ -97,8 +98,7 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
                 click.echo(f"wrote {out}", err=True)
     if as_json:
         docs = [a.to_dict() for a in results]
-        json.dump(docs[0] if len(files) == 1 and docs else docs, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        dump_json(docs[0] if len(files) == 1 and docs else docs)
     else:
         from rich.console import Console
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+
+from hipstride.cli._common import dump_json
 
 if TYPE_CHECKING:
     from hipstride.analysis.run import RunAnalysis
@@ -57,8 +57,7 @@ def demo(out_path: Path, as_json: bool, seed: int, gpx_out: Path | None) -> None
         write_demo_gpx(analysis.activity, gpx_out)
         click.echo(f"wrote {gpx_out}", err=True)
     if as_json:
-        json.dump(analysis.to_dict(), sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        dump_json(analysis.to_dict())
     else:
         from rich.console import Console
 

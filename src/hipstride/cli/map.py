@@ -6,14 +6,13 @@ each command so that ``hipstride --help`` stays fast.
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from hipstride.cli._common import HOME_OPTION, dump_json
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -22,8 +21,6 @@ if TYPE_CHECKING:
 
 __all__ = ["COMMANDS", "map_group", "route_group"]
 
-_HOME = click.option("--home", "home", type=click.Path(file_okay=False, path_type=Path),
-                     help="hipstride home folder (default: $HIPSTRIDE_HOME, else the user data folder).")
 _OUT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
@@ -49,7 +46,7 @@ def map_group() -> None:
 @click.option("--name", help="Name to store the map under (default: from the file name).")
 @click.option("--dem", type=click.Path(dir_okay=False, path_type=Path),
               help="DEM GeoTIFF (elevations in metres) for the grade of every way.")
-@_HOME
+@HOME_OPTION
 def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None) -> None:
     """Read FILE (.osm.pbf, .osm, .osm.gz, .osm.bz2) once and store its foot network."""
     from hipstride.map.osm_import import read_osm
@@ -70,7 +67,7 @@ def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None
 
 @map_group.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@_HOME
+@HOME_OPTION
 def list_command(as_json: bool, home: Path | None) -> None:
     """List the stored maps and the area each covers."""
     from hipstride.map.store import list_maps
@@ -80,8 +77,7 @@ def list_command(as_json: bool, home: Path | None) -> None:
         docs = [{"name": m.name, "bbox": list(m.bbox), **{k: m.meta.get(k) for k in (
             "source_file", "counts", "length_km", "surface_tagged_share", "dem", "created_utc",
             "attribution")}} for m in maps]
-        json.dump(docs, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        dump_json(docs)
         return
     if not maps:
         click.echo("no stored maps yet: run `hipstride map import FILE.osm.pbf`")
@@ -119,8 +115,7 @@ def _output(plan: Plan, net: FootNetwork, as_json: bool, gpx: Path | None,
         write_plan_html(plan, net, html_out)
         click.echo(f"wrote {html_out}", err=True)
     if as_json:
-        json.dump(plan.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        dump_json(plan.to_dict())
         return
     for line in plan_lines(plan):
         click.echo(line)
@@ -134,7 +129,7 @@ def _plan_options(f: Any) -> Any:
         click.option("--gpx", type=_OUT, help="Write the routes as GPX 1.1 (one track each) for a watch."),
         click.option("--html", "html_out", type=_OUT, help="Write an offline HTML page with a map."),
         click.option("--json", "as_json", is_flag=True, help="Print JSON."),
-        _HOME,
+        HOME_OPTION,
     ]):
         f = option(f)
     return f
