@@ -111,7 +111,7 @@ def test_smoothing_stays_within_range_and_keeps_gaps(values: list[float], sigma:
 @settings(max_examples=60)
 @given(st.floats(10, 500), st.integers(50, 2000))
 def test_a_steady_climb_counts_in_full(height: float, n: int) -> None:
-    climb, descent = climb_descent_m(np.linspace(0.0, height, n), sigma_samples=0)
+    climb, descent = climb_descent_m(np.linspace(0.0, height, n), threshold_m=2.0, sigma_samples=0)
     assert abs(climb - height) < 1e-6
     assert descent == 0
 
@@ -122,12 +122,12 @@ def test_climb_ignores_offsets_and_small_noise(offset: float, seed: int) -> None
     rng = np.random.default_rng(seed)
     hills = 30 * np.sin(np.linspace(0, 6 * np.pi, 3000))
     noise = rng.uniform(-0.4, 0.4, 3000)
-    a = climb_descent_m(hills + noise)
-    b = climb_descent_m(hills + noise + offset)
+    a = climb_descent_m(hills + noise, threshold_m=2.0)
+    b = climb_descent_m(hills + noise + offset, threshold_m=2.0)
     assert abs(a[0] - b[0]) < 1e-6
     # three full waves of 60 m amplitude: 2.5 rises of 60 m after the first half wave (180 m)
     assert abs(a[0] - 180.0) < 180 * 0.03
-    assert climb_descent_m(noise)[0] == 0.0
+    assert climb_descent_m(noise, threshold_m=2.0)[0] == 0.0
 
 
 def test_turning_points_keep_swings_above_the_band() -> None:

@@ -20,7 +20,6 @@ from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile, default_profile
 from hipstride.model.score import (
     GradeFacts,
-    climb_descent_per_sample_m,
     score_course,
 )
 from hipstride.track.course import Course, course_from_path
@@ -129,11 +128,8 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
 
     # on the course (moving path, spikes dropped), as for a planned route; the per-km splits
     # share the very same turning points, so they add up to these totals
-    climb, descent = climb_descent_per_sample_m(course.elevation_m)
-    has_elevation = bool(np.isfinite(course.elevation_m).sum() >= 2)
-    gain = float(climb.sum()) if has_elevation else None
-    loss = float(descent.sum()) + 0.0 if has_elevation else None
-    per_km = _splits(course, turns, hip_load, climb, descent)
+    gain, loss = score.climb_descent_m
+    per_km = _splits(course, turns, hip_load, score.climb_per_sample_m, score.descent_per_sample_m)
     advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
                            baseline_on_course), profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,

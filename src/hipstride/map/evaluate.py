@@ -19,7 +19,7 @@ from hipstride.map.network import FLAG_STEPS, FootNetwork, IntArray
 from hipstride.map.surfaces import surface_for_edges
 from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile
-from hipstride.model.score import GradeFacts, climb_descent_m, score_course
+from hipstride.model.score import GradeFacts, score_course
 from hipstride.track.course import Course, course_from_path
 from hipstride.track.geodesy import segment_lengths_m
 from hipstride.track.surface import SurfaceTrack
@@ -159,7 +159,7 @@ def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> R
         sample_edge = np.full(len(course), -1, dtype=np.int64)
     surface = surface_for_edges(net, sample_edge, matched_share=1.0)
     score = score_course(course, surface, profile, recorded=False)
-    climb, descent = climb_descent_m(course.elevation_m)
+    climb, descent = score.climb_descent_m
     steps = np.diff(geo.distance_m)
     steps_m = float(steps[(net.edge_flags[geo.step_edge] & FLAG_STEPS) != 0].sum()) if n_steps else 0.0
     return RouteSummary(geo, course, score.turns, surface, score.hip_load, score.grades, climb,

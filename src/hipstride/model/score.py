@@ -7,7 +7,7 @@ recorded run (:func:`hipstride.analysis.analyze_activity`) and a planned route
 (:func:`hipstride.map.evaluate.evaluate_route`) both end here, so they are scored alike.
 
 Climb and descent use one hysteresis band, :data:`CLIMB_HYSTERESIS_M`, for recorded runs and
-planned routes alike (:func:`climb_descent_m`): 3 m, chosen against the watches' own totals in
+planned routes alike (:attr:`CourseScore.climb_descent_m`): 3 m, chosen against the watches' own totals in
 the test data (tests/test_analyze.py). Planned routes used 1 m before; on map elevation (a DEM
 resampled every 5 m and smoothed) 3 m drops only ripples smaller than a storey.
 """
@@ -27,8 +27,8 @@ from hipstride.track.smoothing import climb_descent_per_sample_m as _per_sample
 from hipstride.track.surface import SurfaceTrack
 from hipstride.track.turns import Turn, find_turns
 
-__all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_m",
-           "climb_descent_per_sample_m", "score_course"]
+__all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_per_sample_m",
+           "score_course"]
 
 #: Hysteresis band for climb and descent totals (m), recorded and planned alike.
 CLIMB_HYSTERESIS_M = 3.0
@@ -60,10 +60,23 @@ class CourseScore:
     hip_load: HipLoad
     grades: GradeFacts
     rejected_turns: list[Turn]
+    #: Climb and descent credited to each course sample (m, :data:`CLIMB_HYSTERESIS_M` band).
+    climb_per_sample_m: FloatArray
+    descent_per_sample_m: FloatArray
+    #: Whether the course has elevation at all (two finite samples or more).
+    has_elevation: bool
 
     @property
     def sharp_turns(self) -> list[Turn]:
         return [t for t in self.turns if t.sharp]
+
+    @property
+    def climb_descent_m(self) -> tuple[float, float] | tuple[None, None]:
+        """Total climb and descent (m); ``None`` for a course without elevation. The per-km
+        splits sum the per-sample arrays, so they add up to these totals."""
+        if not self.has_elevation:
+            return None, None
+        return float(self.climb_per_sample_m.sum()), float(self.descent_per_sample_m.sum()) + 0.0
 
 
 def grade_facts(course: Course, weights_m: FloatArray, profile: Profile) -> GradeFacts:
@@ -103,20 +116,14 @@ def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
         limits = replace(limits, max_lateral_accel_mps2=math.inf, max_angle_deg=math.inf)
     turns, rejected = find_turns(course, limits)
     hip = evaluate_course(course, turns, surface, profile, cadence_baseline_spm=cadence_baseline_spm)
-    return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile), rejected)
+    climb, descent = climb_descent_per_sample_m(course.elevation_m)
+    return CourseScore(turns, hip, grade_facts(course, hip.weights_m, profile), rejected,
+                       climb, descent, bool(np.isfinite(course.elevation_m).sum() >= 2))
 
 
 def climb_descent_per_sample_m(elevation_m: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Climb and descent credited to each course sample (m), :data:`CLIMB_HYSTERESIS_M` band.
 
-    Their sums are :func:`climb_descent_m`, so a per-km table adds up to the totals.
+    Their sums are :attr:`CourseScore.climb_descent_m`, so a per-km table adds up to the totals.
     """
     return _per_sample(elevation_m, threshold_m=CLIMB_HYSTERESIS_M)
-
-
-def climb_descent_m(elevation_m: FloatArray) -> tuple[float, float] | tuple[None, None]:
-    """Total climb and descent (m) with :data:`CLIMB_HYSTERESIS_M`; ``None`` without elevation."""
-    if np.isfinite(elevation_m).sum() < 2:
-        return None, None
-    climb, descent = climb_descent_per_sample_m(elevation_m)
-    return float(climb.sum()), float(descent.sum()) + 0.0

@@ -113,7 +113,7 @@ def turning_points(values: FloatArray, threshold: float) -> FloatArray:
     return np.asarray(values[turning_point_indices(values, threshold)], dtype=np.float64)
 
 
-def climb_descent_per_sample_m(elevation_m: FloatArray, *, threshold_m: float = 2.0,
+def climb_descent_per_sample_m(elevation_m: FloatArray, *, threshold_m: float,
                                sigma_samples: float = 2.0) -> tuple[FloatArray, FloatArray]:
     """Climb and descent (m, both ≥ 0) credited to each sample, from the hysteresis turning points.
 
@@ -136,13 +136,14 @@ def climb_descent_per_sample_m(elevation_m: FloatArray, *, threshold_m: float = 
     return climb, descent
 
 
-def climb_descent_m(elevation_m: FloatArray, *, threshold_m: float = 2.0,
+def climb_descent_m(elevation_m: FloatArray, *, threshold_m: float,
                     sigma_samples: float = 2.0) -> tuple[float, float]:
     """Total climb and descent in metres from an elevation series.
 
     The series is smoothed, then reduced to its turning points with a hysteresis band of
     ``threshold_m`` (every swing larger than the band counts in full); only differences are used,
-    so a constant barometric offset does not matter.
+    so a constant barometric offset does not matter. The band has no default: runs and routes
+    use :data:`hipstride.model.score.CLIMB_HYSTERESIS_M` through :mod:`hipstride.model.score`.
     """
     climb, descent = climb_descent_per_sample_m(elevation_m, threshold_m=threshold_m,
                                                 sigma_samples=sigma_samples)

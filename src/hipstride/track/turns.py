@@ -28,7 +28,7 @@ import numpy as np
 
 from hipstride.track.course import Course
 
-__all__ = ["Turn", "TurnLimits", "detect_turns", "find_turns"]
+__all__ = ["Turn", "TurnLimits", "find_turns"]
 
 
 @dataclass(frozen=True)
@@ -133,11 +133,3 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
         artefact = peak_lateral > limits.max_lateral_accel_mps2 or abs(angle) > limits.max_angle_deg
         (rejected if artefact else kept).append(turn)
     return kept, rejected
-
-
-def detect_turns(course: Course, *, min_angle_deg: float, sharp_angle_deg: float,
-                 window_m: float, sharp_radius_m: float, max_lateral_accel_mps2: float,
-                 min_speed_mps: float, max_angle_deg: float) -> list[Turn]:
-    """The turns :func:`find_turns` keeps (the rejected ones are left out)."""
-    return find_turns(course, TurnLimits(min_angle_deg, sharp_angle_deg, window_m, sharp_radius_m,
-                                         max_lateral_accel_mps2, min_speed_mps, max_angle_deg))[0]
