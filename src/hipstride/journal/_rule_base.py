@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from hipstride.analysis.trends import PROGRESSION_LIMIT_PCT
 from hipstride.journal.entry import JournalEntry
 
 DecisionKind = Literal["run", "modify", "cross-train", "rest", "see-professional"]
@@ -75,7 +76,7 @@ HIP_SITES = ("hip", "groin", "outer-hip", "buttock", "thigh")
 
 # -- load ---------------------------------------------------------------------------------------
 #: Latest week over the mean of the two before it: flag above this fraction (0.30 = +30 %).
-LOAD_PROGRESSION_MAX = 0.30
+LOAD_PROGRESSION_MAX = PROGRESSION_LIMIT_PCT / 100.0  # the one limit, analysis.trends
 #: A break of this many weeks or more without running is a long break (half the old level).
 LONG_BREAK_WEEKS = 4
 #: After a long break, the first weeks are flagged above this share of the pre-break level.

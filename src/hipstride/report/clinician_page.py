@@ -268,8 +268,10 @@ def clinician_context(store: RunStore, *, until: date,
 
 def render_clinician_html(store: RunStore, *, until: date, weeks: int = DEFAULT_WEEKS) -> str:
     """The clinician page as one HTML document (see the module docstring)."""
+    from hipstride.analysis.trends import PROGRESSION_LIMIT_PCT
+
     context = clinician_context(store, until=until, weeks=weeks)
-    return render("clinician.html.j2", **context)
+    return render("clinician.html.j2", progression_limit_pct=PROGRESSION_LIMIT_PCT, **context)
 
 
 def write_clinician_html(html: str, out: str | os.PathLike[str]) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from hipstride._files import write_atomic
+from hipstride.analysis.trends import PROGRESSION_LIMIT_PCT
 from hipstride.report._svg import ChartFrame, date_labels, y_axis
 from hipstride.track.form import FORM_LABELS, FORM_METRICS
 
@@ -20,7 +21,6 @@ MAX_WEEKS_DRAWN = 156
 #: The frame of every chart on this page and the clinician page.
 CHART = ChartFrame()
 #: Week-over-week growth beyond which a week is drawn in red (%).
-PROGRESSION_LIMIT_PCT = 30.0
 _CSS = """body{font:15px/1.45 system-ui,sans-serif;max-width:900px;margin:2em auto;color:#222}
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em}svg{display:block;margin:.5em 0}
 .flag{border-left:4px solid #c0392b;padding:.3em .8em;margin:.6em 0;background:#fdf2f0}
@@ -115,7 +115,7 @@ def render_trends_html(doc: dict[str, Any]) -> str:
                   f"<p class='note'>Bars: distance per ISO week (km). Line: hip-load units "
                   f"(right scale){cut}.</p>", load_chart(weeks),
                   "<h2>Progression</h2><p class='note'>Change in distance from the week before; "
-                  "red above +30 %.</p>", progression_chart(weeks)]
+                  f"red above +{PROGRESSION_LIMIT_PCT:g} %.</p>", progression_chart(weeks)]
     parts.append("<h2>Flags</h2>")
     if not doc["flags"]:
         parts.append("<p>Nothing flagged.</p>")
