@@ -6,8 +6,8 @@ Every reader accepts a path, a binary file object or bytes, and returns an
 Broken files. Every reader keeps what it can read of a damaged file; ``on_error`` says what happens
 to the damage (one policy for the three formats, see :class:`OnError`):
 
-* ``OnError.WARN`` (default): keep the readable part and emit a
-  :class:`~hipstride.errors.ReadWarning` per problem;
+* ``OnError.WARN`` (default): keep the readable part and warn with
+  :class:`~hipstride.errors.ReadWarning` (FIT: one per problem; GPX and TCX: one listing them);
 * ``OnError.IGNORE``: keep the readable part silently;
 * ``OnError.RAISE``: raise :class:`~hipstride.errors.ReadError` for the first such problem.
 

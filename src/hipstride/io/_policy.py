@@ -3,8 +3,9 @@
 Every reader keeps what it can read of a damaged file. What happens to the damage is the caller's
 choice, as in fitdecode's ``ErrorHandling``:
 
-* :attr:`OnError.WARN` (the default): keep the readable part, emit a
-  :class:`~hipstride.errors.ReadWarning` per problem and list the problems in
+* :attr:`OnError.WARN` (the default): keep the readable part, warn with
+  :class:`~hipstride.errors.ReadWarning` (FIT: one per problem; GPX and TCX: one that lists
+  them, since they come from one pass over the document) and list the problems in
   ``Activity.warnings``;
 * :attr:`OnError.IGNORE`: keep the readable part silently (``Activity.warnings`` still lists the
   problems: they are data about the recording, not noise);
