@@ -184,3 +184,19 @@ def test_a_path_that_is_not_utf8_is_named_safely(tmp_path: Path) -> None:
     activity = read_activity(odd)
     assert activity.source == f"{tmp_path}/run\\xff.gpx"
     assert activity.source.encode("utf-8")
+
+
+def test_a_gpx_error_names_the_first_point_it_dropped_in_the_file() -> None:
+    """Three points days before the rest are cut: the error points at the file's point 0 (not
+    past the end), and a jump is named by its place in the file even after sorting."""
+    early = [(48.10 + i * 1e-5, 11.50, f"2024-05-0{1 + i}T06:00:00Z") for i in range(3)]
+    rest = [(48.20 + i * 1e-5, 11.50, f"2024-05-20T06:00:{i:02d}Z") for i in range(7)]
+    with pytest.raises(ReadError) as raised:
+        read_activity(gpx_file(early + rest), name="early.gpx", on_error=OnError.RAISE)
+    assert raised.value.record == 0
+    late_first = rest[4:] + rest[:4]  # out of order in the file: sorted before the checks
+    lat, lon, stamp = late_first[1]
+    late_first[1] = (lat + 0.5, lon, stamp)  # 55 km away and back
+    with pytest.raises(ReadError, match="jump") as jumped:
+        read_activity(gpx_file(late_first), name="jump.gpx", on_error=OnError.RAISE)
+    assert jumped.value.record == 1

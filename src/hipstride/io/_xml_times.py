@@ -51,7 +51,9 @@ def repair_times(epoch: FloatArray, lat: FloatArray, lon: FloatArray, notes: lis
     if start is not None:
         span, cut = bounds.longest_span(time_s)
         if cut is not None:
-            loud.append(Issue(cut.replace("records", "points"), record=span.stop))
+            first_dropped = 0 if span.start > 0 else span.stop  # as sorted; the file's index below
+            loud.append(Issue(cut.replace("records", "points"),
+                              record=_in_file(order, first_dropped)))
             order = (order if order is not None else np.arange(time_s.shape[0]))[span]
             time_s, lat, lon = time_s[span], lat[span], lon[span]
         start += timedelta(seconds=float(time_s[0]))
@@ -59,9 +61,15 @@ def repair_times(epoch: FloatArray, lat: FloatArray, lon: FloatArray, notes: lis
     jumps = bounds.position_jumps(lat, lon)
     if jumps.any():
         loud.append(Issue(f"dropped the position of {int(jumps.sum())} points that jump over "
-                          f"{bounds.MAX_JUMP_M:g} m away and back", record=int(np.argmax(jumps))))
+                          f"{bounds.MAX_JUMP_M:g} m away and back",
+                          record=_in_file(order, int(np.argmax(jumps)))))
         lat, lon = np.where(jumps, NAN, lat), np.where(jumps, NAN, lon)
     return time_s, start, order, lat, lon
+
+
+def _in_file(order: NDArray[np.intp] | None, index: int) -> int:
+    """The point's index in the file, for an index into the points as sorted and cut."""
+    return int(order[index]) if order is not None else index
 
 
 def _fill_times(t: FloatArray, notes: list[str]) -> tuple[FloatArray, datetime | None]:
