@@ -53,8 +53,12 @@ MAX_DEPTH = 3
 MAX_TOTAL_BYTES = 16 << 30
 _RATIO_FLOOR_BYTES = 1 << 20
 #: What reading a zip member can raise besides ReadError: damage, encryption, odd compression.
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError,
-              NotImplementedError, ValueError, zlib.error)
+#: What a damaged, encrypted or unsupported archive raises (besides the file system's OSError).
+_ZIP_CONTENT_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, RuntimeError,
+                       NotImplementedError, ValueError, zlib.error)
+ZIP_ERRORS = (*_ZIP_CONTENT_ERRORS, OSError)
+#: Opening a zip member by name: its content errors, or a member that is not there.
+_MEMBER_OPEN_ERRORS = (KeyError, *_ZIP_CONTENT_ERRORS)
 
 
 def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, label: str) -> bytes:
@@ -336,7 +340,7 @@ def read_item_bytes(item: ImportItem) -> bytes:
         return read_capped(zf, zf.getinfo(item.member), MAX_MEMBER_BYTES, item.label)
     except FileNotFoundError:
         raise ReadError(item.label, "no such file") from None
-    except (zipfile.BadZipFile, EOFError, KeyError, zlib.error, RuntimeError, ValueError) as exc:
-        raise ReadError(item.label, f"cannot be read from the archive ({exc})") from None
+    except _MEMBER_OPEN_ERRORS as exc:
+        raise ReadError(item.label, _zip_problem(exc)) from None
     except OSError as exc:
         raise ReadError(item.label, f"cannot be read ({exc.strerror or exc})") from None
