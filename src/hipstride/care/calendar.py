@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hipstride._files import write_atomic
+from hipstride.care.routine import format_clock
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -63,13 +64,9 @@ class PlanEvent:
 
 
 def _steps_text(routine: Routine) -> str:
-    lines = [f"{routine.title} ({_clock(routine.total_s)}):"]
+    lines = [f"{routine.title} ({format_clock(routine.total_s)}):"]
     lines.extend(f"  - {step.name}: {step.dose_text()}" for step in routine.steps)
     return "\n".join(lines)
-
-
-def _clock(seconds: int) -> str:
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 def weekly_plan(start: date, *, weeks: int = 4, run_min: float = 30.0) -> list[PlanEvent]:
