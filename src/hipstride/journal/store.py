@@ -2,8 +2,9 @@
 
 Entries live in the run library database (table ``journal_entries``, migration
 ``0004_journal.sql``), one per calendar day: :func:`add_entry` stores a whole day (replacing one
-of the same date), :func:`merge_entry` adds the fields a later part of the day gives, each in one
-transaction. An entry may point at a stored run (``run_id``); removing the run
+of the same date), :func:`merge_entry` adds the fields a later part of the day gives,
+:func:`edit_entry` corrects the fields it names (lists replaced, not added to) of a day already
+logged, and :func:`delete_entry` removes a day, each in one transaction. An entry may point at a stored run (``run_id``); removing the run
 keeps the entry and clears the link.
 
 Input arrives as a mapping with the fields of :data:`~hipstride.journal.entry.FIELDS` (the
@@ -41,6 +42,8 @@ __all__ = [
     "FIELDS",
     "MAX_TEXT_CHARS",
     "add_entry",
+    "delete_entry",
+    "edit_entry",
     "entry_from_mapping",
     "entry_to_dict",
     "list_entries",
@@ -292,6 +295,54 @@ def merge_entry(store: RunStore, entry: JournalEntry,
         return existing, "unchanged"
     add_entry(store, merged)
     return merged, "merged"
+
+
+def _stored(store: RunStore, day: date) -> JournalEntry:
+    existing = next(iter(list_entries(store, since=day, until=day)), None)
+    if existing is None:
+        raise InputError(f"date: no journal entry for {day.isoformat()} (see `hipstride journal "
+                         "list`)")
+    return existing
+
+
+def edit_entry(store: RunStore, entry: JournalEntry,
+               fields: Collection[str]) -> tuple[JournalEntry, bool]:
+    """Correct the day ``entry.date`` already in the journal: each field in ``fields`` takes
+    ``entry``'s value (a list replaces the stored one; an empty value clears the field), the
+    others stay.
+
+    Returns
+    -------
+    tuple
+        The day's entry as now stored, and whether anything changed.
+
+    Raises
+    ------
+    InputError
+        When the journal has no entry for that date, or ``run_id`` names no run (nothing is
+        written).
+    """
+    existing = _stored(store, entry.date)
+    changes = {name: getattr(entry, name) for name in FIELDS if name in fields and name != "date"}
+    edited = dataclasses.replace(existing, **changes)
+    if edited == existing:
+        return existing, False
+    add_entry(store, edited)
+    return edited, True
+
+
+def delete_entry(store: RunStore, day: date) -> JournalEntry:
+    """Remove the journal entry of ``day`` (one transaction) and return what it held.
+
+    Raises
+    ------
+    InputError
+        When the journal has no entry for that date.
+    """
+    existing = _stored(store, day)
+    with store.transaction():
+        store.delete_journal_entry(day)
+    return existing
 
 
 def list_entries(store: RunStore, *, since: date | None = None,

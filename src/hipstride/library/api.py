@@ -1,4 +1,10 @@
-"""What the ``hipstride`` commands ask of the library: open it, show a run, the trends document."""
+"""What the ``hipstride`` commands ask of the library: open it, show, delete or relabel a run, the
+trends document.
+
+A relabelled sport is the runner's word on what a recording was (a phone's untyped GPX that was a
+walk, a ride logged as a run): it is stored beside the recording's own sport and wins over it
+everywhere a run's sport is read (the listing, weekly load, the daily decision, baselines).
+"""
 
 from __future__ import annotations
 
@@ -18,8 +24,11 @@ if TYPE_CHECKING:
     from hipstride.analysis.baselines import CadenceBaseline
     from hipstride.analysis.run import RunAnalysis
 
-__all__ = ["library_path", "open_library", "rebuild_analysis", "refresh_run", "show_run",
-           "trends_document"]
+__all__ = ["SPORTS", "delete_run", "library_path", "open_library", "rebuild_analysis",
+           "refresh_run", "relabel_run", "show_run", "trends_document"]
+
+#: The sports a run can be relabelled as.
+SPORTS = ("running", "walking", "hiking", "cycling", "swimming", "training", "other")
 
 
 def library_path(home: str | os.PathLike[str] | None = None) -> Path:
@@ -45,6 +54,39 @@ def _baseline_for(store: RunStore, run_id: int) -> CadenceBaseline | None:
 def _require(store: RunStore, run_id: int) -> None:
     if store.get_run(run_id) is None:
         raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+
+
+def delete_run(store: RunStore, run_id: int) -> None:
+    """Remove run ``run_id`` and all that is stored for it, in one transaction (a journal entry
+    about it keeps its other fields).
+
+    Raises
+    ------
+    InputError
+        When the library holds no run with that id (nothing is changed).
+    """
+    with store.transaction():
+        if not store.delete_run(run_id):
+            raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+
+
+def relabel_run(store: RunStore, run_id: int, sport: str) -> str:
+    """Record that run ``run_id`` was ``sport`` (one of :data:`SPORTS`); return the sport it had.
+
+    Raises
+    ------
+    InputError
+        For a sport not in :data:`SPORTS`, or when the library holds no run with that id.
+    """
+    name = sport.strip().lower()
+    if name not in SPORTS:
+        raise InputError(f"sport: unknown sport {sport!r}; use one of: {', '.join(SPORTS)}")
+    run = store.get_run(run_id)
+    if run is None:
+        raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+    with store.transaction():
+        store.set_sport_label(run_id, name)
+    return run.sport
 
 
 def refresh_run(store: RunStore, run_id: int) -> bool:

@@ -20,6 +20,7 @@ import numpy as np
 
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import StorageError
+from hipstride.library import _edits
 from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
@@ -46,7 +47,10 @@ _HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "e
              "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
 #: The ``runs`` columns that hold a run's metadata: the fields of :class:`RunMeta`, in order.
 _META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
-_SUMMARY_COLUMNS = ("r.id, " + ", ".join(f"r.{c}" for c in _META_COLUMNS) + ", r.source_file, "
+#: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
+_SPORT = "COALESCE(r.sport_label, r.sport)"
+_SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" for c in _META_COLUMNS)
+                    + ", r.source_file, "
                     "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
                     "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
                     "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
@@ -285,7 +289,7 @@ class SQLiteStore:
             channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
-        where, params = ("WHERE r.sport = ?", (sport,)) if sport else ("", ())
+        where, params = (f"WHERE {_SPORT} = ?", (sport,)) if sport else ("", ())
         rows = self._db.execute(
             f"SELECT {_SUMMARY_COLUMNS} FROM runs r {where} "
             "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", params)
@@ -317,10 +321,10 @@ class SQLiteStore:
         rows = self._db.execute(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            "WHERE r.sport = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
+            f"WHERE {_SPORT} = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
             "ORDER BY r.start_time_utc, f.run_id, f.minute").fetchall()
         devices = {int(r[0]): r[1] for r in self._db.execute(
-            "SELECT id, device FROM runs WHERE sport = 'running'")}
+            f"SELECT r.id, r.device FROM runs r WHERE {_SPORT} = 'running'")}
         starts: dict[str, float] = {}
         for row in rows:
             if row[1] not in starts:
@@ -339,6 +343,12 @@ class SQLiteStore:
             "FROM runs r JOIN run_analyses a ON a.run_id = r.id")
         return {int(r[0]): AnalysisState(str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
+    def delete_run(self, run_id: int) -> bool:
+        return _edits.delete_run(self._db, run_id)
+
+    def set_sport_label(self, run_id: int, sport: str | None) -> bool:
+        return _edits.set_sport_label(self._db, run_id, sport)
+
     def iter_run_ids(self) -> Iterator[int]:
         for (run_id,) in self._db.execute("SELECT id FROM runs ORDER BY id").fetchall():
             yield int(run_id)
@@ -356,6 +366,9 @@ class SQLiteStore:
              record.better, record.worse, json.dumps(list(record.flags)), record.run_id,
              record.created_at_utc or now_utc()))
         return replaced
+
+    def delete_journal_entry(self, day: date) -> bool:
+        return _edits.delete_journal_entry(self._db, day)
 
     def journal_entries(self, *, since: date | None = None,
                         until: date | None = None) -> list[JournalRecord]:
