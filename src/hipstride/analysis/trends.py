@@ -1,10 +1,24 @@
 """Load over time: weekly running load, its progression, and what is worth flagging.
 
 Weeks are ISO weeks (Monday to Sunday) of the runs' UTC start times. Each week sums running only
-(sport ``running``; runs with device-relative times are left out because their dates are unknown):
+(runs with device-relative times are left out because their dates are unknown):
 distance (m), running time (s; moving time where known, else elapsed), runs, and hip-load units
 (the model's ``total``: a flat, straight kilometre at one's own cadence on neutral ground is 1).
 Weeks without running are kept, with zeros, so that progressions compare calendar weeks.
+
+What counts as running
+    Sport ``running``, and a recording whose file named no sport (:data:`UNTYPED_SPORTS`: phone
+    apps, Nike exports and GPSBabel conversions write GPX without a ``<type>``), because
+    ``hipstride analyze`` scores those as runs too; leaving them out made a week look like a
+    spike when its untyped runs came back. A runner who walked or rode says so with
+    ``hipstride runs relabel``, and the label wins (the library lists the relabelled sport).
+One run, one count
+    Two recordings of one run (a watch and a phone, a device started late) that the import kept
+    apart are counted once: running recordings whose time ranges overlap by more than
+    :data:`SAME_RUN_OVERLAP` of the shorter one are one run, and the one with the longer distance
+    stands for it (:func:`one_per_run`). One person cannot run two runs at once, so any real
+    overlap means the same run; the threshold only keeps a few minutes of clock skew between two
+    back-to-back runs from merging them.
 
 Progression
     ``week_over_week_pct``: this week's distance against last week's. ``two_week_pct``: the last two
@@ -25,7 +39,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 
 class RunTotals(Protocol):
@@ -51,9 +65,13 @@ __all__ = [
     "ACWR_NOTE",
     "MIN_BASE_DISTANCE_M",
     "PROGRESSION_LIMIT_PCT",
+    "SAME_RUN_OVERLAP",
+    "UNTYPED_SPORTS",
     "Flag",
     "RunTotals",
     "Week",
+    "counts_as_running",
+    "one_per_run",
     "progression_flags",
     "week_start",
     "weekly_load",
@@ -73,6 +91,50 @@ PROGRESSION_EVIDENCE = (
 ACWR_NOTE = (
     "The acute:chronic ratio (this week against the mean of the last four) is context, not a risk "
     "figure: its thresholds are statistically disputed (Lolli 2019; Impellizzeri 2020).")
+
+
+#: Sports of recordings whose file named none; they count as running unless relabelled.
+UNTYPED_SPORTS = ("unknown", "generic")
+#: Two running recordings overlapping by more than this share of the shorter one are one run.
+SAME_RUN_OVERLAP = 0.5
+
+_R = TypeVar("_R", bound=RunTotals)
+
+
+def counts_as_running(sport: str) -> bool:
+    """Whether a run of ``sport`` counts as running (``running``, or a file that named no sport)."""
+    return sport == "running" or sport in UNTYPED_SPORTS
+
+
+def _span(run: RunTotals) -> tuple[float, float] | None:
+    if run.start_time_utc is None or run.time_is_relative:
+        return None
+    start = run.start_time_utc.timestamp()
+    length = run.duration_s if run.duration_s is not None else run.moving_time_s
+    return start, start + max(0.0, length or 0.0)
+
+
+def _same_run(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    shorter = min(a[1] - a[0], b[1] - b[0])
+    return overlap > 0 and (shorter <= 0 or overlap > SAME_RUN_OVERLAP * shorter)
+
+
+def one_per_run(runs: Sequence[_R]) -> list[_R]:
+    """The dated runs with every group of overlapping recordings of one run reduced to the one
+    with the longest distance (see the module docstring), in start order; runs without a real
+    date are left out."""
+    dated = sorted(((span, r) for r in runs if (span := _span(r)) is not None),
+                   key=lambda item: item[0])
+    kept: list[tuple[tuple[float, float], _R]] = []
+    for span, run in dated:
+        twin = next((k for k in range(len(kept) - 1, max(-1, len(kept) - 4), -1)
+                     if _same_run(kept[k][0], span)), None)
+        if twin is None:
+            kept.append((span, run))
+        elif (run.distance_m or 0.0) > (kept[twin][1].distance_m or 0.0):
+            kept[twin] = (span, run)
+    return [run for _, run in kept]
 
 
 def week_start(moment: datetime | date) -> date:
@@ -126,9 +188,9 @@ def _pct(now: float, before: float, base: float) -> float | None:
 
 
 def weekly_load(runs: Sequence[RunTotals], *, until: date | None = None) -> list[Week]:
-    """Weekly running load from the first running week to the last (or to ``until``'s week)."""
-    runs = [r for r in runs if r.sport == "running" and r.start_time_utc is not None
-            and not r.time_is_relative]
+    """Weekly running load from the first running week to the last (or to ``until``'s week):
+    running and untyped recordings, each run counted once (see the module docstring)."""
+    runs = one_per_run([r for r in runs if counts_as_running(r.sport)])
     if not runs:
         return []
     sums: dict[date, list[float]] = {}

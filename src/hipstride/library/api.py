@@ -155,7 +155,9 @@ def trends_document(store: RunStore) -> dict[str, Any]:
     from hipstride.analysis.formchanges import form_history
     from hipstride.analysis.trends import (
         ACWR_NOTE,
+        UNTYPED_SPORTS,
         Flag,
+        counts_as_running,
         progression_flags,
         week_start,
         weekly_load,
@@ -177,11 +179,16 @@ def trends_document(store: RunStore) -> dict[str, Any]:
     if len(minutes):
         as_of = float(minutes.start_s.max()) + 1.0
         baselines = {m: b.to_dict() for m, b in compute_baselines(minutes, as_of).items()}
-    running = [r for r in runs if r.sport == "running"]
-    others = sorted({r.sport for r in runs} - {"running"})
+    running = [r for r in runs if counts_as_running(r.sport)]
+    others = sorted({r.sport for r in runs if not counts_as_running(r.sport)})
     notes = [ACWR_NOTE,
              "Weeks are ISO weeks (Monday start) of the UTC start times; only running counts"
-             + (f" ({', '.join(others)} left out)." if others else ".")]
+             + (f" ({', '.join(others)} left out)." if others else ".")
+             + " Two recordings of one run count once."]
+    untyped = sum(1 for r in running if r.sport in UNTYPED_SPORTS)
+    if untyped:
+        notes.append(f"{untyped} recording(s) named no sport and count as running; relabel one "
+                     "that was not a run (see `hipstride runs relabel`).")
     skipped = sum(1 for r in running if r.time_is_relative or r.start_time_utc is None)
     if skipped:
         notes.append(f"{skipped} run(s) without a real date (device-relative times) are left out.")

@@ -230,7 +230,9 @@ def clinician_context(store: RunStore, *, until: date,
         raise InputError(f"weeks must be at least 1, got {weeks}")
     first = week_start(until) - timedelta(weeks=weeks - 1)
     entries = list_entries(store, since=first, until=until)
-    runs = store.list_runs(sport="running")
+    from hipstride.analysis.trends import counts_as_running, one_per_run
+
+    runs = one_per_run([r for r in store.list_runs() if counts_as_running(r.sport)])
     red_flags = [{"date": e.date.isoformat(), "flag": flag, "label": FLAG_LABELS.get(flag, flag)}
                  for e in entries for flag in e.flags]
     pain_rows, pain_charts = _pain_groups(entries, first, until)
