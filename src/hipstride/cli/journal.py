@@ -347,7 +347,8 @@ def report() -> None:
 @HOME_OPTION
 def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | None,
               pdf_engine: str, home: Path | None) -> None:
-    """One page for a clinician: red flags, pain trend, load, form, hip load and the journal.
+    """A report for a clinician: a first page that stands alone (what hurts where and since when,
+    trends, today's decision and why, red flags, load, form), then the details.
 
     Works offline (nothing is loaded from the internet) and prints well. It is educational and
     not a diagnosis.

@@ -175,7 +175,9 @@ def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
         dump_json(doc)
     elif html_out is None:
         for w in doc["weeks"][-8:]:
-            change = f"{w['week_over_week_pct']:+.0f} %" if w["week_over_week_pct"] is not None else ""
+            change = (f"{w['progression_pct']:+.0f} % on the two weeks before"
+                      if w["progression_pct"] is not None else "")
+            change += " (week in progress)" if w["partial"] else ""
             click.echo(f"{w['week_start']}  {w['distance_m'] / 1000:6.1f} km  {w['runs']} run(s)  "
                        f"hip load {w['hip_load']:.1f}  {change}")
         for f in doc["flags"]:

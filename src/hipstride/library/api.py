@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -164,7 +164,7 @@ def trends_document(store: RunStore) -> dict[str, Any]:
     )
 
     runs = store.list_runs()
-    weeks = weekly_load(runs)
+    weeks = weekly_load(runs, as_of=date.today())
     flags = progression_flags(weeks)
     minutes = store.form_minutes()
     changes, deviations = form_history(minutes)

@@ -55,10 +55,12 @@ def load_chart(weeks: list[dict[str, Any]]) -> str:
 
 
 def progression_chart(weeks: list[dict[str, Any]]) -> str:
-    """Change in distance from the week before (bars; red beyond the limit)."""
+    """Progression of each week (:func:`hipstride.analysis.trends.progression_pct`: its distance
+    against the mean of the two weeks before; bars, red beyond the limit). A week in progress
+    shows only once it already exceeds the limit."""
     c = CHART
     days = [date.fromisoformat(w["week_start"]) for w in weeks]
-    pct = [w["week_over_week_pct"] for w in weeks]
+    pct = [w["progression_pct"] for w in weeks]
     lo, hi = -100.0, 150.0
     bw, xs = _bar_slots(len(weeks))
     zero = c.y(0, lo, hi)
@@ -76,7 +78,7 @@ def progression_chart(weeks: list[dict[str, Any]]) -> str:
            f'stroke="#c0392b" stroke-dasharray="5,4"/><text x="{c.right + 4:g}" '
            f'y="{limit + 4:.0f}">+{PROGRESSION_LIMIT_PCT:g} %</text>')
     return c.svg(y_axis(c, lo, hi, " %") + "".join(bars) + ref + date_labels(c, days, xs),
-                 "week-over-week change in distance")
+                 "progression of weekly distance")
 
 
 def form_chart(runs: list[dict[str, Any]], metric: str) -> str:
@@ -114,7 +116,8 @@ def render_trends_html(doc: dict[str, Any]) -> str:
         parts += ["<h2>Weekly distance and hip load</h2>",
                   f"<p class='note'>Bars: distance per ISO week (km). Line: hip-load units "
                   f"(right scale){cut}.</p>", load_chart(weeks),
-                  "<h2>Progression</h2><p class='note'>Change in distance from the week before; "
+                  "<h2>Progression</h2><p class='note'>Each week's distance against the mean of the "
+                  "two weeks before; "
                   f"red above +{PROGRESSION_LIMIT_PCT:g} %.</p>", progression_chart(weeks)]
     parts.append("<h2>Flags</h2>")
     if not doc["flags"]:
