@@ -254,9 +254,10 @@ def progression_flags(weeks: list[Week]) -> list[Flag]:
         so_far = " so far (the week is not over)" if w.partial else ""
         text = (f"Week of {w.week_start.isoformat()}: {w.distance_m / 1000:.1f} km{so_far}, "
                 f"{w.progression_pct:.0f} % more than the mean of the two weeks before "
-                f"({sum(before) / len(before) / 1000:.1f} km). A rise of more than "
-                f"{PROGRESSION_LIMIT_PCT:g} % over two weeks has been linked to overuse injuries, "
-                "hip-area ones included: hold this volume for a while before adding more.")
+                f"({sum(before) / len(before) / 1000:.1f} km). In novice runners a rise of more "
+                f"than {PROGRESSION_LIMIT_PCT:g} % over two weeks went with more distance-related "
+                "injuries, hip-area ones among them (a signal, not proof): hold this volume for a "
+                "while before adding more.")
         flags.append(Flag("progression_over_30pct", text, PROGRESSION_EVIDENCE, w.week_start,
                           {"progression_pct": round(w.progression_pct, 1), "partial": w.partial}))
     return flags

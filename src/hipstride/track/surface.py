@@ -27,7 +27,9 @@ SURFACE_WORDS: dict[str, tuple[int, float, str]] = {
     "soft": (SOFT, 1.0, "soft"),
     "hard": (HARD, 1.0, "hard"),
     "unknown": (UNKNOWN, 0.0, "unknown"),
-    # a treadmill belt gives under the foot; an indoor session is usually a belt or a track
+    # a treadmill belt gives under the foot; an indoor session is usually a belt or a track. A
+    # track counts as soft on the physician's guidance (even ground), not on Tessutti 2012, where
+    # a rubber track's plantar pressures matched asphalt's
     "treadmill": (SOFT, 0.8, "treadmill belt"),
     "indoor_running": (SOFT, 0.6, "indoor"),
     "track": (SOFT, 0.9, "running track"),
