@@ -231,3 +231,11 @@ def test_pdf(tmp_path: Path, engine: str) -> None:
     assert f"(with {engine})" in result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 5000
+
+
+def test_the_week_in_progress_is_drawn_pale_in_the_load_chart(tmp_path: Path) -> None:
+    _history(tmp_path)
+    html = clinician.render_clinician_html(library(tmp_path), until=UNTIL, weeks=4)
+    load = html[html.index('id="load"'):html.index('id="form"')]
+    assert load.count('fill="#b9d0e4"') == 1
+    assert "2024-03-18: 22.1 km so far (week in progress)" in load

@@ -33,7 +33,7 @@ def chart(svg: str) -> Markup:
     if not sep or not rest.endswith("</svg>"):
         return Markup(svg)
     body = rest[: -len("</svg>")]
-    return Markup(f'{head}><g font-size="12" font-family="sans-serif" fill="#444">'
+    return Markup(f'{head}><g font-size="13" font-family="sans-serif" fill="#333">'
                   f"{body}</g></svg>")
 
 
