@@ -33,6 +33,7 @@ EXTRACTS = {
     "liechtenstein": "osm/valhalla__liechtenstein-latest.osm.pbf",
     "monaco": "osm/osrm__monaco.osm.pbf",
     "berlin": "osm/graphhopper__berlin-siegessaeule.osm.gz",
+    "andorra": "osm/graphhopper__andorra.osm.pbf",
 }
 
 
