@@ -89,11 +89,38 @@ def relabel_run(store: RunStore, run_id: int, sport: str) -> str:
     return run.sport
 
 
+def _map_now(store: RunStore, run_id: int, doc: dict[str, Any]) -> bool:
+    """Whether the stored map a run's analysis used is still the one that covers it best."""
+    from hipstride.library.records import maps_home_of
+    from hipstride.map.store import list_maps
+
+    used = doc.get("surface", {}).get("map")
+    home = maps_home_of(store)
+    maps = {m.name: m for m in list_maps(home)}
+    if used is None and not maps:
+        return True
+    if not doc.get("activity", {}).get("has_positions"):
+        return True
+    blob = store.get_samples(run_id)
+    if blob is None:
+        return True
+    from hipstride.library.codec import unpack_activity
+    from hipstride.map.surfaces import choose_map
+
+    activity = unpack_activity(blob, run=f"run {run_id}")
+    choice = choose_map(activity.lat_deg, activity.lon_deg, home=home)
+    if choice is None:
+        return used is None
+    return used is not None and used.get("name") == choice.name and \
+        used.get("created_utc") == maps[choice.name].meta.get("created_utc")
+
+
 def refresh_run(store: RunStore, run_id: int) -> bool:
     """Analyze a run again when its stored analysis is out of date: made by another version of
-    the hip-load model, or (for a run with cadence) against another cadence baseline. True when
-    it was analysed again."""
-    from hipstride.library.records import reanalyze
+    the hip-load model, with another stored map than the one that now covers it best (a map
+    imported, replaced or removed since), or (for a run with cadence) against another cadence
+    baseline. True when it was analysed again."""
+    from hipstride.library.records import maps_home_of, reanalyze
 
     _require(store, run_id)
     stored = store.get_analysis(run_id)
@@ -102,14 +129,16 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
         return False
     as_of = now_utc()
     baseline = _baseline_for(store, run_id) if "cadence_spm" in run.channels else None
-    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION
+    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION \
+        and _map_now(store, run_id, stored[0])
     if same_model and ("cadence_spm" not in run.channels
                        or stored[1] == (baseline.signature if baseline else "")):
         return False
     blob = store.get_samples(run_id)
     if blob is None:
         return False
-    record = replace(reanalyze(blob, baseline, run=f"run {run_id}"), baseline_as_of_utc=as_of)
+    record = replace(reanalyze(blob, baseline, run=f"run {run_id}", maps_home=maps_home_of(store)),
+                     baseline_as_of_utc=as_of)
     with store.transaction():
         store.update_analysis(run_id, record)
     return True
@@ -140,13 +169,14 @@ def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
     """Rebuild the run's :class:`~hipstride.activity.Activity` from its stored samples and
     analyse it again (with the cadence baseline of its date), e.g. for the HTML report."""
     from hipstride.library.codec import unpack_activity
-    from hipstride.library.records import analyze
+    from hipstride.library.records import analyze, maps_home_of
 
     _require(store, run_id)
     blob = store.get_samples(run_id)
     if blob is None:
         raise InputError(f"run {run_id} has no stored samples")
-    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id))[0]
+    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id),
+                   maps_home=maps_home_of(store))[0]
 
 
 def trends_document(store: RunStore) -> dict[str, Any]:

@@ -62,6 +62,9 @@ class SurfaceTrack:
         For ``source="map"``: share (0–1) of the course's distance matched to a way; else ``None``.
     way_ids
         For ``source="map"``: the OSM way ids the course used, in order; else ``None``.
+    map_name, map_created_utc
+        For ``source="map"``: the stored map used and when it was imported (so that a stored
+        analysis can tell that another map now covers the run); else ``None``.
     """
 
     source: str
@@ -70,6 +73,8 @@ class SurfaceTrack:
     raw: list[str] | None = None
     matched_share: float | None = None
     way_ids: list[int] | None = None
+    map_name: str | None = None
+    map_created_utc: str | None = None
 
     def shares(self, weights_m: FloatArray) -> dict[str, float]:
         """Share (0–1) of the distance on each class, weighted by per-sample lengths in metres."""
