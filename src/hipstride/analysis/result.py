@@ -130,6 +130,8 @@ class RunAnalysis:
                 **({"map": {"name": self.surface.map_name,
                             "created_utc": self.surface.map_created_utc}}
                    if self.surface.map_name is not None else {}),
+                **({"matched_path": self.surface.matched_path}
+                   if self.surface.matched_path is not None else {}),
             },
             "form": {**{k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.averages.items()},
                      "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.drift.items()},

@@ -85,16 +85,16 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             click.echo(f"hipstride: error: {message}", err=True)
 
     if html_out is not None and results:
-        from hipstride.report.run_page import write_html_report
+        from hipstride.report.run_page import map_basemap, write_html_report
 
         if len(files) == 1:
-            write_html_report(results[0], html_out)
+            write_html_report(results[0], html_out, basemap=map_basemap(results[0]))
             click.echo(f"wrote {html_out}", err=True)
         else:
             html_out.mkdir(parents=True, exist_ok=True)
             for a in results:
                 out = html_out / (Path(a.activity.source).name.split(".")[0] + ".html")
-                write_html_report(a, out)
+                write_html_report(a, out, basemap=map_basemap(a))
                 click.echo(f"wrote {out}", err=True)
     if as_json:
         docs = [a.to_dict() for a in results]

@@ -139,9 +139,12 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
     with open_store(home) as store:
         doc = show_run(store, run_id)
         if html_out is not None:
-            from hipstride.report.run_page import write_html_report
+            from hipstride.library.records import maps_home_of
+            from hipstride.report.run_page import map_basemap, write_html_report
 
-            write_html_report(rebuild_analysis(store, run_id), html_out)
+            analysis = rebuild_analysis(store, run_id)
+            write_html_report(analysis, html_out,
+                              basemap=map_basemap(analysis, maps_home_of(store)))
             click.echo(f"wrote {html_out}", err=True)
     if as_json:
         dump_json(doc)

@@ -109,8 +109,16 @@ def write_run_gpx(store: RunStore, run_id: int, out: str | Path) -> int:
 
 def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
     """Write one run as a GeoJSON Feature (LineString of ``[lon, lat, elevation]``; the times in
-    ``properties.coordinateProperties.times``); return the number of points written."""
+    ``properties.coordinateProperties.times``); return the number of points written.
+
+    When a stored map covers the run, ``properties.matched_path`` is the path along the ways it
+    was matched to: ``way_ids``, ``length_m``, ``parts`` and its own GeoJSON ``geometry``."""
+    from hipstride.library.api import refresh_run
+
     a = _activity(store, run_id)
+    refresh_run(store, run_id)           # the analysis of the map that covers the run now
+    stored = store.get_analysis(run_id)
+    matched = stored[0].get("surface", {}).get("matched_path") if stored is not None else None
     times = _times(a)
     keep = np.flatnonzero(np.isfinite(a.lat_deg) & np.isfinite(a.lon_deg)).tolist()
     coords = []
@@ -124,7 +132,8 @@ def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
     feature = {
         "type": "Feature",
         "geometry": {"type": "LineString", "coordinates": coords},
-        "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]}},
+        "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]},
+                       **({"matched_path": matched} if matched is not None else {})},
     }
     write_atomic(out, json.dumps(feature, separators=(",", ":")))
     return len(coords)

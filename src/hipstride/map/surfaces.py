@@ -80,8 +80,10 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
         ``source="map"``; per sample the class, confidence and raw OSM surface label of the
         matched way (unknown with confidence 0 and the label ``"off network"`` where nothing
         matched, ``"no position"`` where the recording has no position), the share of the
-        positioned part of the course that matched (by distance) and the way ids used, in order.
+        positioned part of the course that matched (by distance), the way ids used, in order,
+        and the matched path along them.
     """
+    from hipstride.map.matched_path import matched_path
     from hipstride.map.matching import match_track
 
     result = match_track(net, course.lat_deg, course.lon_deg)
@@ -90,7 +92,8 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
     total = float(weights[located].sum())
     share = float(weights[result.edge >= 0].sum()) / total if total > 0 else 0.0
     track = dataclasses.replace(surface_for_edges(net, result.edge, matched_share=round(share, 4)),
-                                map_name=net.name, map_created_utc=net.meta.get("created_utc"))
+                                map_name=net.name, map_created_utc=net.meta.get("created_utc"),
+                                matched_path=matched_path(net, result).to_dict())
     if track.raw is not None and not located.all():
         for i in np.flatnonzero(~located).tolist():
             track.raw[i] = NO_POSITION_LABEL

@@ -8,6 +8,7 @@ further :class:`SurfaceTrack` source with the same shape: ``source="map"`` and t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -65,6 +66,10 @@ class SurfaceTrack:
     map_name, map_created_utc
         For ``source="map"``: the stored map used and when it was imported (so that a stored
         analysis can tell that another map now covers the run); else ``None``.
+    matched_path
+        For a recorded run with ``source="map"``: the path along the ways it was matched to
+        (``way_ids``, ``length_m``, ``parts`` and a GeoJSON ``geometry``; see
+        :mod:`hipstride.map.matched_path`); else ``None``.
     """
 
     source: str
@@ -75,6 +80,7 @@ class SurfaceTrack:
     way_ids: list[int] | None = None
     map_name: str | None = None
     map_created_utc: str | None = None
+    matched_path: dict[str, Any] | None = None
 
     def shares(self, weights_m: FloatArray) -> dict[str, float]:
         """Share (0–1) of the distance on each class, weighted by per-sample lengths in metres."""
