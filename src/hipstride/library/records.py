@@ -6,7 +6,6 @@ return plain, picklable records.
 
 from __future__ import annotations
 
-import json
 import warnings
 from datetime import timedelta
 from functools import lru_cache
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from hipstride._json import dumps
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import CadenceBaseline, form_minutes
 from hipstride.analysis.result import SCHEMA_VERSION, RunAnalysis
@@ -76,7 +76,7 @@ def analyze(activity: Activity, baseline: CadenceBaseline | None, *,
                                 cadence_baseline=used)
     doc = analysis.to_dict()
     record = AnalysisRecord(
-        analysis_json=json.dumps(doc, separators=(",", ":")),
+        analysis_json=dumps(doc, separators=(",", ":")),
         schema_version=SCHEMA_VERSION,
         baseline_signature=used.signature if used is not None else "",
         headline=headline(doc))

@@ -36,7 +36,10 @@ from hipstride.library.store import (
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["LIBRARY_FILE", "SQLiteStore", "migrations"]
+__all__ = ["LIBRARY_FILE", "MAX_RUN_ID", "SQLiteStore", "migrations"]
+
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_RUN_ID = 2**63 - 1
 
 LIBRARY_FILE = "library.sqlite"
 #: How long a writer waits for another writer's lock before giving up (s).
@@ -301,6 +304,8 @@ class SQLiteStore:
         return [self._summary(row) for row in rows]
 
     def get_run(self, run_id: int) -> RunSummary | None:
+        if not 0 < run_id <= MAX_RUN_ID:  # SQLite ids are 64-bit: 10**23 is no run, not a crash
+            return None
         row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?",
                                (run_id,)).fetchone()
         return None if row is None else self._summary(row)
