@@ -71,6 +71,11 @@ class _Group(click.Group):
         except HipstrideError as exc:
             click.echo(f"hipstride: error: {exc}", err=True)
             sys.exit(2)
+        except BrokenPipeError:  # the reader of the output left (`| head`): nothing to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as exc:  # the last net: the file system said no where nothing expected it
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"hipstride: error: {where}{exc.strerror or exc}", err=True)
