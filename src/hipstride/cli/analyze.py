@@ -67,8 +67,10 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 activity = read_activity(path)
-            for w in caught:
-                click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
+            for w in caught:  # a reader's warning already starts with the file's name
+                text = str(w.message)
+                named = text if text.startswith(f"{path}: ") else f"{path}: {text}"
+                click.echo(f"hipstride: warning: {named}", err=True)
             run_surface: SurfaceLike = surface
             if surface is None:
                 from hipstride.map.surfaces import map_surface_provider

@@ -160,6 +160,8 @@ def _entry_from_input(store: SQLiteStore, entry_json: str | None,
         except json.JSONDecodeError as exc:
             raise InputError(f"--entry: not valid JSON ({exc.msg} at character {exc.pos})") \
                 from None
+        except RecursionError:  # thousands of nested brackets: no entry is shaped like that
+            raise InputError("--entry: the JSON is nested too deeply for an entry") from None
         return entry_from_mapping(data), set(data) if isinstance(data, dict) else set()
     if set(given) - {"date"}:
         if "where" in given:

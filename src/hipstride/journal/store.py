@@ -30,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any, Literal
 
+from hipstride._json import utf8_text
 from hipstride.errors import InputError
 from hipstride.journal.decision import decide
 from hipstride.journal.entry import FIELDS, FLAGS, MAX_STIFFNESS_MIN, SIDES, SITES, JournalEntry
@@ -39,6 +40,7 @@ from hipstride.library.store import JournalRecord, RunStore
 SEEN_PREFIX = "seen:"
 
 __all__ = [
+    "EARLIEST_DATE",
     "FIELDS",
     "MAX_TEXT_CHARS",
     "add_entry",
@@ -51,6 +53,9 @@ __all__ = [
     "red_flag_warning",
 ]
 
+#: The earliest day a journal date may name (the dates of recordings start at the GPS epoch, 1980).
+EARLIEST_DATE = date(1980, 1, 1)
+_MAX_RUN_ID = 2**63 - 1
 #: Longest free text kept for "better" and "worse".
 MAX_TEXT_CHARS = 2000
 
@@ -69,14 +74,17 @@ def parse_date(value: object, *, field: str = "date") -> date:
     InputError
         Naming ``field`` when the value is not such a date.
     """
-    if isinstance(value, date):
-        return value
+    day: date | None = value if isinstance(value, date) else None
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+            day = None
+    if day is None:
+        raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+    if day < EARLIEST_DATE:  # weeks and windows before it would run below year 1
+        raise InputError(f"{field}: {day.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+    return day
 
 
 def _number(value: object, field: str, lo: float, hi: float, unit: str = "") -> float | None:
@@ -123,7 +131,7 @@ def _text(value: object, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"{field}: expected text, got {value!r}")
-    text = value.strip()
+    text = utf8_text(value).strip()  # a lone surrogate (bytes that were not UTF-8) becomes U+FFFD
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(f"{field}: at most {MAX_TEXT_CHARS} characters, got {len(text)}")
     return text or None
@@ -145,7 +153,7 @@ def _run_id(value: object, field: str) -> int | None:
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
-    if number is None or number < 1:
+    if number is None or not 1 <= number <= _MAX_RUN_ID:  # SQLite ids are 64-bit
         raise InputError(f"{field}: must be a run id (a whole number from 1), got {value!r}")
     return number
 

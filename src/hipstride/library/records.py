@@ -8,7 +8,6 @@ the rule ``hipstride analyze`` uses, so the library and ``analyze`` give one ans
 
 from __future__ import annotations
 
-import json
 import warnings
 from datetime import timedelta
 from functools import lru_cache
@@ -17,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from hipstride._json import dumps
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import CadenceBaseline, form_minutes
 from hipstride.analysis.result import SCHEMA_VERSION, RunAnalysis
@@ -98,7 +98,7 @@ def analyze(activity: Activity, baseline: CadenceBaseline | None, *,
                                 cadence_baseline=used, surface=map_surface(activity, maps_home))
     doc = analysis.to_dict()
     record = AnalysisRecord(
-        analysis_json=json.dumps(doc, separators=(",", ":")),
+        analysis_json=dumps(doc, separators=(",", ":")),
         schema_version=SCHEMA_VERSION,
         baseline_signature=used.signature if used is not None else "",
         headline=headline(doc))

@@ -21,6 +21,7 @@ import numpy as np
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import StorageError
 from hipstride.library import _edits
+from hipstride.library._connect import connect
 from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
@@ -36,7 +37,10 @@ from hipstride.library.store import (
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["LIBRARY_FILE", "SQLiteStore", "migrations"]
+__all__ = ["LIBRARY_FILE", "MAX_RUN_ID", "SQLiteStore", "migrations"]
+
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_RUN_ID = 2**63 - 1
 
 LIBRARY_FILE = "library.sqlite"
 #: How long a writer waits for another writer's lock before giving up (s).
@@ -112,12 +116,9 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
+            #: whether the library's folder cannot be written, so it was opened read-only
+            self._db, self.read_only = connect(self.path, timeout_s=BUSY_TIMEOUT_S)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{self.path}: cannot open the run library ({exc})") from None
@@ -142,8 +143,13 @@ class SQLiteStore:
         self._write("BEGIN IMMEDIATE")
         try:
             yield
+        except sqlite3.OperationalError as exc:  # a read-only file, a full disk, an I/O error
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         try:
             self._write("COMMIT")
@@ -163,6 +169,12 @@ class SQLiteStore:
         return list(self._db.execute(sql, params))
 
     def _migrate(self) -> None:
+        if self.read_only:
+            done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
+            if any(name not in done for name, _ in migrations()):
+                raise StorageError(f"{self.path}: the run library needs upgrading, but its "
+                                   "folder is read-only")
+            return
         self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                          "(name TEXT PRIMARY KEY, applied_at_utc TEXT NOT NULL)")
         done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
@@ -296,6 +308,8 @@ class SQLiteStore:
         return [self._summary(row) for row in rows]
 
     def get_run(self, run_id: int) -> RunSummary | None:
+        if not 0 < run_id <= MAX_RUN_ID:  # SQLite ids are 64-bit: 10**23 is no run, not a crash
+            return None
         row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?",
                                (run_id,)).fetchone()
         return None if row is None else self._summary(row)

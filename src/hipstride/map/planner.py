@@ -186,6 +186,8 @@ def plan_loops(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
         raise InputError(f"loop length must be between {MIN_LOOP_KM:g} and {MAX_LOOP_KM:g} km")
     if not 1 <= count <= 10:
         raise InputError(f"count must be between 1 and 10, got {count}")
+    if seed is not None and seed < 0:  # numpy's generators take no negative seed
+        raise InputError(f"seed must be a whole number from 0, got {seed}")
     target = distance_m
     snap = snap_point(net, start_lat, start_lon, component=net.main_component)
     _check_loop_feasible(net, snap, target)

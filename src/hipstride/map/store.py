@@ -31,7 +31,7 @@ import numpy as np
 
 from hipstride._files import write_atomic
 from hipstride._home import home_dir
-from hipstride.errors import InputError
+from hipstride.errors import InputError, StorageError
 
 if TYPE_CHECKING:
     from hipstride.map.network import FootNetwork
@@ -68,7 +68,11 @@ def maps_dir(home: str | Path | None = None, *, create: bool = False) -> Path:
     """The folder holding the stored maps (``<home>/maps``)."""
     path = home_dir(home, create=create) / "maps"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot create the maps folder "
+                               f"({exc.strerror or exc})") from None
     return path
 
 
