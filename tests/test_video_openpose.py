@@ -107,3 +107,26 @@ def test_form_command_names_a_file_it_cannot_read(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["form", str(bad), "--no-store"])
     assert result.exit_code == 2
     assert "broken.json" in result.output
+
+
+def test_a_second_check_is_compared_with_the_last_passed_one(tmp_path: Path) -> None:
+    from hipstride.library.api import open_library
+    from hipstride.library.form_checks import add_form_check, change_since_last, form_checks
+    from tests.video_synth import rear_runner
+
+    store = open_library(tmp_path)
+    try:
+        first = analyze_form(rear_runner(drop_deg=8.0)).to_dict()
+        assert change_since_last(store, first) is None
+        add_form_check(store, first, checked_at_utc="2026-11-01T08:00:00Z")
+        second = analyze_form(rear_runner(drop_deg=4.0)).to_dict()
+        trend = change_since_last(store, second)
+        assert trend is not None
+        drop = trend["changes"]["pelvic_drop_deg"]
+        assert drop["change"] == pytest.approx(-4.0, abs=0.8)
+        assert drop["beyond_noise"]
+        assert not trend["changes"]["step_width_hip_widths"]["beyond_noise"]
+        add_form_check(store, second)
+        assert [c.medians["pelvic_drop_deg"] is not None for c in form_checks(store)] == [True, True]
+    finally:
+        store.close()

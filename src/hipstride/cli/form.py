@@ -30,7 +30,7 @@ def form(source: Path | None, view: str | None, fps: float | None, landmarks_out
          home: Path | None) -> None:
     """Check running form from a video (side or rear view, about 10 s), a hipstride landmark
     file, or a folder/tar archive of OpenPose BODY_25 JSON frames."""
-    from hipstride.library.form_checks import add_form_check, form_checks
+    from hipstride.library.form_checks import add_form_check, change_since_last, form_checks
     from hipstride.report.form_terminal import form_history_lines, form_lines
 
     if history:
@@ -53,6 +53,7 @@ def form(source: Path | None, view: str | None, fps: float | None, landmarks_out
     doc = analyze_form(sequence, view).to_dict()
     if not no_store:
         with open_store(home) as store:
+            doc["trend"] = change_since_last(store, doc)
             doc["stored_id"] = add_form_check(store, doc, run_id=run_id)
     if as_json:
         dump_json(doc)

@@ -3,6 +3,9 @@
 A check is stored as its JSON document (what :meth:`hipstride.video.check.FormCheck.to_dict`
 gives) with the date and, when given, the run it belongs to; the main medians sit in their own
 columns so that the runner's checks can be listed and trended without opening each document.
+:func:`change_since_last` compares a new check with the runner's last stored one of the same view
+that passed the quality gate: a change counts only when it exceeds both checks' noise floors
+added together, since each median carries its own.
 The library stores documents and never imports the form engine.
 """
 
@@ -16,7 +19,7 @@ from hipstride.errors import InputError
 from hipstride.library.sqlite import SQLiteStore
 from hipstride.library.store import now_utc
 
-__all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "form_checks"]
+__all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "change_since_last", "form_checks"]
 
 #: Metrics kept in columns for trends, as (column, metric key in the document).
 TREND_METRICS = ("cadence_spm", "trunk_lean_deg", "overstride_legs", "pelvic_drop_deg")
@@ -69,3 +72,22 @@ def form_checks(store: SQLiteStore, *, run_id: int | None = None) -> list[Stored
     return [StoredFormCheck(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), bool(r[5]),
                             dict(zip(TREND_METRICS, r[6:6 + len(TREND_METRICS)], strict=True)),
                             json.loads(r[-1])) for r in rows]
+
+
+def change_since_last(store: SQLiteStore, document: dict[str, Any]) -> dict[str, Any] | None:
+    """How ``document``'s medians differ from the last stored passed check of the same view
+    (None when there is none)."""
+    earlier = [c for c in form_checks(store) if c.view == document.get("view") and c.passed]
+    if not earlier:
+        return None
+    last = earlier[-1]
+    changes: dict[str, Any] = {}
+    for key, metric in document.get("metrics", {}).items():
+        before = last.document.get("metrics", {}).get(key, {})
+        now_v, then_v = metric.get("median"), before.get("median")
+        if now_v is None or then_v is None:
+            continue
+        floor = float(metric.get("noise_floor") or 0.0) + float(before.get("noise_floor") or 0.0)
+        changes[key] = {"before": then_v, "now": now_v, "change": round(now_v - then_v, 3),
+                        "beyond_noise": abs(now_v - then_v) > floor}
+    return {"since_id": last.id, "since_utc": last.checked_at_utc, "changes": changes}

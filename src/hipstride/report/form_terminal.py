@@ -42,6 +42,12 @@ def form_lines(doc: dict[str, Any]) -> list[str]:
     if strike and strike.get("pattern"):
         lines.append(f"  foot strike: {strike['pattern']} ({strike['share']:.0%} of steps, "
                      f"confidence {strike['confidence']:.2f})")
+    trend = doc.get("trend")
+    if trend and trend["changes"]:
+        lines += ["", f"Since your check #{trend['since_id']} of {trend['since_utc'][:10]}:"]
+        for key, c in trend["changes"].items():
+            verdict = "" if c["beyond_noise"] else " (within the noise)"
+            lines.append(f"  {key}: {c['before']:.3g} -> {c['now']:.3g}{verdict}")
     if doc.get("advice"):
         lines += ["", "What this may mean (education, not a diagnosis):"]
         lines += [f"  - {a['text']} ({a['source']})" for a in doc["advice"]]
