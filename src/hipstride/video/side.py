@@ -6,7 +6,7 @@ toes up). Lengths are in leg lengths (thigh + shank).
 
 * **Trunk lean**: the line from the hip midpoint to the shoulder midpoint against the vertical,
   median over each stance. More forward lean moves work from the knee to the hip extensors
-  (Teng & Powers 2014/2015), so for a sore hip it is worth knowing.
+  (Teng & Powers 2015), so for a sore hip it is worth knowing.
 * **Overstride** at initial contact: how far the landing heel is ahead of the hip midpoint, and
   the shank angle (knee to ankle against the vertical; positive = ankle ahead of the knee). A foot
   far ahead of the body with a forward-reaching shank goes with larger braking and hip loads
@@ -47,13 +47,18 @@ def strike_class(angle_deg: float) -> str:
 
 
 def strike_pattern(strike: Metric) -> dict[str, Any]:
-    """The most common strike class over the steps, the share of steps in it, and a confidence:
+    """The most common strike class over the steps (a tie: the median angle's class), the share
+    of steps in it, and a confidence:
     that share times the angle's own confidence, lowered further when the median lies within the
     noise floor of a class boundary."""
     classes = [strike_class(v) for v in strike.per_step if v is not None]
     if not classes or strike.median is None:
         return {"pattern": None, "share": 0.0, "confidence": 0.0, "per_step": []}
-    pattern = max(set(classes), key=classes.count)
+    counts = {c: classes.count(c) for c in ("heel", "mid", "fore")}
+    best = max(counts.values())
+    tied = [c for c, n in counts.items() if n == best]
+    # a tie goes to the class of the median angle
+    pattern = tied[0] if len(tied) == 1 else strike_class(strike.median)
     share = classes.count(pattern) / len(classes)
     margin = min(abs(strike.median - 8.1), abs(strike.median + 1.6))
     closeness = min(1.0, margin / strike.noise_floor) if strike.noise_floor > 0 else 1.0
