@@ -130,3 +130,16 @@ def test_a_second_check_is_compared_with_the_last_passed_one(tmp_path: Path) -> 
         assert [c.medians["pelvic_drop_deg"] is not None for c in form_checks(store)] == [True, True]
     finally:
         store.close()
+
+
+def test_html_report_of_landmarks_draws_skeletons_and_charts(tmp_path: Path) -> None:
+    page = tmp_path / "rear.html"
+    result = CliRunner().invoke(main, ["form", str(data_path(REAR)), "--html", str(page),
+                                       "--no-store"])
+    assert result.exit_code == 0, result.output
+    html = page.read_text()
+    assert "aria-label=\"skeleton\"" in html
+    assert "aria-label=\"trunk sway\"" in html
+    assert "pelvic_drop_deg" in html
+    assert "http" not in html
+    assert "<script" not in html

@@ -104,8 +104,9 @@ def test_form_command_on_a_video_saves_landmarks_and_stores_the_check(tmp_path: 
     clip = data_path("video/sports2d__demo3_running_sideview.mp4")
     saved = tmp_path / "demo3.json"
     runner = CliRunner()
+    page = tmp_path / "form.html"
     result = runner.invoke(main, ["form", str(clip), "--save-landmarks", str(saved), "--json",
-                                  "--home", str(tmp_path / "home")])
+                                  "--html", str(page), "--home", str(tmp_path / "home")])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert doc["stored_id"] == 1
@@ -114,6 +115,9 @@ def test_form_command_on_a_video_saves_landmarks_and_stores_the_check(tmp_path: 
     # the file keeps 0.01 px, so the numbers agree to that precision
     assert again["metrics"]["trunk_lean_deg"]["median"] == pytest.approx(
         doc["metrics"]["trunk_lean_deg"]["median"], abs=0.02)
+    html = page.read_text()
+    assert html.count("data:image/jpeg;base64,") == 2  # contact and mid-stance, from the clip
+    assert "http" not in html
     listed = runner.invoke(main, ["form", "--history", "--home", str(tmp_path / "home")])
     assert "#1" in listed.stdout
     assert "sports2d__demo3" in listed.stdout

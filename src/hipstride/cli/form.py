@@ -20,13 +20,15 @@ __all__ = ["form"]
               help="Frame rate, for landmark frames that do not state it (OpenPose).")
 @click.option("--save-landmarks", "landmarks_out", type=OUT_PATH,
               help="Also write the landmarks found to this JSON file (read back as SOURCE).")
+@click.option("--html", "html_out", type=OUT_PATH,
+              help="Also write an offline HTML report (key frames, charts) to this file.")
 @click.option("--run-id", type=int, help="Attach the check to this stored run.")
 @click.option("--no-store", is_flag=True, help="Do not keep the check in the run library.")
 @click.option("--history", is_flag=True, help="List the stored form checks instead.")
 @JSON_OPTION
 @HOME_OPTION
 def form(source: Path | None, view: str | None, fps: float | None, landmarks_out: Path | None,
-         run_id: int | None, no_store: bool, history: bool, as_json: bool,
+         html_out: Path | None, run_id: int | None, no_store: bool, history: bool, as_json: bool,
          home: Path | None) -> None:
     """Check running form from a video (side or rear view, about 10 s), a hipstride landmark
     file, or a folder/tar archive of OpenPose BODY_25 JSON frames."""
@@ -55,6 +57,16 @@ def form(source: Path | None, view: str | None, fps: float | None, landmarks_out
         with open_store(home) as store:
             doc["trend"] = change_since_last(store, doc)
             doc["stored_id"] = add_form_check(store, doc, run_id=run_id)
+    if html_out is not None:
+        from hipstride.report.form_page import write_form_html
+        from hipstride.video.source import is_video
+
+        pictures = None
+        if is_video(source):
+            from hipstride.video.keyframes import key_frame_jpegs
+
+            pictures = key_frame_jpegs(source, doc["key_frames"])
+        write_form_html(doc, html_out, pictures)
     if as_json:
         dump_json(doc)
     else:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["form_history_lines", "form_lines"]
+__all__ = ["STATUS_WORDS", "form_history_lines", "form_lines"]
 
-_STATUS = {"ok": "ok  ", "warn": "note", "fail": "FIX "}
+#: How each check status is shown.
+STATUS_WORDS = {"ok": "ok  ", "warn": "note", "fail": "FIX "}
 
 
 def _value(m: dict[str, Any]) -> str:
@@ -29,7 +30,7 @@ def form_lines(doc: dict[str, Any]) -> list[str]:
              f"{doc['usable_frames']} of {doc['frames']} frames usable"
              + (f", {fps:g} frames/s" if fps else ""),
              "", "Capture quality:"]
-    lines += [f"  {_STATUS.get(c['status'], c['status'])} {c['name']}: {c['message']}"
+    lines += [f"  {STATUS_WORDS.get(c['status'], c['status'])} {c['name']}: {c['message']}"
               for c in doc["quality"]["checks"]]
     if not doc["quality"]["passed"]:
         lines += ["", "The clip does not pass the quality gate: the numbers below are provisional "

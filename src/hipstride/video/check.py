@@ -57,6 +57,8 @@ class FormCheck:
     metrics: dict[str, Metric]
     checks: list[Check]
     advice: list[dict[str, Any]] = field(default_factory=list)
+    series: dict[str, Any] = field(default_factory=dict)
+    key_frames: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -79,7 +81,24 @@ class FormCheck:
             "foot_strike": (strike_pattern(self.metrics["foot_strike_deg"])
                             if "foot_strike_deg" in self.metrics else None),
             "advice": self.advice if self.passed else [],
+            "series": self.series, "key_frames": self.key_frames,
         }
+
+
+def _listed(values: np.ndarray[Any, Any], decimals: int = 2) -> list[float | None]:
+    return [None if not math.isfinite(float(v)) else round(float(v), decimals) for v in values]
+
+
+def _key_frame(seq: LandmarkSequence, row: int, label: str) -> dict[str, Any]:
+    """A frame to show: its number, what it is, and its 33 points (x_px, y_px)."""
+    points = [[None if not math.isfinite(float(v)) else round(float(v), 1) for v in p]
+              for p in seq.xy_px[row]]
+    return {"label": label, "frame": int(seq.frame_index[row]), "points": points}
+
+
+def _middle(rows: list[tuple[int, int]], n: int) -> tuple[int, int] | None:
+    """Of (start, mid) pairs, the one nearest the middle of the clip."""
+    return min(rows, key=lambda r: abs(r[0] - n / 2)) if rows else None
 
 
 def _contact_doc(c: Contact, seq: LandmarkSequence) -> dict[str, Any]:
@@ -133,13 +152,30 @@ def analyze_form(seq: LandmarkSequence, view: str | None = None) -> FormCheck:
         contact_docs = [{"frame": int(seq.frame_index[s.start]),
                          "end_frame": int(seq.frame_index[s.end]), "side": s.side,
                          "complete": s.complete} for s in stances]
+    hip_c, sh_c = legs[:, :, 0].mean(axis=1), shoulders.mean(axis=1)
+    series: dict[str, Any] = {"frame": [int(f) for f in seq.frame_index]}
+    if chosen == "side":
+        d = facing(seq)
+        lean = np.degrees(np.arctan2(d * (sh_c[:, 0] - hip_c[:, 0]), hip_c[:, 1] - sh_c[:, 1]))
+        series |= {"trunk_lean_deg": _listed(lean),
+                   "foot_height_legs": [_listed(heights[:, k], 3) for k in range(2)]}
+        pick = _middle([(c.start, c.mid) for c in contacts if c.landing_seen], seq.n_frames)
+        labels = ("initial contact", "mid-stance")
+    else:
+        sway = np.degrees(np.arctan2(sh_c[:, 0] - hip_c[:, 0], hip_c[:, 1] - sh_c[:, 1]))
+        series |= {"trunk_sway_deg": _listed(sway)}
+        pick = _middle([(s.start, s.mid) for s in stances if s.complete], seq.n_frames)
+        labels = ("landing", "mid-stance")
+    keys = [] if pick is None else [_key_frame(seq, pick[0], labels[0]),
+                                    _key_frame(seq, pick[1], labels[1])]
     scale = leg_size_change(seq, frames)
     checks = quality_checks(frames_total=seq.n_frames, detected=seq.detected(), usable=frames,
                             people=seq.people, hip_mid=hip_mid, leg_px=leg_px, fps=seq.fps,
                             contacts_seen=seen, tilt_deg=tilt, view=chosen, view_given=view,
                             hip_spread_legs=spread, size_change=scale)
     check = FormCheck(seq.source, seq.model, chosen, view is not None, seq.fps, seq.n_frames,
-                      int(frames.sum()), leg_px, noise, contact_docs, metrics, checks)
+                      int(frames.sum()), leg_px, noise, contact_docs, metrics, checks,
+                      series=series, key_frames=keys)
     if check.passed:
         check = FormCheck(**{**check.__dict__, "advice": form_advice(metrics)})
     return check

@@ -16,7 +16,14 @@ from pathlib import Path
 from hipstride.errors import InputError
 from hipstride.video.landmarks import LandmarkSequence, read_landmark_file
 
-__all__ = ["read_source"]
+__all__ = ["is_video", "read_source"]
+
+
+def is_video(path: str | os.PathLike[str]) -> bool:
+    """True when :func:`read_source` would decode ``path`` as a video."""
+    source = Path(path)
+    return (source.is_file() and not tarfile.is_tarfile(source)
+            and source.suffix.lower() != ".json")
 
 
 def read_source(path: str | os.PathLike[str], *, fps: float | None = None,
@@ -33,12 +40,12 @@ def read_source(path: str | os.PathLike[str], *, fps: float | None = None,
         from hipstride.video.openpose import read_openpose
 
         return read_openpose(source, fps=fps)
-    if source.suffix.lower() == ".json":
-        seq = read_landmark_file(source)
-    else:
+    if is_video(source):
         from hipstride.video.pose import extract_landmarks
 
         seq = extract_landmarks(source, progress=progress)
+    else:
+        seq = read_landmark_file(source)
     if fps is not None:
         if seq.fps is not None and abs(seq.fps - fps) > 0.01 * fps:
             raise InputError(f"{source}: states {seq.fps:.2f} frames/s, not the {fps:g} given")
