@@ -121,3 +121,4 @@ def test_form_command_on_a_video_saves_landmarks_and_stores_the_check(tmp_path: 
     listed = runner.invoke(main, ["form", "--history", "--home", str(tmp_path / "home")])
     assert "#1" in listed.stdout
     assert "sports2d__demo3" in listed.stdout
+
