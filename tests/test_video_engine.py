@@ -145,3 +145,16 @@ def test_no_runner_at_all_is_a_data_error() -> None:
     empty = np.full((20, 33, 4), np.nan)
     with pytest.raises(DataError, match="no frame shows the runner"):
         analyze_form(LandmarkSequence(empty, 30.0, 640, 480, "empty.json", "synthetic"))
+
+
+def test_read_source_takes_a_landmark_file_and_checks_a_given_frame_rate(tmp_path: Path) -> None:
+    from hipstride.video.source import is_video, read_source
+
+    path = write_landmark_file(side_runner(seconds=0.5), tmp_path / "lm.json")
+    assert not is_video(path)
+    assert read_source(path).fps == 60.0
+    assert read_source(path, fps=60.0).n_frames == 30
+    with pytest.raises(InputError, match=r"states 60\.00 frames/s, not the 30 given"):
+        read_source(path, fps=30.0)
+    with pytest.raises(InputError, match="no such file"):
+        read_source(tmp_path / "nothing.mp4")
