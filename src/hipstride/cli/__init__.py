@@ -51,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "journal": "journal",
     "today": "journal",
     "report": "journal",
+    "form": "form",
 }
 
 
