@@ -50,6 +50,7 @@ COMMAND_MODULES: dict[str, str] = {
     "journal": "journal",
     "today": "journal",
     "report": "journal",
+    "serve": "serve",
 }
 
 
