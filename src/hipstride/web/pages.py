@@ -169,7 +169,8 @@ def run(run_id: int) -> Response:
     doc = show_run(store, run_id)
     act, hip = doc["activity"], doc["hip_load"]
     return page("run.html.j2", title=f"Run {run_id}", run=_run_rows([summary])[0],
-                activity=act, hip=hip, sources=doc["library"]["sources"],
+                activity=act, hip=hip,
+                sources=[{**s, "file": Path(s["file"]).name} for s in doc["library"]["sources"]],
                 has_positions=bool(act.get("has_positions", True)), run_id=run_id)
 
 
