@@ -6,7 +6,6 @@ The map is the Heidelberg extract (``../shared/data/osm``), imported once throug
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
