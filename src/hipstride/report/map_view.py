@@ -27,7 +27,8 @@ from hipstride.track.surface import SURFACE_CLASSES
 if TYPE_CHECKING:
     from hipstride.analysis.run import RunAnalysis
 
-__all__ = ["MAX_WAYS", "check_box", "run_basemap", "track_box", "track_view", "ways_in_box"]
+__all__ = ["MAX_WAYS", "check_box", "run_basemap", "track_box", "track_view", "view_centre",
+           "ways_in_box"]
 
 #: The most ways one view returns (a dense city view holds about 7,000).
 MAX_WAYS = 12_000
@@ -80,6 +81,15 @@ def ways_in_box(net: FootNetwork, box: Box, *, max_ways: int = MAX_WAYS) -> dict
     return {"map": net.name, "box": list(box), "classes": list(SURFACE_CLASSES),
             "colours": list(SURFACE_COLOURS), "ways": ways, "truncated": bool(truncated),
             "attribution": ATTRIBUTION}
+
+
+def view_centre(net: FootNetwork) -> tuple[float, float]:
+    """Where a first view of ``net`` opens: the median position of its nodes, which lies where
+    the ways are dense (an extract's box can be mostly empty around a city)."""
+    if net.n_nodes == 0:
+        s, w, n, e = net.bbox()
+        return (s + n) / 2.0, (w + e) / 2.0
+    return float(np.median(net.node_lat_deg)), float(np.median(net.node_lon_deg))
 
 
 def track_box(analysis: RunAnalysis, *, margin_deg: float = 0.002) -> Box | None:

@@ -60,14 +60,22 @@ def _number(args: Any, key: str) -> float:
 def planner() -> Response:
     """The planner page: the stored maps, the profiles, the map and the form."""
     from hipstride.map.store import list_maps
+    from hipstride.report.map_view import view_centre
 
-    maps = [{"name": m.name, "bbox": list(m.bbox), "km": m.meta.get("length_km")}
-            for m in list_maps(g.home)]
-    chosen = request.args.get("map") or (maps[0]["name"] if maps else None)
+    stored = list_maps(g.home)
+    chosen = request.args.get("map") or (stored[0].name if stored else None)
+    maps: list[dict[str, Any]] = []
+    for m in stored:  # only the chosen map is loaded; another opens on its box's middle
+        s, w, n, e = m.bbox
+        centre = view_centre(network(m.name)) if m.name == chosen else ((s + n) / 2, (w + e) / 2)
+        maps.append({"name": m.name, "bbox": list(m.bbox), "centre": list(centre)})
     profile = request.args.get("profile", "default")
     return page("planner.html.j2", title="Planner", maps=maps, chosen=chosen,
                 profiles=PROFILES, profile=profile if profile in PROFILES else "default",
-                distance_km=request.args.get("km", "5"))
+                distance_km=request.args.get("km", "5"),
+                start={k: request.args.get(k, "") for k in ("lat", "lon", "end_lat", "end_lon")},
+                kind="to" if request.args.get("kind") == "to" else "loop",
+                auto_plan=request.args.get("plan") == "1")
 
 
 @blueprint.get("/api/maps")

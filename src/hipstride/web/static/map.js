@@ -115,7 +115,7 @@
       Object.keys(groups).forEach(function (cls) {
         self.ways.appendChild(el("path", { "class": "way", d: groups[cls].join(""), stroke: doc.colours[cls] }));
       });
-      self.c.dataset.ways = String(doc.ways.length);
+      self.c.dataset.waysDrawn = String(doc.ways.length);
     }).catch(function () { /* the view stays as drawn */ });
   };
   VectorMap.prototype.clear = function () {

@@ -26,11 +26,12 @@
     function showMap() {
       const opt = select.options[select.selectedIndex];
       const b = opt.dataset.bbox.split(",").map(Number);
-      const lat = (b[0] + b[2]) / 2, lon = (b[1] + b[3]) / 2, h = Math.min((b[2] - b[0]) / 2, 0.015), w = Math.min((b[3] - b[1]) / 2, 0.025);
+      const centre = opt.dataset.centre.split(",").map(Number);
+      const lat = +$("p-lat").value || centre[0], lon = +$("p-lon").value || centre[1], h = Math.min((b[2] - b[0]) / 2, 0.015), w = Math.min((b[3] - b[1]) / 2, 0.025);
       m.mapName = opt.value;
       m.fit([lat - h, lon - w, lat + h, lon + w]);
     }
-    select.addEventListener("change", showMap);
+    select.addEventListener("change", function () { window.location.search = "?map=" + encodeURIComponent(select.value); });
     showMap();
     function fields() {
       const d = {};
@@ -69,5 +70,7 @@
         })
         .catch(function () { result.textContent = "The plan failed: is hipstride serve still running?"; });
     });
+    marks();
+    if (form.dataset.auto === "1" && $("p-lat").value && $("p-lon").value) { form.requestSubmit(); }
   });
 })();
