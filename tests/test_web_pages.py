@@ -291,3 +291,15 @@ def test_planner_plans_loops_with_their_baseline_and_downloads_gpx(app: Flask,
                      headers={"X-CSRF-Token": _token(app)})
     assert ab.status_code == 200
     assert ab.get_json()["kind"] != "loop"
+
+
+def test_clinician_page_shows_the_journal(app: Flask, client: FlaskClient) -> None:
+    _journal_post(app, client, date=date.today().isoformat(), pain_after="4", worse="<i>hills</i>")
+    page = client.get("/clinician?weeks=4")
+    assert page.status_code == 200
+    html = _text(page)
+    assert "&lt;i&gt;hills" in html
+    assert "<i>hills" not in html
+    download = client.get("/clinician?download=1")
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert client.get("/clinician?weeks=0").status_code == 400

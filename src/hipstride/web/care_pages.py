@@ -1,5 +1,5 @@
-"""The journal (entry form with the red-flag checklist, history, edit) and the routines (guided
-timer, FIT and calendar downloads).
+"""The journal (entry form with the red-flag checklist, history, edit), the routines (guided
+timer, FIT and calendar downloads) and the page for a clinician.
 
 The form's fields are the entry's own (:data:`hipstride.journal.entry.FIELDS`) and every value
 goes through :func:`hipstride.journal.store.entry_from_mapping`, the check ``hipstride journal
@@ -174,3 +174,20 @@ def plan_ics() -> Response:
     events = weekly_plan(start, weeks=weeks, run_min=run_min)
     return Response(plan_to_ics(events), mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="hipstride-plan.ics"'})
+
+
+@blueprint.get("/clinician")
+def clinician() -> Response:
+    """The page for a physiotherapist (``hipstride report clinician``): red flags, pain, load,
+    form and the journal over ``weeks`` ISO weeks up to ``until``, to print or save."""
+    from hipstride.journal.store import parse_date
+    from hipstride.report.clinician_page import render_clinician_html
+
+    until = parse_date(request.args.get("until") or date.today().isoformat(), field="until")
+    raw = request.args.get("weeks", "12")
+    if not raw.isdigit() or not 1 <= int(raw) <= 520:
+        raise InputError(f"weeks must be a whole number from 1 to 520, got {raw!r}")
+    html = render_clinician_html(library(), until=until, weeks=int(raw))
+    headers = ({"Content-Disposition": 'attachment; filename="hipstride-clinician.html"'}
+               if request.args.get("download") == "1" else {})
+    return Response(html, mimetype="text/html", headers=headers)

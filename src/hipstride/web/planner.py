@@ -16,6 +16,7 @@ GPX, which watches and their apps import as a course.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
@@ -98,11 +99,38 @@ def ways(name: str) -> Response:
     return jsonify(ways_in_box(net, box))
 
 
+#: Plans kept by request (the page's plan, then its GPX download, are planned once).
+PLANS_KEPT = 4
+_KEYS = ("map", "kind", "profile", "lat", "lon", "km", "count", "end_lat", "end_lon")
+
+
 def _plan(args: Any) -> tuple[Any, Any]:
+    """The plan a request asks for, and its map; the last few are kept (planning is
+    deterministic: the same request gives the same plan while the map is unchanged)."""
+    from flask import current_app
+
+    key = tuple(str(args.get(k, "")) for k in _KEYS)
+    cache: OrderedDict[tuple[str, ...], tuple[Any, Any]] = current_app.extensions.setdefault(
+        "hipstride_plans", OrderedDict())
+    lock = current_app.extensions["hipstride_maps_lock"]
+    net = network(_known_map(args.get("map")))
+    with lock:
+        found = cache.get(key)
+        if found is not None and found[1] is net:
+            cache.move_to_end(key)
+            return found
+    plan = _make_plan(args, net)  # outside the lock: planning takes a second or two
+    with lock:
+        cache[key] = (plan, net)
+        while len(cache) > PLANS_KEPT:
+            cache.popitem(last=False)
+    return plan, net
+
+
+def _make_plan(args: Any, net: Any) -> Any:
     from hipstride.map.planner import plan_loops, plan_route
     from hipstride.model.profile import load_profile
 
-    net = network(_known_map(args.get("map")))
     profile_name = args.get("profile") or "default"
     if profile_name not in PROFILES:
         raise InputError(f"profile must be one of {', '.join(PROFILES)}, got {profile_name!r}")
@@ -117,7 +145,7 @@ def _plan(args: Any) -> tuple[Any, Any]:
         plan = plan_loops(net, start_lat_deg=lat, start_lon_deg=lon,
                           distance_m=_number(args, "km") * 1000.0, profile=profile, count=count,
                           seed=SEED)
-    return plan, net
+    return plan
 
 
 @blueprint.post("/api/plan")
