@@ -52,6 +52,7 @@ COMMAND_MODULES: dict[str, str] = {
     "today": "journal",
     "report": "journal",
     "form": "form",
+    "serve": "serve",
 }
 
 
