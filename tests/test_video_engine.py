@@ -167,3 +167,14 @@ def test_contact_time_is_sub_frame_and_reads_long_by_the_tolerance_band() -> Non
     assert abs(at_60 - at_30) < 10.0  # the same answer whatever the frame rate
     # the foot counts as down while within 6 % of a leg of the ground: about 40 ms too long here
     assert true_ms < at_60 < true_ms + 60.0
+
+
+def test_a_tracker_that_jumps_to_another_person_fails_the_gate() -> None:
+    seq = side_runner()
+    points = seq.points.copy()
+    points[200:, :, 0] += 3 * LEG_PX  # from frame 200 on, the model follows someone else
+    jumped = LandmarkSequence(points, seq.fps, 2400, seq.height_px, seq.source, seq.model)
+    doc = analyze_form(jumped).to_dict()
+    assert any("switched person" in line for line in doc["quality"]["fix"])
+    assert not any("switched person" in line
+                   for line in analyze_form(seq).to_dict()["quality"]["fix"])
