@@ -158,3 +158,23 @@ def test_read_source_takes_a_landmark_file_and_checks_a_given_frame_rate(tmp_pat
         read_source(path, fps=30.0)
     with pytest.raises(InputError, match="no such file"):
         read_source(tmp_path / "nothing.mp4")
+
+
+def test_contact_time_is_sub_frame_and_reads_long_by_the_tolerance_band() -> None:
+    true_ms = 0.35 * 2 * 60.0 / 170.0 * 1000.0  # stance share of the stride: 247 ms
+    at_60 = _median(analyze_form(side_runner(fps=60.0)).to_dict(), "contact_time_ms")
+    at_30 = _median(analyze_form(side_runner(fps=30.0)).to_dict(), "contact_time_ms")
+    assert abs(at_60 - at_30) < 10.0  # the same answer whatever the frame rate
+    # the foot counts as down while within 6 % of a leg of the ground: about 40 ms too long here
+    assert true_ms < at_60 < true_ms + 60.0
+
+
+def test_a_tracker_that_jumps_to_another_person_fails_the_gate() -> None:
+    seq = side_runner()
+    points = seq.points.copy()
+    points[200:, :, 0] += 3 * LEG_PX  # from frame 200 on, the model follows someone else
+    jumped = LandmarkSequence(points, seq.fps, 2400, seq.height_px, seq.source, seq.model)
+    doc = analyze_form(jumped).to_dict()
+    assert any("switched person" in line for line in doc["quality"]["fix"])
+    assert not any("switched person" in line
+                   for line in analyze_form(seq).to_dict()["quality"]["fix"])

@@ -18,7 +18,9 @@ the landmarks are kept, never the pictures, so memory stays flat however long th
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,21 @@ class PoseModel(Protocol):
     def close(self) -> None: ...
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send file descriptor 2 to /dev/null for a while: mediapipe's C++ side writes start-up notes
+    there (its log is not configured before the graph starts), which a user need not read."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _cv2() -> Any:
     try:
         import cv2
@@ -74,14 +91,21 @@ class MediapipePose:
             raise InputError(f"mediapipe {version} is installed; the form check needs "
                              f"{MEDIAPIPE_VERSION}, the last release that ships its pose model")
         # model_complexity=1 is the only model in the wheel; 0 and 2 would be downloaded.
-        self._pose = mp_pose.Pose(static_image_mode=False, model_complexity=1,
-                                  smooth_landmarks=True, enable_segmentation=False)
+        with _quiet_stderr():
+            self._pose = mp_pose.Pose(static_image_mode=False, model_complexity=1,
+                                      smooth_landmarks=True, enable_segmentation=False)
+        self._calls = 0
 
     def __call__(self, frame_rgb: NDArray[np.uint8]) -> NDArray[np.float64] | None:
         height, width = frame_rgb.shape[:2]
-        result = self._pose.process(frame_rgb)
+        if self._calls < 2:  # start-up notes come until the landmark model has run on a person
+            with _quiet_stderr():
+                result = self._pose.process(frame_rgb)
+        else:
+            result = self._pose.process(frame_rgb)
         if result.pose_landmarks is None:
             return None
+        self._calls += 1
         out = np.array([(p.x * width, p.y * height, p.z * width, p.visibility)
                         for p in result.pose_landmarks.landmark], dtype=np.float64)
         return out if out.shape == (N_LANDMARKS, 4) else None

@@ -4,8 +4,8 @@ Each check says ``ok``, ``warn`` (numbers are given, with wider tolerances) or `
 shown as provisional and no advice is drawn from them), and a failed check says what to change:
 
 * the runner is found in most frames, and only one person is in view: the pose tracker follows one
-  person and can lock onto the wrong one (it did on the Sports2D walking clip); a sudden jump of the
-  followed body between two frames is read as a switch;
+  person and can lock onto the wrong one (it did on the Sports2D walking clip); a jump of the
+  followed body by more than a leg length between two frames is read as a switch;
 * frame rate: 60 frames/s or more advised, 30 accepted (one frame is then 33 ms of a ~250 ms
   contact), below 25 refused for timing;
 * resolution: a leg must span at least :data:`MIN_LEG_PX` pixels (:data:`ADVISED_LEG_PX` for the
@@ -52,10 +52,13 @@ def detect_view(hip_spread_legs: float) -> str:
     return "rear" if hip_spread_legs >= REAR_HIP_SPREAD_LEGS else "side"
 
 
-def _switches(hip_mid: NDArray[np.float64], leg_px: float) -> int:
-    """Frames where the followed body jumps by more than a leg length from the frame before."""
+def _switches(rows: NDArray[np.int64], hip_mid: NDArray[np.float64], leg_px: float) -> int:
+    """Jumps of the followed body between two usable frames ``rows`` apart by more than a leg
+    length plus half a leg per frame skipped (a sprinter covers under half a leg per frame at
+    30 frames/s)."""
     step = np.hypot(*np.diff(hip_mid, axis=0).T)
-    return int(np.sum(step > leg_px))
+    allowed = leg_px * (1.0 + 0.5 * (np.diff(rows) - 1))
+    return int(np.sum(step > allowed))
 
 
 def quality_checks(*, frames_total: int, detected: NDArray[np.bool_], usable: NDArray[np.bool_],
@@ -75,7 +78,8 @@ def quality_checks(*, frames_total: int, detected: NDArray[np.bool_], usable: ND
                                                    f"{frames_total} frames"))
     known = people[people >= 0]
     crowded = int(np.sum(known > 1))
-    jumps = _switches(hip_mid[usable], leg_px) if math.isfinite(leg_px) and usable.sum() > 1 else 0
+    jumps = (_switches(np.flatnonzero(usable), hip_mid[usable], leg_px)
+             if math.isfinite(leg_px) and usable.sum() > 1 else 0)
     if crowded > 0.05 * max(1, len(known)) or jumps:
         what = (f"{crowded} frames show more than one person" if crowded
                 else f"the followed body jumps {jumps} time(s), as if the model switched person")

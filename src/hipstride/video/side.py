@@ -17,7 +17,8 @@ toes up). Lengths are in leg lengths (thigh + shank).
 * **Knee flexion at contact**: 180° minus the hip-knee-ankle angle, reported only when a leg spans
   at least :data:`KNEE_MIN_LEG_PX` pixels; below that it was measured to scatter by tens of degrees.
 * **Cadence** from the landing times (sub-frame: where the foot height crosses the ground
-  tolerance), **contact time** from landing to take-off where both were seen, and **vertical
+  tolerance), **contact time** from that landing to the take-off found the same way, where both
+  were seen (the tolerance band makes it read a little long), and **vertical
   oscillation** as the hip midpoint's rise and fall between landings, per leg length.
 """
 
@@ -65,6 +66,23 @@ def strike_pattern(strike: Metric) -> dict[str, Any]:
     return {"pattern": pattern, "share": round(share, 2),
             "confidence": round(share * strike.confidence * (0.5 + 0.5 * closeness), 2),
             "per_step": [None if v is None else strike_class(v) for v in strike.per_step]}
+
+
+def _crossing(before: float, after: float) -> float:
+    """Where between two frames (0..1) the height passes the ground tolerance."""
+    if math.isfinite(before) and math.isfinite(after) and before != after:
+        return min(1.0, max(0.0, (before - GROUND_TOLERANCE_LEGS) / (before - after)))
+    return 0.5
+
+
+def contact_frames(c: Contact, heights: NDArray[np.float64]) -> float:
+    """Frames on the ground, from the sub-frame landing to the sub-frame take-off."""
+    n = len(heights)
+    land = _crossing(heights[c.start - 1, c.leg], heights[c.start, c.leg]) if c.start > 0 else 0.0
+    # take-off: the height rises through the tolerance between the last low frame and the next
+    off = (1.0 - _crossing(heights[c.end + 1, c.leg], heights[c.end, c.leg])
+           if c.end + 1 < n else 0.5)
+    return (c.end - c.start) + (1.0 - land) + off
 
 
 def landing_times(contacts: list[Contact], heights: NDArray[np.float64]) -> list[float]:
@@ -130,7 +148,8 @@ def side_metrics(legs: NDArray[np.float64], shoulders: NDArray[np.float64],
         thigh = legs[i, k, HIP] - legs[i, k, KNEE]
         inner = math.degrees(math.acos(np.clip(np.dot(thigh, ka) / (np.hypot(*thigh) * np.hypot(*ka)), -1, 1)))
         knee.append(180.0 - inner if leg_px >= KNEE_MIN_LEG_PX else None)
-        contact_ms.append(1000.0 * (c.end - c.start + 1) / fps if fps and c.takeoff_seen else None)
+        contact_ms.append(1000.0 * contact_frames(c, heights) / fps
+                          if fps and c.takeoff_seen else None)
     for a, b in itertools.pairwise(seen):
         y = hip[a.start:b.start + 1, 1]
         bounce.append(float((np.nanmax(y) - np.nanmin(y)) / leg_px) if np.isfinite(y).sum() > 2 else None)
