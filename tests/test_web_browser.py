@@ -163,3 +163,24 @@ def test_routine_timer_starts_pauses_and_skips(base_url: str, browser: Browser) 
     browser.js("document.getElementById('t-back').click()")
     assert browser.js("document.getElementById('t-step').textContent").startswith("Step 1 of")
     _stayed_local(browser, base_url)
+
+
+def test_plan_a_loop_by_clicking_the_map_and_download_its_gpx(base_url: str,
+                                                              browser: Browser) -> None:
+    browser.go(f"{base_url}/planner?map=heidelberg&km=3")
+    browser.wait_for("Number(document.getElementById('plan-map').dataset.waysDrawn) > 1000")
+    # a click in the middle of the map view sets the start
+    browser.js("""(() => { const svg = document.querySelector('#plan-map svg');
+        const r = svg.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        for (const t of ['pointerdown', 'pointerup']) {
+          svg.dispatchEvent(new PointerEvent(t, {clientX: x, clientY: y, bubbles: true, pointerId: 1}));
+        } })()""")
+    assert browser.js("document.getElementById('p-lat').value")
+    browser.js("document.getElementById('plan-form').requestSubmit()")
+    browser.wait_for("Number(document.getElementById('plan-map').dataset.routes) >= 1", 120)
+    assert "hip-load index" in browser.js("document.getElementById('plan-result').innerText")
+    gpx = browser.js("fetch(document.getElementById('plan-gpx').href).then(r => r.text())")
+    assert gpx.startswith("<?xml")
+    assert gpx.count("<trk>") == browser.js("Number(document.getElementById('plan-map')"
+                                           ".dataset.routes)")
+    _stayed_local(browser, base_url)

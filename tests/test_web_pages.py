@@ -6,9 +6,11 @@ The map is the Heidelberg extract (``../shared/data/osm``), imported once throug
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -128,6 +130,20 @@ def test_run_page_draws_the_track_over_the_covering_map(app: Flask, client: Flas
     trends = _text(client.get("/trends"))
     assert "<svg" in trends
     assert "Weekly distance and hip load" in trends
+
+
+def test_upload_of_an_export_archive(app: Flask, client: FlaskClient) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(data_path(RUN_FIT), "activities/run.fit")
+        z.write(data_path("gpx/runpandas__run.gpx"), "activities/run.gpx")
+        z.writestr("activities/readme.txt", "not a recording")
+    response = _upload(app, client, (archive.getvalue(), "export.zip"), json_reply=True)
+    doc = response.get_json()
+    assert response.status_code == 200
+    assert doc["imported"] == 2
+    assert doc["failed"] == []
+    assert all("hipstride-upload-" not in line for line in doc["problems"] + doc["ignored"])
 
 
 def test_runs_filter_and_sort_and_cross_training(app: Flask, client: FlaskClient) -> None:

@@ -118,14 +118,15 @@ def _import_uploads() -> tuple[ImportSummary, str]:
         raise InputError("choose at least one recording (FIT, GPX or TCX, plain or .gz) "
                          "or an export archive (.zip) to upload")
     with tempfile.TemporaryDirectory(prefix="hipstride-upload-") as tmp:
-        used: set[str] = set()
+        saved: list[Path] = []
         for n, upload in enumerate(files):
             name = secure_filename(Path(upload.filename or "").name) or f"upload-{n}"
-            if name in used:
+            if any(p.name == name for p in saved):
                 name = f"{n}-{name}"
-            used.add(name)
-            upload.save(Path(tmp) / name)
-        summary = import_paths(library(), [tmp], jobs=current_app.config["HIPSTRIDE_IMPORT_JOBS"])
+            saved.append(Path(tmp) / name)
+            upload.save(saved[-1])
+        # each file named, so that each is tried (a folder would skip unknown suffixes)
+        summary = import_paths(library(), saved, jobs=current_app.config["HIPSTRIDE_IMPORT_JOBS"])
     return summary, tmp
 
 
