@@ -264,7 +264,8 @@ def test_routine_timer_data_and_downloads(client: FlaskClient) -> None:
     assert client.get("/routines/plan.ics?weeks=99").status_code == 400
     assert client.get("/routines/no-such").status_code == 400
     plan = _text(client.get("/routines/strength?week=3"))
-    assert "week 3 of" in plan and 'href="/routines/strength?week=4"' in plan
+    assert "week 3 of" in plan
+    assert 'href="/routines/strength?week=4"' in plan
     assert client.get("/routines/strength/workout.fit?week=3").data[8:12] == b".FIT"
     assert "single session" in _text(client.get("/routines/warm-up?week=2"))
 
