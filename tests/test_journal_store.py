@@ -26,7 +26,7 @@ def _listed(home: Path) -> list[dict[str, object]]:
 
 
 def test_migration_adds_the_journal_table(tmp_path: Path) -> None:
-    assert [name for name, _ in migrations()][-1] == "0004_journal"
+    assert "0004_journal" in [name for name, _ in migrations()]
     with library(tmp_path) as store:
         assert "0004_journal" in store.applied_migrations()
         columns = {r[1] for r in store.execute("PRAGMA table_info(journal_entries)")}

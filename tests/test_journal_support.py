@@ -33,12 +33,14 @@ def library(home: Path) -> SQLiteStore:
 
 def add_run(store: SQLiteStore, day: date, km: float, *, index: float = 1.05,
             factors: dict[str, float] | None = None, cadence_spm: float | None = None,
-            speed_mps: float = 3.0, name: str | None = None) -> int:
-    """Store one running run of ``km`` on ``day`` (07:00 UTC) with a generated analysis.
+            speed_mps: float = 3.0, name: str | None = None, sport: str = "running",
+            start_time: time = time(7, 0)) -> int:
+    """Store one run of ``km`` on ``day`` (07:00 UTC, or ``start_time``) with a generated analysis
+    (``sport`` as the recording gave it: ``"unknown"`` for an untyped file).
 
     With ``cadence_spm``, every minute of the run carries that step rate (for baselines).
     """
-    start = datetime.combine(day, time(7, 0), UTC)
+    start = datetime.combine(day, start_time, UTC)
     duration_s = km * 1000.0 / speed_mps
     factors = factors or {"downhill": index - 1.0, "uphill": 0.0, "turns": 0.0, "surface": 0.0,
                           "cadence": 0.0}
@@ -58,7 +60,7 @@ def add_run(store: SQLiteStore, day: date, km: float, *, index: float = 1.05,
     tag = f"{day.isoformat()}-{km}-{index}-{name}-{len(store.list_runs())}"
     record = RunRecord(
         start_time_utc=start, end_time_utc=start + timedelta(seconds=duration_s),
-        time_is_relative=False, sport="running", sub_sport=None, name=name, device="test watch",
+        time_is_relative=False, sport=sport, sub_sport=None, name=name, device="test watch",
         file_format="fit", channels=("cadence_spm",) if cadence_spm else (), samples=10,
         source=SourceRecord(f"{tag}.fit", tag.ljust(64, "0"), "fit", "test watch", 10, 1),
         analysis=AnalysisRecord(json.dumps(doc), 1, "", headline),

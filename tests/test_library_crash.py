@@ -1,9 +1,14 @@
-"""``kill -9`` in the middle of an import leaves a consistent library; importing again finishes."""
+"""``kill -9`` at random points of an import leaves a consistent library; importing again finishes.
+
+The kill points come from a seeded generator (so a failure can be replayed): one during start-up,
+then several after a random number of further runs was committed; after each, every stored run is whole.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import sqlite3
@@ -19,6 +24,8 @@ from hipstride.library import open_library
 from tests.conftest import data_path
 
 COPIES = 120
+KILLS_MIDWAY = 3
+KILL_SEED = 9
 _TIME = re.compile(rb"<time>([^<]+)</time>")
 
 
@@ -52,38 +59,52 @@ def _committed_runs(db: Path) -> int:
         return 0
 
 
-@pytest.mark.timeout(120)
-def test_kill_9_midway_then_import_again(tmp_path: Path) -> None:
+def _check_whole(home: Path) -> int:
+    """The library is consistent and every committed run is whole; returns the number of runs."""
+    with open_library(home) as store:
+        assert store.integrity_problems() == []
+        done = int(store.execute("SELECT COUNT(*) FROM runs")[0][0])
+        # every committed run is whole: samples, analysis and its source
+        assert store.execute("SELECT COUNT(*) FROM run_samples")[0][0] == done
+        assert store.execute("SELECT COUNT(*) FROM run_analyses")[0][0] == done
+        assert store.execute("SELECT COUNT(*) FROM sources")[0][0] == done
+    return done
+
+
+@pytest.mark.timeout(180)
+def test_kill_9_at_random_points_then_import_again(tmp_path: Path) -> None:
     folder = tmp_path / "history"
     folder.mkdir()
     _shifted_copies(folder, data_path("gpx/runpandas__run.gpx"), COPIES)
     home = tmp_path / "home"
     db = home / "library.sqlite"
+    rng = random.Random(KILL_SEED)
 
+    # first a kill at a random moment of the start (opening the library, its migrations, the
+    # folder walk), then kills once a random number of further runs has been committed
     proc = _import(home, folder, capture=False)
-    deadline = time.monotonic() + 90
-    while _committed_runs(db) < 5 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert proc.poll() is None, "the import finished before it could be killed"
-    os.kill(proc.pid, signal.SIGKILL)
+    time.sleep(rng.uniform(0.05, 0.8))
+    proc.kill()
     proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-
-    with open_library(home) as store:
-        assert store.integrity_problems() == []
-        done = store.execute("SELECT COUNT(*) FROM runs")[0][0]
-        assert 5 <= done < COPIES
-        # every committed run is whole: samples, analysis and its source
-        assert store.execute("SELECT COUNT(*) FROM run_samples")[0][0] == done
-        assert store.execute("SELECT COUNT(*) FROM run_analyses")[0][0] == done
-        assert store.execute("SELECT COUNT(*) FROM sources")[0][0] == done
+    done = _check_whole(home) if db.exists() else 0
+    for _ in range(KILLS_MIDWAY):
+        target = done + rng.randint(1, 25)
+        proc = _import(home, folder, capture=False)
+        deadline = time.monotonic() + 90
+        while _committed_runs(db) < target and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert proc.poll() is None, "the import finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        done = _check_whole(home)
+        assert target <= done < COPIES
 
     again = _import(home, folder, capture=True)
     out, err = again.communicate(timeout=90)
     assert again.returncode == 0, err.decode()
+    assert _check_whole(home) == COPIES
     with open_library(home) as store:
-        assert store.integrity_problems() == []
-        assert store.execute("SELECT COUNT(*) FROM runs")[0][0] == COPIES
         files = {Path(r[0]).name for r in store.execute("SELECT file_path FROM sources")}
     assert files == {f"run_{k:03d}.gpx" for k in range(COPIES)}
     summary = json.loads(out)

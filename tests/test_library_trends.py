@@ -49,12 +49,14 @@ def test_weeks_without_running_are_kept_and_other_sports_left_out() -> None:
             _run(4, MONDAY + timedelta(days=2), 5, relative=True)]
     weeks = weekly_load(runs)
     assert [(w.distance_m, w.runs) for w in weeks] == [(10_000, 1), (0, 0), (10_000, 1)]
-    assert weeks[2].week_over_week_pct is None  # no base to compare against
+    assert weeks[1].progression_pct is None  # only one week before it
+    assert weeks[2].progression_pct == pytest.approx(100)  # against 10 km and 0: a mean of 5
 
 
 def test_a_40_percent_jump_over_two_weeks_is_flagged() -> None:
     weeks = weekly_load(_weeks_of([20, 20, 20, 20, 28, 28]))
-    assert weeks[4].week_over_week_pct == pytest.approx(40)
+    assert weeks[4].progression_pct == pytest.approx(40)
+    assert weeks[5].progression_pct == pytest.approx(28 / 24 * 100 - 100)
     flags = progression_flags(weeks)
     assert [f.week for f in flags] == [weeks[4].week_start]  # once, not again for the same rise
     flag = flags[0].to_dict()
@@ -68,15 +70,50 @@ def test_a_40_percent_jump_over_two_weeks_is_flagged() -> None:
 def test_a_20_percent_rise_is_not_flagged() -> None:
     weeks = weekly_load(_weeks_of([20, 20, 20, 20, 24, 24]))
     assert progression_flags(weeks) == []
-    assert weeks[5].two_week_pct == pytest.approx(20)
+    assert weeks[4].progression_pct == pytest.approx(20)
 
 
 def test_a_gradual_climb_shows_in_the_two_week_progression() -> None:
     weeks = weekly_load(_weeks_of([20, 20, 25, 31]))  # +25 %, then +24 %: each week under 30 %
-    assert weeks[3].two_week_pct == pytest.approx(40)
+    assert weeks[2].progression_pct == pytest.approx(25)
+    assert weeks[3].progression_pct == pytest.approx(31 / 22.5 * 100 - 100)
     flags = progression_flags(weeks)
     assert [f.week for f in flags] == [weeks[3].week_start]
-    assert "two weeks before" in flags[0].text
+    assert "mean of the two weeks before (22.5 km)" in flags[0].text
+
+
+def test_the_week_in_progress_is_partial_and_never_shows_a_fall() -> None:
+    runs = _weeks_of([20, 20, 20])
+    runs.append(_run(99, MONDAY + timedelta(weeks=3), 5.0))  # Monday of the fourth week
+    wednesday = (MONDAY + timedelta(weeks=3, days=2)).date()
+    weeks = weekly_load(runs, until=wednesday)
+    assert [w.partial for w in weeks] == [False, False, False, True]
+    assert weeks[-1].progression_pct is None  # 5 of 20 km so far is not "-75 %"
+    assert weeks[-1].acwr is None
+    assert weeks[-1].to_dict()["partial"] is True
+    # a week in progress that already exceeds the limit is shown and flagged, "so far"
+    runs.append(_run(100, MONDAY + timedelta(weeks=3, days=1), 25.0))
+    weeks = weekly_load(runs, until=wednesday)
+    assert weeks[-1].progression_pct == pytest.approx(50)
+    (flag,) = progression_flags(weeks)
+    assert "so far" in flag.text
+    assert flag.to_dict()["partial"] is True
+    # on its Sunday the week is complete
+    sunday = (MONDAY + timedelta(weeks=3, days=6)).date()
+    assert not weekly_load(runs, until=sunday)[-1].partial
+
+
+def test_the_decision_and_the_trends_give_one_progression_figure() -> None:
+    from hipstride.journal.decision import WeekLoad, decide
+
+    weeks = weekly_load(_weeks_of([20, 20, 20, 20, 28]))
+    figure = f"{weeks[-1].progression_pct:.0f} %"
+    loads = [WeekLoad(w.week_start, w.distance_m, w.hip_load) for w in weeks]
+    result = decide(weeks[-1].week_start + timedelta(days=6), [], loads, [],
+                    cadence_baseline_spm=None)
+    (reason,) = [r for r in result.reasons if r.rule == "load-progression"]
+    assert f"distance up {figure}" in reason.text
+    assert figure in progression_flags(weeks)[0].text
 
 
 def test_acute_chronic_ratio_is_context_only() -> None:

@@ -33,6 +33,7 @@ EXTRACTS = {
     "liechtenstein": "osm/valhalla__liechtenstein-latest.osm.pbf",
     "monaco": "osm/osrm__monaco.osm.pbf",
     "berlin": "osm/graphhopper__berlin-siegessaeule.osm.gz",
+    "andorra": "osm/graphhopper__andorra.osm.pbf",
 }
 
 
@@ -177,7 +178,7 @@ def test_heidelberg_tags_surfaces_and_steps(heidelberg: FootNetwork) -> None:
 def test_store_roundtrip_is_exact_and_atomic(heidelberg: FootNetwork, tmp_path: Path) -> None:
     # how fast a map loads is measured in benchmarks/bench_map.py, not asserted here
     info = save_map(heidelberg, "copy", tmp_path)
-    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["copy.json", "copy.npz"]
+    assert sorted(p.name for p in (tmp_path / "maps").iterdir()) == ["copy.npz"]
     loaded = load_map("copy", tmp_path)
     for key, value in heidelberg.arrays().items():
         assert np.array_equal(getattr(loaded, key), value, equal_nan=value.dtype.kind == "f"), key

@@ -171,7 +171,10 @@ def test_costs_follow_the_model() -> None:
     assert down > up > net.edge_length_m[e]          # descents cost more than climbs
     steps = np.flatnonzero(net.edge_flags & FLAG_STEPS)
     s = int(steps[np.argmax(net.edge_length_m[steps])])
-    assert cm.arc_cost[2 * s] > 3.0 * net.edge_length_m[s]
+    assert cm.arc_cost[2 * s] < 2.0 * net.edge_length_m[s]      # steps: their grade only
+    wary = dataclasses.replace(PROFILE, planner=dataclasses.replace(PROFILE.planner,
+                                                                    steps_factor=4.0))
+    assert CostModel(net, wary, "hip").arc_cost[2 * s] > 3.0 * net.edge_length_m[s]
     length = CostModel(net, PROFILE, "length")
     assert length.arc_cost[2 * e] == pytest.approx(net.edge_length_m[e], abs=0.01)
     assert cm.turn_cost(2 * e, 2 * e + 1) > 50.0      # a U-turn

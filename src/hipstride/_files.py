@@ -37,6 +37,10 @@ def write_atomic(path: str | os.PathLike[str], content: str | bytes | Callable[[
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.", suffix=".tmp")
     except OSError as exc:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if isinstance(exc, FileExistsError | NotADirectoryError) and blocker is not None \
+                and not blocker.is_dir():
+            raise InputError(f"{out}: cannot write: {blocker} is a file, not a folder") from exc
         raise InputError(f"{out}: cannot write: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(fd, "wb") as fh:

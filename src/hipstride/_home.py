@@ -13,7 +13,10 @@ __all__ = ["home_dir"]
 
 
 def home_dir(explicit: str | os.PathLike[str] | None = None, *, create: bool = True) -> Path:
-    """Return the hipstride home folder, creating it (mode 0700) unless ``create`` is False."""
+    """Return the hipstride home folder, creating it (mode 0700) unless ``create`` is False.
+
+    Raises :class:`~hipstride.errors.StorageError` naming the folder when it cannot be created.
+    """
     if explicit is not None:
         path = Path(explicit)
     elif os.environ.get("HIPSTRIDE_HOME"):
@@ -24,5 +27,11 @@ def home_dir(explicit: str | os.PathLike[str] | None = None, *, create: bool = T
         path = Path(user_data_dir("hipstride", appauthor=False))
     path = path.expanduser()
     if create:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:  # a read-only or missing parent, a file in the way, no permission
+            from hipstride.errors import StorageError
+
+            raise StorageError(f"{path}: cannot create the hipstride home folder "
+                               f"({exc.strerror or exc})") from None
     return path

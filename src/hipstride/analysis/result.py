@@ -127,6 +127,11 @@ class RunAnalysis:
                 **({"matched_share": self.surface.matched_share}
                    if self.surface.matched_share is not None else {}),
                 **({"way_ids": self.surface.way_ids} if self.surface.way_ids is not None else {}),
+                **({"map": {"name": self.surface.map_name,
+                            "created_utc": self.surface.map_created_utc}}
+                   if self.surface.map_name is not None else {}),
+                **({"matched_path": self.surface.matched_path}
+                   if self.surface.matched_path is not None else {}),
             },
             "form": {**{k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.averages.items()},
                      "drift": {k: _r(v, 3 if k == "step_length_m" else 1) for k, v in self.form.drift.items()},

@@ -6,7 +6,8 @@ their commands runs (:data:`COMMAND_MODULES` says which module holds which comma
 ``hipstride --help``, which lists every command, imports them all.
 
 Errors derived from :class:`hipstride.errors.HipstrideError` become a one-line message and a
-non-zero exit code, never a traceback.
+non-zero exit code, never a traceback. So do, as a last net, a file-system failure (``OSError``,
+named by its file) and a SQLite failure that no layer below turned into a ``StorageError``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ COMMAND_MODULES: dict[str, str] = {
     "journal": "journal",
     "today": "journal",
     "report": "journal",
+    "form": "form",
     "serve": "serve",
 }
 
@@ -70,6 +72,21 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except HipstrideError as exc:
             click.echo(f"hipstride: error: {exc}", err=True)
+            sys.exit(2)
+        except BrokenPipeError:  # the reader of the output left (`| head`): nothing to say
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except OSError as exc:  # the last net: the file system said no where nothing expected it
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"hipstride: error: {where}{exc.strerror or exc}", err=True)
+            sys.exit(2)
+        except Exception as exc:
+            sqlite3 = sys.modules.get("sqlite3")  # imported only by commands that use the library
+            if sqlite3 is None or not isinstance(exc, sqlite3.Error):
+                raise
+            click.echo(f"hipstride: error: the run library cannot be used ({exc})", err=True)
             sys.exit(2)
 
 

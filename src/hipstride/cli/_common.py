@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +34,8 @@ def open_store(home: Path | None) -> Iterator[SQLiteStore]:
 
 
 def dump_json(doc: Any) -> None:
-    """Print a JSON document to standard output."""
-    json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+    """Print a JSON document to standard output: always valid JSON (see :mod:`hipstride._json`)."""
+    from hipstride._json import dumps
+
+    sys.stdout.write(dumps(doc, indent=2, ensure_ascii=False))
     sys.stdout.write("\n")

@@ -67,8 +67,10 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 activity = read_activity(path)
-            for w in caught:
-                click.echo(f"hipstride: warning: {path}: {w.message}", err=True)
+            for w in caught:  # a reader's warning already starts with the file's name
+                text = str(w.message)
+                named = text if text.startswith(f"{path}: ") else f"{path}: {text}"
+                click.echo(f"hipstride: warning: {named}", err=True)
             run_surface: SurfaceLike = surface
             if surface is None:
                 from hipstride.map.surfaces import map_surface_provider
@@ -85,16 +87,16 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
             click.echo(f"hipstride: error: {message}", err=True)
 
     if html_out is not None and results:
-        from hipstride.report.run_page import write_html_report
+        from hipstride.report.run_page import map_basemap, write_html_report
 
         if len(files) == 1:
-            write_html_report(results[0], html_out)
+            write_html_report(results[0], html_out, basemap=map_basemap(results[0]))
             click.echo(f"wrote {html_out}", err=True)
         else:
             html_out.mkdir(parents=True, exist_ok=True)
             for a in results:
                 out = html_out / (Path(a.activity.source).name.split(".")[0] + ".html")
-                write_html_report(a, out)
+                write_html_report(a, out, basemap=map_basemap(a))
                 click.echo(f"wrote {out}", err=True)
     if as_json:
         docs = [a.to_dict() for a in results]

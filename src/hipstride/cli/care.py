@@ -6,13 +6,13 @@ each command so that ``hipstride --help`` stays fast.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from hipstride.cli._common import dump_json
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ def list_routines(as_json: bool) -> None:
             }
             for r in routines
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        dump_json(rows)
         return
     width = max(len(r.name) for r in routines)
     for r in routines:
@@ -81,7 +81,7 @@ def show(name: str, week: int | None, as_json: bool) -> None:
 
     found = _load(name, week)
     if as_json:
-        click.echo(json.dumps(found.to_dict(), indent=2, ensure_ascii=False))
+        dump_json(found.to_dict())
         return
     heading = found.title + (
         f", week {found.week} of {found.weeks}" if found.kind == "plan" else ""

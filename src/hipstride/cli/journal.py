@@ -68,9 +68,9 @@ _QUESTIONS = {
 }
 
 
-def _entry_options(command: Callable[..., None]) -> Callable[..., None]:
-    """One option per field of the journal entry, in the entry's field order."""
-    for name in reversed(FIELDS):
+def _entry_options(command: Callable[..., None], *, skip: tuple[str, ...] = ()) -> Callable[..., None]:
+    """One option per field of the journal entry (but ``skip``), in the entry's field order."""
+    for name in reversed([f for f in FIELDS if f not in skip]):
         command = click.option(_OPTION_NAMES[name], name, multiple=name in _MULTIPLE,
                                help=_OPTION_HELP[name])(command)
     return command
@@ -160,6 +160,8 @@ def _entry_from_input(store: SQLiteStore, entry_json: str | None,
         except json.JSONDecodeError as exc:
             raise InputError(f"--entry: not valid JSON ({exc.msg} at character {exc.pos})") \
                 from None
+        except RecursionError:  # thousands of nested brackets: no entry is shaped like that
+            raise InputError("--entry: the JSON is nested too deeply for an entry") from None
         return entry_from_mapping(data), set(data) if isinstance(data, dict) else set()
     if set(given) - {"date"}:
         if "where" in given:
@@ -201,7 +203,7 @@ def add(entry_json: str | None, replace: bool, home: Path | None, as_json: bool,
     with open_store(home) as store:
         entry, fields = _entry_from_input(store, entry_json,
                                           {name: options[name] for name in FIELDS})
-        if replace:
+        if replace and fields - {"date"}:
             outcome = "replaced" if add_entry(store, entry) else "saved"
             stored: JournalEntry | None = entry
         else:
@@ -248,6 +250,53 @@ def list_cmd(since: str | None, until: str | None, home: Path | None, as_json: b
     from hipstride.report.journal_terminal import journal_table
 
     Console(highlight=False).print(journal_table(entries))
+
+
+def _edit_options(command: Callable[..., None]) -> Callable[..., None]:
+    return _entry_options(command, skip=("date",))
+
+
+@journal.command("edit")
+@click.argument("day", metavar="DATE")
+@_edit_options
+@HOME_OPTION
+@JSON_OPTION
+def edit(day: str, home: Path | None, as_json: bool, **options: Any) -> None:
+    """Correct the entry of DATE (YYYY-MM-DD): the fields given replace the stored ones (an empty
+    value, e.g. --pain-during '', clears one; a repeated option replaces the whole list)."""
+    from hipstride.journal.store import edit_entry, entry_from_mapping, entry_to_dict
+
+    date_ = _day(day, "DATE")
+    assert date_ is not None
+    given = {k: v for k, v in options.items() if v is not None and not (k in _MULTIPLE and v == ())}
+    for name in _MULTIPLE:
+        if name in given:
+            given[name] = ",".join(given[name])  # text: '' clears the list
+    entry = entry_from_mapping({**given, "date": date_},
+                               label=lambda f: _OPTION_NAMES.get(f, f))
+    with open_store(home) as store:
+        stored, changed = edit_entry(store, entry, set(given))
+    if as_json:
+        dump_json({"entry": entry_to_dict(stored), "changed": changed})
+    elif changed:
+        click.echo(f"Edited the journal entry for {date_.isoformat()}.")
+    else:
+        click.echo(f"Nothing changed for {date_.isoformat()}: give the fields to correct, e.g. "
+                   "--pain-morning 2.")
+
+
+@journal.command("delete")
+@click.argument("day", metavar="DATE")
+@HOME_OPTION
+def delete(day: str, home: Path | None) -> None:
+    """Remove the whole entry of DATE (YYYY-MM-DD)."""
+    from hipstride.journal.store import delete_entry
+
+    date_ = _day(day, "DATE")
+    assert date_ is not None
+    with open_store(home) as store:
+        delete_entry(store, date_)
+    click.echo(f"Deleted the journal entry for {date_.isoformat()}.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -300,7 +349,8 @@ def report() -> None:
 @HOME_OPTION
 def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | None,
               pdf_engine: str, home: Path | None) -> None:
-    """One page for a clinician: red flags, pain trend, load, form, hip load and the journal.
+    """A report for a clinician: a first page that stands alone (what hurts where and since when,
+    trends, today's decision and why, red flags, load, form), then the details.
 
     Works offline (nothing is loaded from the internet) and prints well. It is educational and
     not a diagnosis.

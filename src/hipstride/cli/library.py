@@ -78,12 +78,16 @@ def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: 
         sys.exit(1)
 
 
-@click.command("runs")
+@click.group("runs", invoke_without_command=True)
 @HOME_OPTION
 @JSON_OPTION
 @click.option("--sport", help="Only this sport (e.g. running).")
-def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
-    """List the runs in the library (and other activities, with their sport)."""
+@click.pass_context
+def runs(ctx: click.Context, home: Path | None, as_json: bool, sport: str | None) -> None:
+    """List the runs in the library (and other activities, with their sport); `runs delete` and
+    `runs relabel` correct it."""
+    if ctx.invoked_subcommand is not None:
+        return
     with open_store(home) as store:
         listing = store.list_runs(sport=sport)
     if as_json:
@@ -94,6 +98,33 @@ def runs(home: Path | None, as_json: bool, sport: str | None) -> None:
     from hipstride.report.terminal import runs_table
 
     Console().print(runs_table(listing))
+
+
+@runs.command("delete")
+@click.argument("run_id", type=int)
+@HOME_OPTION
+def runs_delete(run_id: int, home: Path | None) -> None:
+    """Remove a run and everything stored for it (a journal entry about it stays)."""
+    from hipstride.library.api import delete_run
+
+    with open_store(home) as store:
+        delete_run(store, run_id)
+    click.echo(f"Deleted run {run_id}.")
+
+
+@runs.command("relabel")
+@click.argument("run_id", type=int)
+@click.option("--sport", required=True, help="What the activity was: running, walking, hiking, "
+              "cycling, swimming, training or other.")
+@HOME_OPTION
+def runs_relabel(run_id: int, sport: str, home: Path | None) -> None:
+    """Say what an activity was (e.g. an untyped phone recording that was a walk); weekly load,
+    today's decision and baselines then count it as that sport."""
+    from hipstride.library.api import relabel_run
+
+    with open_store(home) as store:
+        before = relabel_run(store, run_id, sport)
+    click.echo(f"Run {run_id} is now {sport.strip().lower()} (it was {before}).")
 
 
 @click.command("show")
@@ -108,9 +139,12 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
     with open_store(home) as store:
         doc = show_run(store, run_id)
         if html_out is not None:
-            from hipstride.report.run_page import write_html_report
+            from hipstride.library.records import maps_home_of
+            from hipstride.report.run_page import map_basemap, write_html_report
 
-            write_html_report(rebuild_analysis(store, run_id), html_out)
+            analysis = rebuild_analysis(store, run_id)
+            write_html_report(analysis, html_out,
+                              basemap=map_basemap(analysis, maps_home_of(store)))
             click.echo(f"wrote {html_out}", err=True)
     if as_json:
         dump_json(doc)
@@ -144,7 +178,9 @@ def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
         dump_json(doc)
     elif html_out is None:
         for w in doc["weeks"][-8:]:
-            change = f"{w['week_over_week_pct']:+.0f} %" if w["week_over_week_pct"] is not None else ""
+            change = (f"{w['progression_pct']:+.0f} % on the two weeks before"
+                      if w["progression_pct"] is not None else "")
+            change += " (week in progress)" if w["partial"] else ""
             click.echo(f"{w['week_start']}  {w['distance_m'] / 1000:6.1f} km  {w['runs']} run(s)  "
                        f"hip load {w['hip_load']:.1f}  {change}")
         for f in doc["flags"]:

@@ -144,7 +144,8 @@ def route_group() -> None:
 @click.option("--start", required=True, help="Start as LAT,LON (decimal degrees).")
 @click.option("--distance-km", required=True, type=float, help="Length of the loop, km.")
 @click.option("--count", default=3, show_default=True, type=int, help="Distinct loops to offer.")
-@click.option("--seed", type=int, help="Seed, to get the same loops again.")
+@click.option("--seed", type=int,
+              help="Draw another set of loops (default 0: the same request gives the same loops).")
 @_plan_options
 def loop_command(start: str, distance_km: float, count: int, seed: int | None,
                  map_name: str | None, profile_path: Path | None, gpx: Path | None,

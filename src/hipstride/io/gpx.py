@@ -194,7 +194,12 @@ def _fast_rows(cols: Columns, rows: list[tuple[bytes, ...]]) -> None:
     cols.lat.extend(map(float, lat))
     cols.lon.extend(map(float, lon))
     cols.bad_position.frombytes(bytes(len(rows)))
-    cols.time.extend([to_epoch(t.decode("ascii")) if t else NAN for t in time])
+    distinct = set(time)
+    if 2 * len(distinct) < len(time):  # repeated stamps (10**6 alike in the review): parse each once
+        epoch = {t: to_epoch(t.decode("ascii")) if t else NAN for t in distinct}
+        cols.time.extend([epoch[t] for t in time])
+    else:
+        cols.time.extend([to_epoch(t.decode("ascii")) if t else NAN for t in time])
     values = cols.values
     values["ele"].extend(_floats(ele))
     values["hr"].extend(_floats(hr))

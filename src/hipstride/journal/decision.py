@@ -9,7 +9,10 @@ that fired, and returns the strongest decision, ranked::
 
 with a concrete plan (:mod:`hipstride.journal.plan`). Under an urgent decision every
 lower-ranked reason opens with :data:`ALSO_NOTED`: the visit is the only action for today, and
-those reasons are for the professional. When nothing fires the decision is ``run``,
+those reasons are for the professional. Under any other decision that has no running today
+(rest, cross-train, or a visit while running is stopped or paused) a lower-ranked reason opens
+with :data:`ALSO_NOTED_NO_RUN`, so that "keep today's run shorter" never reads as an action
+beside "pause running". When nothing fires the decision is ``run``,
 with the reason ``all-clear`` (journal entries in the last four weeks) or ``no-entries``.
 ``urgent`` means "get seen today" (a same-day red flag noted lately); a see-professional
 decision without it means within the next few days.
@@ -48,6 +51,8 @@ __all__ = ["Decision", "DecisionKind", "Reason", "RecentRun", "WeekLoad", "decid
 
 #: How a lower-ranked reason opens under an urgent decision (it is not today's action).
 ALSO_NOTED = "Also noted, to mention when you are seen (not an action for today): "
+#: How a lower-ranked reason opens when today's plan has no running (it is not today's action).
+ALSO_NOTED_NO_RUN = "Also noted (today's plan has no running, so this is not an action for today): "
 #: Rules whose reason means the pain has not settled: running stays paused until the visit.
 PAUSING_RULES = ("pain-persistent", "pain-unsettled")
 #: Plausible cadence baselines (steps/min).
@@ -149,11 +154,15 @@ def decide(
     reasons.sort(key=lambda r: DECISION_RANK[r.decision], reverse=True)
     decision = reasons[0].decision
     urgent = any(r.urgent for r in reasons)
-    if urgent:  # nothing but the visit is today's action: the rest is for the professional
+    stop = any(r.rule == "red-flag" for r in reasons)
+    pause = any(r.rule in PAUSING_RULES for r in reasons)
+    opening = ALSO_NOTED if urgent else ALSO_NOTED_NO_RUN if (
+        decision in ("rest", "cross-train") or (decision == "see-professional" and (stop or pause))
+    ) else None
+    if opening:  # only the strongest reasons are today's action: the rest are for later
         reasons = [r if r.urgent or r.decision == decision
-                   else dataclasses.replace(r, text=ALSO_NOTED + r.text) for r in reasons]
+                   else dataclasses.replace(r, text=opening + r.text) for r in reasons]
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
-                     cadence_baseline_spm=cadence_baseline_spm,
-                     stop_running=any(r.rule == "red-flag" for r in reasons),
-                     pause_running=any(r.rule in PAUSING_RULES for r in reasons))
+                     cadence_baseline_spm=cadence_baseline_spm, stop_running=stop,
+                     pause_running=pause)
     return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan)

@@ -93,6 +93,7 @@ import statistics
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from hipstride.analysis.trends import progression_pct
 from hipstride.journal._pain_rules import pain_monitor, stiffness, unsettled, worsening
 from hipstride.journal._rule_base import (
     DECISION_RANK,
@@ -246,13 +247,14 @@ def _weekly(weeks: Sequence[WeekLoad], today: date) -> list[WeekLoad]:
 
 
 def _over(latest: WeekLoad, base: Sequence[WeekLoad], share: float) -> list[str]:
-    """What of ``latest`` exceeds ``share`` (1 + allowed rise) of the mean of ``base``."""
+    """What of ``latest`` exceeds ``share`` (1 + allowed rise) of the mean of ``base``, measured
+    by the one progression of :func:`hipstride.analysis.trends.progression_pct`."""
     changes = []
-    for label, value, level in (
-            ("distance", latest.distance_m, statistics.fmean(w.distance_m for w in base)),
-            ("hip load", latest.hip_load, statistics.fmean(w.hip_load for w in base))):
-        if level > 0 and round(value / level, 9) > share:  # keep +30.000...04 % from counting
-            changes.append(f"{label} up {100 * (value / level - 1):.0f} %")
+    for label, value, before in (("distance", latest.distance_m, [w.distance_m for w in base]),
+                                 ("hip load", latest.hip_load, [w.hip_load for w in base])):
+        pct = progression_pct(value, before)
+        if pct is not None and round(pct, 7) > round(100 * (share - 1), 7):  # no +30.0000004 %
+            changes.append(f"{label} up {pct:.0f} %")
     return changes
 
 

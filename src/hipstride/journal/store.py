@@ -2,8 +2,9 @@
 
 Entries live in the run library database (table ``journal_entries``, migration
 ``0004_journal.sql``), one per calendar day: :func:`add_entry` stores a whole day (replacing one
-of the same date), :func:`merge_entry` adds the fields a later part of the day gives, each in one
-transaction. An entry may point at a stored run (``run_id``); removing the run
+of the same date), :func:`merge_entry` adds the fields a later part of the day gives,
+:func:`edit_entry` corrects the fields it names (lists replaced, not added to) of a day already
+logged, and :func:`delete_entry` removes a day, each in one transaction. An entry may point at a stored run (``run_id``); removing the run
 keeps the entry and clears the link.
 
 Input arrives as a mapping with the fields of :data:`~hipstride.journal.entry.FIELDS` (the
@@ -29,6 +30,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import date
 from typing import Any, Literal
 
+from hipstride._json import utf8_text
 from hipstride.errors import InputError
 from hipstride.journal.decision import decide
 from hipstride.journal.entry import FIELDS, FLAGS, MAX_STIFFNESS_MIN, SIDES, SITES, JournalEntry
@@ -38,9 +40,12 @@ from hipstride.library.store import JournalRecord, RunStore
 SEEN_PREFIX = "seen:"
 
 __all__ = [
+    "EARLIEST_DATE",
     "FIELDS",
     "MAX_TEXT_CHARS",
     "add_entry",
+    "delete_entry",
+    "edit_entry",
     "entry_from_mapping",
     "entry_to_dict",
     "list_entries",
@@ -48,6 +53,9 @@ __all__ = [
     "red_flag_warning",
 ]
 
+#: The earliest day a journal date may name (the dates of recordings start at the GPS epoch, 1980).
+EARLIEST_DATE = date(1980, 1, 1)
+_MAX_RUN_ID = 2**63 - 1
 #: Longest free text kept for "better" and "worse".
 MAX_TEXT_CHARS = 2000
 
@@ -66,14 +74,17 @@ def parse_date(value: object, *, field: str = "date") -> date:
     InputError
         Naming ``field`` when the value is not such a date.
     """
-    if isinstance(value, date):
-        return value
+    day: date | None = value if isinstance(value, date) else None
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
-            pass
-    raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+            day = None
+    if day is None:
+        raise InputError(f"{field}: expected a date as YYYY-MM-DD, got {value!r}")
+    if day < EARLIEST_DATE:  # weeks and windows before it would run below year 1
+        raise InputError(f"{field}: {day.isoformat()} is before {EARLIEST_DATE.isoformat()}")
+    return day
 
 
 def _number(value: object, field: str, lo: float, hi: float, unit: str = "") -> float | None:
@@ -120,7 +131,7 @@ def _text(value: object, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"{field}: expected text, got {value!r}")
-    text = value.strip()
+    text = utf8_text(value).strip()  # a lone surrogate (bytes that were not UTF-8) becomes U+FFFD
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(f"{field}: at most {MAX_TEXT_CHARS} characters, got {len(text)}")
     return text or None
@@ -142,7 +153,7 @@ def _run_id(value: object, field: str) -> int | None:
         number = value
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
-    if number is None or number < 1:
+    if number is None or not 1 <= number <= _MAX_RUN_ID:  # SQLite ids are 64-bit
         raise InputError(f"{field}: must be a run id (a whole number from 1), got {value!r}")
     return number
 
@@ -292,6 +303,54 @@ def merge_entry(store: RunStore, entry: JournalEntry,
         return existing, "unchanged"
     add_entry(store, merged)
     return merged, "merged"
+
+
+def _stored(store: RunStore, day: date) -> JournalEntry:
+    existing = next(iter(list_entries(store, since=day, until=day)), None)
+    if existing is None:
+        raise InputError(f"date: no journal entry for {day.isoformat()} (see `hipstride journal "
+                         "list`)")
+    return existing
+
+
+def edit_entry(store: RunStore, entry: JournalEntry,
+               fields: Collection[str]) -> tuple[JournalEntry, bool]:
+    """Correct the day ``entry.date`` already in the journal: each field in ``fields`` takes
+    ``entry``'s value (a list replaces the stored one; an empty value clears the field), the
+    others stay.
+
+    Returns
+    -------
+    tuple
+        The day's entry as now stored, and whether anything changed.
+
+    Raises
+    ------
+    InputError
+        When the journal has no entry for that date, or ``run_id`` names no run (nothing is
+        written).
+    """
+    existing = _stored(store, entry.date)
+    changes = {name: getattr(entry, name) for name in FIELDS if name in fields and name != "date"}
+    edited = dataclasses.replace(existing, **changes)
+    if edited == existing:
+        return existing, False
+    add_entry(store, edited)
+    return edited, True
+
+
+def delete_entry(store: RunStore, day: date) -> JournalEntry:
+    """Remove the journal entry of ``day`` (one transaction) and return what it held.
+
+    Raises
+    ------
+    InputError
+        When the journal has no entry for that date.
+    """
+    existing = _stored(store, day)
+    with store.transaction():
+        store.delete_journal_entry(day)
+    return existing
 
 
 def list_entries(store: RunStore, *, since: date | None = None,

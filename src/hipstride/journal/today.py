@@ -9,13 +9,15 @@ journal entries
     before a professional is recorded as having seen it.
 weekly load
     Distance (m) and hip-load units per ISO week of running (:func:`hipstride.analysis.trends.
-    weekly_load`, runs started on or before the day), up to the day's week. The week in progress
+    weekly_load`, runs started on or before the day), up to the day's week. Running is what
+    :func:`hipstride.analysis.trends.counts_as_running` says (an untyped recording counts unless
+    the runner relabelled it) and two recordings of one run count once. The week in progress
     stands as the latest week once it already holds more running than the last complete week;
     until then the last complete week does, so that Monday's decision still sees last week's
     jump. Weeks are those of the runs' UTC start times, as in ``hipstride trends``.
 recent runs
-    Running of the :data:`RUNS_LOOKBACK_DAYS` days up to the day: UTC date, hip-load index and
-    distance (m). A run without a hip-load index (no usable course) counts for distance only.
+    Running of the :data:`RUNS_LOOKBACK_DAYS` days up to the day (the same runs, each once): UTC
+    date, hip-load index and distance (m); the plan sizes a modified run from their median. A run without a hip-load index (no usable course) counts for distance only.
 cadence baseline
     The runner's own step rate at their usual speed: of the speed-matched cadence baseline
     (:func:`hipstride.analysis.baselines.compute_baselines`, the 90 days up to the end of the day)
@@ -70,9 +72,12 @@ class DecisionInputs:
 
 
 def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
-    """Running with a real start time on or before ``today`` (UTC dates)."""
-    return [r for r in runs if r.sport == "running" and r.start_time_utc is not None
-            and not r.time_is_relative and r.start_time_utc.astimezone(UTC).date() <= today]
+    """Running (untyped recordings included) with a real start time on or before ``today`` (UTC
+    dates), each run once."""
+    from hipstride.analysis.trends import counts_as_running, one_per_run
+
+    return [r for r in one_per_run([r for r in runs if counts_as_running(r.sport)])
+            if r.start_time_utc is not None and r.start_time_utc.astimezone(UTC).date() <= today]
 
 
 def decision_weeks(runs: list[RunSummary], today: date) -> list[WeekLoad]:
@@ -118,7 +123,7 @@ def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
 
 def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
     """Read the journal, weekly load, recent runs and cadence baseline for ``today``."""
-    runs = store.list_runs(sport="running")
+    runs = store.list_runs()
     return DecisionInputs(
         today=today,
         entries=list_entries(store, since=today - timedelta(days=JOURNAL_LOOKBACK_DAYS - 1),

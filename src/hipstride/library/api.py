@@ -1,10 +1,16 @@
-"""What the ``hipstride`` commands ask of the library: open it, show a run, the trends document."""
+"""What the ``hipstride`` commands ask of the library: open it, show, delete or relabel a run, the
+trends document.
+
+A relabelled sport is the runner's word on what a recording was (a phone's untyped GPX that was a
+walk, a ride logged as a run): it is stored beside the recording's own sport and wins over it
+everywhere a run's sport is read (the listing, weekly load, the daily decision, baselines).
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +24,11 @@ if TYPE_CHECKING:
     from hipstride.analysis.baselines import CadenceBaseline
     from hipstride.analysis.run import RunAnalysis
 
-__all__ = ["library_path", "open_library", "rebuild_analysis", "refresh_run", "show_run",
-           "trends_document"]
+__all__ = ["SPORTS", "delete_run", "library_path", "open_library", "rebuild_analysis",
+           "refresh_run", "relabel_run", "show_run", "trends_document"]
+
+#: The sports a run can be relabelled as.
+SPORTS = ("running", "walking", "hiking", "cycling", "swimming", "training", "other")
 
 
 def library_path(home: str | os.PathLike[str] | None = None) -> Path:
@@ -47,11 +56,71 @@ def _require(store: RunStore, run_id: int) -> None:
         raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
 
 
+def delete_run(store: RunStore, run_id: int) -> None:
+    """Remove run ``run_id`` and all that is stored for it, in one transaction (a journal entry
+    about it keeps its other fields).
+
+    Raises
+    ------
+    InputError
+        When the library holds no run with that id (nothing is changed).
+    """
+    with store.transaction():
+        if not store.delete_run(run_id):
+            raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+
+
+def relabel_run(store: RunStore, run_id: int, sport: str) -> str:
+    """Record that run ``run_id`` was ``sport`` (one of :data:`SPORTS`); return the sport it had.
+
+    Raises
+    ------
+    InputError
+        For a sport not in :data:`SPORTS`, or when the library holds no run with that id.
+    """
+    name = sport.strip().lower()
+    if name not in SPORTS:
+        raise InputError(f"sport: unknown sport {sport!r}; use one of: {', '.join(SPORTS)}")
+    run = store.get_run(run_id)
+    if run is None:
+        raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
+    with store.transaction():
+        store.set_sport_label(run_id, name)
+    return run.sport
+
+
+def _map_now(store: RunStore, run_id: int, doc: dict[str, Any]) -> bool:
+    """Whether the stored map a run's analysis used is still the one that covers it best."""
+    from hipstride.library.records import maps_home_of
+    from hipstride.map.store import list_maps
+
+    used = doc.get("surface", {}).get("map")
+    home = maps_home_of(store)
+    maps = {m.name: m for m in list_maps(home)}
+    if used is None and not maps:
+        return True
+    if not doc.get("activity", {}).get("has_positions"):
+        return True
+    blob = store.get_samples(run_id)
+    if blob is None:
+        return True
+    from hipstride.library.codec import unpack_activity
+    from hipstride.map.surfaces import choose_map
+
+    activity = unpack_activity(blob, run=f"run {run_id}")
+    choice = choose_map(activity.lat_deg, activity.lon_deg, home=home)
+    if choice is None:
+        return used is None
+    return used is not None and used.get("name") == choice.name and \
+        used.get("created_utc") == maps[choice.name].meta.get("created_utc")
+
+
 def refresh_run(store: RunStore, run_id: int) -> bool:
     """Analyze a run again when its stored analysis is out of date: made by another version of
-    the hip-load model, or (for a run with cadence) against another cadence baseline. True when
-    it was analysed again."""
-    from hipstride.library.records import reanalyze
+    the hip-load model, with another stored map than the one that now covers it best (a map
+    imported, replaced or removed since), or (for a run with cadence) against another cadence
+    baseline. True when it was analysed again."""
+    from hipstride.library.records import maps_home_of, reanalyze
 
     _require(store, run_id)
     stored = store.get_analysis(run_id)
@@ -60,14 +129,16 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
         return False
     as_of = now_utc()
     baseline = _baseline_for(store, run_id) if "cadence_spm" in run.channels else None
-    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION
+    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION \
+        and _map_now(store, run_id, stored[0])
     if same_model and ("cadence_spm" not in run.channels
                        or stored[1] == (baseline.signature if baseline else "")):
         return False
     blob = store.get_samples(run_id)
     if blob is None:
         return False
-    record = replace(reanalyze(blob, baseline, run=f"run {run_id}"), baseline_as_of_utc=as_of)
+    record = replace(reanalyze(blob, baseline, run=f"run {run_id}", maps_home=maps_home_of(store)),
+                     baseline_as_of_utc=as_of)
     with store.transaction():
         store.update_analysis(run_id, record)
     return True
@@ -98,13 +169,14 @@ def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
     """Rebuild the run's :class:`~hipstride.activity.Activity` from its stored samples and
     analyse it again (with the cadence baseline of its date), e.g. for the HTML report."""
     from hipstride.library.codec import unpack_activity
-    from hipstride.library.records import analyze
+    from hipstride.library.records import analyze, maps_home_of
 
     _require(store, run_id)
     blob = store.get_samples(run_id)
     if blob is None:
         raise InputError(f"run {run_id} has no stored samples")
-    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id))[0]
+    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id),
+                   maps_home=maps_home_of(store))[0]
 
 
 def trends_document(store: RunStore) -> dict[str, Any]:
@@ -113,14 +185,16 @@ def trends_document(store: RunStore) -> dict[str, Any]:
     from hipstride.analysis.formchanges import form_history
     from hipstride.analysis.trends import (
         ACWR_NOTE,
+        UNTYPED_SPORTS,
         Flag,
+        counts_as_running,
         progression_flags,
         week_start,
         weekly_load,
     )
 
     runs = store.list_runs()
-    weeks = weekly_load(runs)
+    weeks = weekly_load(runs, as_of=date.today())
     flags = progression_flags(weeks)
     minutes = store.form_minutes()
     changes, deviations = form_history(minutes)
@@ -135,11 +209,16 @@ def trends_document(store: RunStore) -> dict[str, Any]:
     if len(minutes):
         as_of = float(minutes.start_s.max()) + 1.0
         baselines = {m: b.to_dict() for m, b in compute_baselines(minutes, as_of).items()}
-    running = [r for r in runs if r.sport == "running"]
-    others = sorted({r.sport for r in runs} - {"running"})
+    running = [r for r in runs if counts_as_running(r.sport)]
+    others = sorted({r.sport for r in runs if not counts_as_running(r.sport)})
     notes = [ACWR_NOTE,
              "Weeks are ISO weeks (Monday start) of the UTC start times; only running counts"
-             + (f" ({', '.join(others)} left out)." if others else ".")]
+             + (f" ({', '.join(others)} left out)." if others else ".")
+             + " Two recordings of one run count once."]
+    untyped = sum(1 for r in running if r.sport in UNTYPED_SPORTS)
+    if untyped:
+        notes.append(f"{untyped} recording(s) named no sport and count as running; relabel one "
+                     "that was not a run (see `hipstride runs relabel`).")
     skipped = sum(1 for r in running if r.time_is_relative or r.start_time_utc is None)
     if skipped:
         notes.append(f"{skipped} run(s) without a real date (device-relative times) are left out.")

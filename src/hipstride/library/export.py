@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,13 +18,14 @@ from typing import IO, Any
 import numpy as np
 
 from hipstride._files import write_atomic
+from hipstride._json import dumps
 from hipstride.activity import Activity
 from hipstride.errors import DataError, InputError
 from hipstride.io.gpx_write import activity_track, write_gpx
 from hipstride.library.codec import unpack_activity
 from hipstride.library.store import RunStore
 
-__all__ = ["RUN_COLUMNS", "run_rows", "write_run_geojson", "write_run_gpx", "write_runs_csv",
+__all__ = ["FORMULA_STARTS", "RUN_COLUMNS", "neutral_cell", "run_rows", "write_run_geojson", "write_run_gpx", "write_runs_csv",
            "write_runs_parquet"]
 
 #: Columns of the run list export, in order.
@@ -40,13 +40,30 @@ def run_rows(store: RunStore) -> list[dict[str, Any]]:
     return [{k: r.to_dict()[k] for k in RUN_COLUMNS} for r in store.list_runs()]
 
 
+#: What a spreadsheet takes for the start of a formula (or, for tab and CR, of a cell it moves).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would evaluate, quoted with a leading ``'`` (it shows as text).
+
+    Activity names, devices and file names come from recordings and archives anyone can write:
+    ``=HYPERLINK(…)`` in a Strava title must reach a spreadsheet as words, not as a formula
+    (OWASP's advice on CSV injection). Numbers are left alone: ``-3.5`` is a value, not text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_runs_csv(store: RunStore, out: str | Path) -> int:
-    """Write the run list as CSV (UTF-8, header row); return the number of runs."""
+    """Write the run list as CSV (UTF-8, header row); return the number of runs. Text cells that
+    a spreadsheet would evaluate are neutralised (:func:`neutral_cell`)."""
     rows = run_rows(store)
     text = io.StringIO(newline="")
     writer = csv.DictWriter(text, fieldnames=list(RUN_COLUMNS))
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: neutral_cell(v) for k, v in row.items()} for row in rows)
     write_atomic(out, text.getvalue())
     return len(rows)
 
@@ -109,8 +126,16 @@ def write_run_gpx(store: RunStore, run_id: int, out: str | Path) -> int:
 
 def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
     """Write one run as a GeoJSON Feature (LineString of ``[lon, lat, elevation]``; the times in
-    ``properties.coordinateProperties.times``); return the number of points written."""
+    ``properties.coordinateProperties.times``); return the number of points written.
+
+    When a stored map covers the run, ``properties.matched_path`` is the path along the ways it
+    was matched to: ``way_ids``, ``length_m``, ``parts`` and its own GeoJSON ``geometry``."""
+    from hipstride.library.api import refresh_run
+
     a = _activity(store, run_id)
+    refresh_run(store, run_id)           # the analysis of the map that covers the run now
+    stored = store.get_analysis(run_id)
+    matched = stored[0].get("surface", {}).get("matched_path") if stored is not None else None
     times = _times(a)
     keep = np.flatnonzero(np.isfinite(a.lat_deg) & np.isfinite(a.lon_deg)).tolist()
     coords = []
@@ -124,7 +149,8 @@ def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
     feature = {
         "type": "Feature",
         "geometry": {"type": "LineString", "coordinates": coords},
-        "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]}},
+        "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]},
+                       **({"matched_path": matched} if matched is not None else {})},
     }
-    write_atomic(out, json.dumps(feature, separators=(",", ":")))
+    write_atomic(out, dumps(feature, separators=(",", ":")))
     return len(coords)

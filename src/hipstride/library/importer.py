@@ -43,7 +43,7 @@ from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
 from hipstride.library._archives import ImportItem, discover, read_item_bytes
 from hipstride.library._workers import OverBudget, Workers, time_budget, workdir
-from hipstride.library.records import build_record, reanalyze, with_sport
+from hipstride.library.records import build_record, maps_home_of, reanalyze, with_sport
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 
 __all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
@@ -114,12 +114,13 @@ _Result = _Parsed | _Duplicate | _Failed
 _KNOWN: frozenset[str] = frozenset()
 _HISTORY: BaselineHistory | None = None
 _BUDGET_S: float | None = FILE_BUDGET_S
+_MAPS_HOME: str | None = None   # the library's home, whose stored maps give runs their surface
 
 
 def _init_worker(known: frozenset[str], history: BaselineHistory | None,
-                 budget_s: float | None = FILE_BUDGET_S) -> None:
-    global _KNOWN, _HISTORY, _BUDGET_S
-    _KNOWN, _HISTORY, _BUDGET_S = known, history, budget_s
+                 budget_s: float | None = FILE_BUDGET_S, maps_home: str | None = None) -> None:
+    global _KNOWN, _HISTORY, _BUDGET_S, _MAPS_HOME
+    _KNOWN, _HISTORY, _BUDGET_S, _MAPS_HOME = known, history, budget_s, maps_home
 
 
 def _apply_hints(item: ImportItem, activity: Activity) -> None:
@@ -155,7 +156,8 @@ def _read_item(item: ImportItem) -> _Result:
             baseline = None
             if _HISTORY is not None and not activity.time_is_relative:
                 baseline = _HISTORY.cadence_baseline_at(activity.start_time_utc)
-            record = build_record(activity, label=item.label, content_sha256=sha, baseline=baseline)
+            record = build_record(activity, label=item.label, content_sha256=sha, baseline=baseline,
+                                  maps_home=_MAPS_HOME)
         notes = [str(w.message).removeprefix(f"{item.label}: ") for w in caught
                  if issubclass(w.category, UserWarning)]
         return _Parsed(item.label, record, notes)
@@ -180,7 +182,8 @@ def _reanalyze_task(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord 
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                out.append((run_id, reanalyze(blob, baseline, run=f"run {run_id}")))
+                out.append((run_id, reanalyze(blob, baseline, run=f"run {run_id}",
+                                              maps_home=_MAPS_HOME)))
         except Exception as exc:
             out.append((run_id, f"{type(exc).__name__}: {exc}"))
     return out
@@ -222,7 +225,7 @@ def store_record(store: RunStore, record: RunRecord) -> str:
             if stored is not None and record.sport == "unknown" and stored.sport != "unknown":
                 record = with_sport(record.samples_blob, record.source.file_path,
                                      record.source.content_sha256, stored.sport, stored.sub_sport,
-                                     run=record.source.file_path)
+                                     run=record.source.file_path, maps_home=maps_home_of(store))
             store.replace_primary(run_id, record)
         else:
             blob = store.get_samples(run_id)
@@ -231,7 +234,7 @@ def store_record(store: RunStore, record: RunRecord) -> str:
                     and blob is not None and primary is not None):
                 store.replace_primary(run_id, with_sport(
                     blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport,
-                    run=f"run {run_id}"))
+                    run=f"run {run_id}", maps_home=maps_home_of(store)))
             store.add_source(run_id, record.source)
         return "other_source"
 
@@ -286,7 +289,7 @@ def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = Non
                      progress: Progress | None = None) -> int:
     """Analyse again every run whose cadence baseline changed; return how many were updated."""
     if workers is None:
-        workers = Workers(1, _init_worker, (frozenset(), None))
+        workers = Workers(1, _init_worker, (frozenset(), None, FILE_BUDGET_S, maps_home_of(store)))
     as_of = now_utc()
     candidates = sum(1 for r in store.list_runs(sport="running") if "cadence_spm" in r.channels)
 
@@ -354,7 +357,8 @@ def import_paths(store: RunStore, paths: Iterable[str | os.PathLike[str]], *,
         if jobs > 1:  # forked workers then start with the readers already imported
             for module in ("hipstride.io.fit", "hipstride.io.gpx", "hipstride.io.tcx"):
                 importlib.import_module(module)
-        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history, file_budget_s),
+        workers: Workers[Any, Any] = Workers(jobs, _init_worker, (known, history, file_budget_s,
+                                                                  maps_home_of(store)),
                                              memory_bytes=WORKER_MEMORY_BYTES)
         try:
             total = len(found.items)

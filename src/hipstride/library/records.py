@@ -1,28 +1,32 @@
 """From an :class:`~hipstride.activity.Activity` to what the library stores, and back.
 
 These functions run in the import worker processes: they read nothing from the database and
-return plain, picklable records.
+return plain, picklable records. A run with positions is analysed with the surface of the stored
+map that :func:`hipstride.map.surfaces.choose_map` picks in the library's home (``maps_home``),
+the rule ``hipstride analyze`` uses, so the library and ``analyze`` give one answer.
 """
 
 from __future__ import annotations
 
-import json
 import warnings
 from datetime import timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from hipstride._json import dumps
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import CadenceBaseline, form_minutes
 from hipstride.analysis.result import SCHEMA_VERSION, RunAnalysis
-from hipstride.analysis.run import analyze_activity
+from hipstride.analysis.run import SurfaceLike, analyze_activity
 from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
 
-__all__ = ["analyze", "build_record", "headline", "reanalyze", "with_sport"]
+__all__ = ["analyze", "build_record", "headline", "map_surface", "maps_home_of", "reanalyze",
+           "with_sport"]
 
 
 def series_names(activity: Activity) -> tuple[str, ...]:
@@ -67,16 +71,34 @@ def _default_profile() -> Profile:
     return default_profile()
 
 
+def maps_home_of(store: object) -> str | None:
+    """The home folder of a library stored in a file (its maps are the ones its runs use)."""
+    path = getattr(store, "path", None)
+    return str(Path(path).parent) if path is not None else None
+
+
+def map_surface(activity: Activity, maps_home: str | Path | None) -> SurfaceLike:
+    """The surface provider of the stored map that covers the run best (``None``: no map)."""
+    if not activity.has_positions:
+        return None
+    from hipstride.map.surfaces import map_surface_provider
+
+    provider, _ = map_surface_provider(activity.lat_deg, activity.lon_deg, home=maps_home)
+    return provider
+
+
 def analyze(activity: Activity, baseline: CadenceBaseline | None, *,
-            profile: Profile | None = None) -> tuple[RunAnalysis, AnalysisRecord]:
-    """Analyze with the runner's cadence baseline (used only for runs that record step rate)
-    and the default hip-load profile unless ``profile`` is given."""
+            profile: Profile | None = None, maps_home: str | Path | None = None,
+            ) -> tuple[RunAnalysis, AnalysisRecord]:
+    """Analyze with the runner's cadence baseline (used only for runs that record step rate),
+    the default hip-load profile unless ``profile`` is given, and the surface of the stored map
+    in ``maps_home`` (the hipstride home by default) that covers the run best."""
     used = baseline if _uses_baseline(activity) else None
     analysis = analyze_activity(activity, profile=profile or _default_profile(),
-                                cadence_baseline=used)
+                                cadence_baseline=used, surface=map_surface(activity, maps_home))
     doc = analysis.to_dict()
     record = AnalysisRecord(
-        analysis_json=json.dumps(doc, separators=(",", ":")),
+        analysis_json=dumps(doc, separators=(",", ":")),
         schema_version=SCHEMA_VERSION,
         baseline_signature=used.signature if used is not None else "",
         headline=headline(doc))
@@ -84,10 +106,10 @@ def analyze(activity: Activity, baseline: CadenceBaseline | None, *,
 
 
 def build_record(activity: Activity, *, label: str, content_sha256: str,
-                 baseline: CadenceBaseline | None,
-                 profile: Profile | None = None) -> RunRecord:
+                 baseline: CadenceBaseline | None, profile: Profile | None = None,
+                 maps_home: str | Path | None = None) -> RunRecord:
     """Analyse one recording and pack everything the library keeps of it."""
-    analysis, analysis_record = analyze(activity, baseline, profile=profile)
+    analysis, analysis_record = analyze(activity, baseline, profile=profile, maps_home=maps_home)
     channels = series_names(activity)
     end = None
     if activity.start_time_utc is not None and np.isfinite(activity.time_s).any():
@@ -108,21 +130,24 @@ def build_record(activity: Activity, *, label: str, content_sha256: str,
 
 
 def reanalyze(blob: bytes, baseline: CadenceBaseline | None, *, run: str | None = None,
-              profile: Profile | None = None) -> AnalysisRecord:
+              profile: Profile | None = None, maps_home: str | Path | None = None,
+              ) -> AnalysisRecord:
     """Analyze a stored run again (from its packed samples) with another cadence baseline.
 
     ``run`` names the run in a :class:`~hipstride.errors.StorageError` when the samples are
     damaged (e.g. ``"run 12"``).
     """
-    return analyze(unpack_activity(blob, run=run), baseline, profile=profile)[1]
+    return analyze(unpack_activity(blob, run=run), baseline, profile=profile,
+                   maps_home=maps_home)[1]
 
 
 def with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None, *,
-               run: str | None = None) -> RunRecord:
+               run: str | None = None, maps_home: str | Path | None = None) -> RunRecord:
     """A recording rebuilt and analysed again with the sport another recording of it knows
     (its cadence baseline follows in :func:`hipstride.library.importer.refresh_analyses`)."""
     activity = unpack_activity(blob, run=run)
     activity.sport, activity.sub_sport = sport, sub_sport or activity.sub_sport
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return build_record(activity, label=label, content_sha256=sha, baseline=None)
+        return build_record(activity, label=label, content_sha256=sha, baseline=None,
+                            maps_home=maps_home)

@@ -20,6 +20,8 @@ import numpy as np
 
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import StorageError
+from hipstride.library import _edits
+from hipstride.library._connect import connect
 from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
@@ -35,7 +37,10 @@ from hipstride.library.store import (
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["LIBRARY_FILE", "SQLiteStore", "migrations"]
+__all__ = ["LIBRARY_FILE", "MAX_RUN_ID", "SQLiteStore", "migrations"]
+
+#: The largest id SQLite can hold (a signed 64-bit integer).
+MAX_RUN_ID = 2**63 - 1
 
 LIBRARY_FILE = "library.sqlite"
 #: How long a writer waits for another writer's lock before giving up (s).
@@ -46,7 +51,10 @@ _HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "e
              "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
 #: The ``runs`` columns that hold a run's metadata: the fields of :class:`RunMeta`, in order.
 _META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
-_SUMMARY_COLUMNS = ("r.id, " + ", ".join(f"r.{c}" for c in _META_COLUMNS) + ", r.source_file, "
+#: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
+_SPORT = "COALESCE(r.sport_label, r.sport)"
+_SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" for c in _META_COLUMNS)
+                    + ", r.source_file, "
                     "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
                     "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
                     "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
@@ -108,12 +116,9 @@ class SQLiteStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
+            #: whether the library's folder cannot be written, so it was opened read-only
+            self._db, self.read_only = connect(self.path, timeout_s=BUSY_TIMEOUT_S)
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{self.path}: cannot open the run library ({exc})") from None
@@ -138,8 +143,13 @@ class SQLiteStore:
         self._write("BEGIN IMMEDIATE")
         try:
             yield
+        except sqlite3.OperationalError as exc:  # a read-only file, a full disk, an I/O error
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
         try:
             self._write("COMMIT")
@@ -159,6 +169,12 @@ class SQLiteStore:
         return list(self._db.execute(sql, params))
 
     def _migrate(self) -> None:
+        if self.read_only:
+            done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
+            if any(name not in done for name, _ in migrations()):
+                raise StorageError(f"{self.path}: the run library needs upgrading, but its "
+                                   "folder is read-only")
+            return
         self._db.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
                          "(name TEXT PRIMARY KEY, applied_at_utc TEXT NOT NULL)")
         done = {row[0] for row in self._db.execute("SELECT name FROM schema_migrations")}
@@ -285,13 +301,15 @@ class SQLiteStore:
             channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
-        where, params = ("WHERE r.sport = ?", (sport,)) if sport else ("", ())
+        where, params = (f"WHERE {_SPORT} = ?", (sport,)) if sport else ("", ())
         rows = self._db.execute(
             f"SELECT {_SUMMARY_COLUMNS} FROM runs r {where} "
             "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", params)
         return [self._summary(row) for row in rows]
 
     def get_run(self, run_id: int) -> RunSummary | None:
+        if not 0 < run_id <= MAX_RUN_ID:  # SQLite ids are 64-bit: 10**23 is no run, not a crash
+            return None
         row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?",
                                (run_id,)).fetchone()
         return None if row is None else self._summary(row)
@@ -317,10 +335,10 @@ class SQLiteStore:
         rows = self._db.execute(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            "WHERE r.sport = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
+            f"WHERE {_SPORT} = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
             "ORDER BY r.start_time_utc, f.run_id, f.minute").fetchall()
         devices = {int(r[0]): r[1] for r in self._db.execute(
-            "SELECT id, device FROM runs WHERE sport = 'running'")}
+            f"SELECT r.id, r.device FROM runs r WHERE {_SPORT} = 'running'")}
         starts: dict[str, float] = {}
         for row in rows:
             if row[1] not in starts:
@@ -339,6 +357,12 @@ class SQLiteStore:
             "FROM runs r JOIN run_analyses a ON a.run_id = r.id")
         return {int(r[0]): AnalysisState(str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
+    def delete_run(self, run_id: int) -> bool:
+        return _edits.delete_run(self._db, run_id)
+
+    def set_sport_label(self, run_id: int, sport: str | None) -> bool:
+        return _edits.set_sport_label(self._db, run_id, sport)
+
     def iter_run_ids(self) -> Iterator[int]:
         for (run_id,) in self._db.execute("SELECT id FROM runs ORDER BY id").fetchall():
             yield int(run_id)
@@ -356,6 +380,9 @@ class SQLiteStore:
              record.better, record.worse, json.dumps(list(record.flags)), record.run_id,
              record.created_at_utc or now_utc()))
         return replaced
+
+    def delete_journal_entry(self, day: date) -> bool:
+        return _edits.delete_journal_entry(self._db, day)
 
     def journal_entries(self, *, since: date | None = None,
                         until: date | None = None) -> list[JournalRecord]:

@@ -272,9 +272,22 @@ class RunStore(Protocol):
     def iter_run_ids(self) -> Iterator[int]:
         """Every run id, in id order."""
 
+    def delete_run(self, run_id: int) -> bool:
+        """Remove a run and all that is stored for it; a journal entry that pointed at it keeps
+        its other fields (call inside :meth:`transaction`). False when there was no such run."""
+
+    def set_sport_label(self, run_id: int, sport: str | None) -> bool:
+        """Record the runner's own sport for a run (``None``: the recording's sport again); the
+        listing then shows it as the run's sport (call inside :meth:`transaction`). False when
+        there was no such run."""
+
     def put_journal_entry(self, record: JournalRecord) -> bool:
         """Store the entry for its date, replacing any entry already there (call inside
         :meth:`transaction`); True when one was replaced."""
+
+    def delete_journal_entry(self, day: date) -> bool:
+        """Remove the entry of ``day`` (call inside :meth:`transaction`); False when there was
+        none."""
 
     def journal_entries(self, *, since: date | None = None,
                         until: date | None = None) -> list[JournalRecord]:

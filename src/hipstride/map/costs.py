@@ -16,7 +16,8 @@ neutral ground, the unit of the model's index:
   (between the arcs' bearings measured :data:`BEARING_SPAN_M` along each way, like OSRM, to
   ignore mapping noise) or inside a way (between shape segments), costs that much per radian.
   A U-turn (from :data:`UTURN_DEG`) also costs ``[planner] uturn_penalty_m``.
-* ``steps`` is ``[planner] steps_factor`` on flights of steps, else 1.
+* ``steps`` is ``[planner] steps_factor`` on flights of steps (1 in the shipped profile: the
+  model does not score steps beyond their grade), else 1.
 * The multiplier is kept at least :data:`MIN_MULTIPLIER`: a profile may give soft ground a
   negative weight, and a search needs positive costs.
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,15 @@ def sample_dem(path: str | Path, lat_deg: FloatArray, lon_deg: FloatArray) -> Fl
         raise InputError("reading an elevation model (DEM) needs the optional package rasterio "
                          "(pip install rasterio)") from None
     try:
-        with rasterio.open(path) as src:
+        with warnings.catch_warnings():  # "not georeferenced" is said below, in one line
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            src = rasterio.open(path)
+        with src:
+            if src.crs is None or src.transform.is_identity or src.count != 1:
+                # a photo opens as a raster too: without a place on Earth its pixels would be
+                # taken for heights at whatever cells the coordinates fall on
+                raise InputError(f"{path}: not an elevation model (a DEM has one band and is "
+                                 "georeferenced: a coordinate reference system and a transform)")
             band: Any = src.read(1, masked=True)
             inverse = ~src.transform
             crs = src.crs

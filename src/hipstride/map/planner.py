@@ -6,9 +6,14 @@
 a recorded run (:mod:`hipstride.map.evaluate`). The *baseline* is the same method on plain
 length, so a runner sees what the hip-friendly choice costs in distance and buys in hip load.
 
-Loops are ranked by the hip-load index they report, and by nothing else. The ``[planner]`` knobs
-(bends, U-turns, steps) steer the search only; where the best route still takes steps, which the
-model sees only by their grade, a note says so.
+Loops are ranked by the hip-load index they report, and by nothing else; the same request gives
+the same loops (``seed`` 0 unless another is asked for), so the loop a runner looked at is the one
+exported. An A→B route is chosen the same way: the search's route and the shortest one are both
+scored, and the one with the lower reported index is shown first, so the chosen route is never
+worse than the baseline shown beside it by that index (the search's arc costs approximate the
+model's turn term, which the course scores on the resampled path; on a few pairs per map the two
+disagree by a little). The ``[planner]`` knobs (bends, U-turns, steps) steer the search only; the
+shipped profile does not weight steps (``steps_factor`` 1), which the model sees by their grade.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from hipstride.map.network import ATTRIBUTION, FootNetwork
 from hipstride.map.spatial import Snap, snap_point
 from hipstride.model.profile import Profile, default_profile
 
-__all__ = ["MAX_LOOP_KM", "Plan", "plan_loops", "plan_route"]
+__all__ = ["DEFAULT_SEED", "MAX_LOOP_KM", "Plan", "plan_loops", "plan_route"]
 
 #: Longest loop hipstride plans, km.
 MAX_LOOP_KM = 100.0
@@ -144,9 +149,13 @@ def _rank_key(r: RouteSummary) -> float:
     return r.hip_load.index
 
 
+#: Seed of the loops when the request names none: the same request gives the same loops.
+DEFAULT_SEED = 0
+
+
 def _steps_note(route: RouteSummary, profile: Profile) -> str | None:
-    """Say what the steps knob did where the best route still takes steps."""
-    if route.steps_m <= 0:
+    """Say what the steps knob did where the best route still takes steps (when it is set)."""
+    if route.steps_m <= 0 or profile.planner.steps_factor == 1.0:
         return None
     return (f"The best route takes {route.steps_m:.0f} m of steps: the planner counts steps "
             f"{profile.planner.steps_factor:g} times their length while searching ([planner] "
@@ -160,7 +169,8 @@ def plan_loops(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
     """Plan ``count`` distinct hip-friendly loops of ``distance_m`` from a start point.
 
     Loops come best first: in the order of the hip-load index each reports. ``profile`` is the
-    default profile when ``None``; ``seed`` makes the loops reproducible.
+    default profile when ``None``. The same request always gives the same loops; ``seed``
+    (:data:`DEFAULT_SEED` when ``None``) draws another set.
 
     Raises
     ------
@@ -169,12 +179,15 @@ def plan_loops(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
         the length cannot be met there.
     """
     profile = profile or default_profile()
+    seed = DEFAULT_SEED if seed is None else seed
     distance_km = distance_m / 1000.0
     start_lat, start_lon = start_lat_deg, start_lon_deg
     if not MIN_LOOP_KM <= distance_km <= MAX_LOOP_KM:
         raise InputError(f"loop length must be between {MIN_LOOP_KM:g} and {MAX_LOOP_KM:g} km")
     if not 1 <= count <= 10:
         raise InputError(f"count must be between 1 and 10, got {count}")
+    if seed is not None and seed < 0:  # numpy's generators take no negative seed
+        raise InputError(f"seed must be a whole number from 0, got {seed}")
     target = distance_m
     snap = snap_point(net, start_lat, start_lon, component=net.main_component)
     _check_loop_feasible(net, snap, target)
@@ -230,7 +243,9 @@ def plan_route(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
                end_lat_deg: float, end_lon_deg: float, profile: Profile | None = None) -> Plan:
     """Plan the hip-friendliest route from the start to the end, beside the shortest one.
 
-    ``profile`` is the default profile when ``None``.
+    ``profile`` is the default profile when ``None``. The route shown first is the search's or
+    the shortest one, whichever reports the lower hip-load index (the shortest on a tie), so it
+    is never worse than the baseline by that index.
 
     Raises
     ------
@@ -248,8 +263,15 @@ def plan_route(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
     shortest = search(search_index(net, profile, "length"), origin, goal)
     if best is None or shortest is None:  # pragma: no cover - same component, always connected
         raise InputError("no route joins the start and the end on this map")
-    routes = [evaluate_route(net, best.pieces, profile)]
+    found = evaluate_route(net, best.pieces, profile)
     baseline = evaluate_route(net, shortest.pieces, profile)
+    routes = [found]
+    if _rank_key(baseline) <= _rank_key(found):
+        routes = [baseline]
+        if _rank_key(baseline) < _rank_key(found):
+            notes.append(f"Here the shortest route is also the hip-friendliest: the search's "
+                         f"detour scored {_rank_key(found):.3f}, the shortest "
+                         f"{_rank_key(baseline):.3f}.")
     notes.extend(n for n in (_steps_note(routes[0], profile), _grade_note(net, routes[0])) if n)
     request = {"start": list(start), "end": list(end)}
     return Plan("route", net.name, profile.name, request, s, e, routes, baseline, notes)

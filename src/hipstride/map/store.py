@@ -1,19 +1,28 @@
-"""Stored maps: ``<home>/maps/<name>.npz`` (the arrays) and ``<name>.json`` (the metadata).
+"""Stored maps: one file per map, ``<home>/maps/<name>.npz``, its metadata inside it.
 
-Both files are written with :func:`hipstride._files.write_atomic` (a temporary name in the same
-folder, then renamed over the old one), so a reader never sees half a map. The arrays go first and
-the metadata last: a map is listed only once its metadata exists. Arrays are stored uncompressed,
-so loading is a plain read (milliseconds for a city).
+A map is its arrays *and* the metadata that says what they are (name, bbox, counts). Kept in two
+files, a re-import stopped between the two renames left one map's arrays under another's metadata,
+and that mixture was used (the reliability review's D5). So the metadata is one more member of the
+``.npz`` (``__meta__``, UTF-8 JSON as a byte array), and the whole file is written once with
+:func:`hipstride._files.write_atomic` (a temporary name in the same folder, fsync, then one
+``rename``). At every instant the name holds either the old map or the new one, whole; a reader
+takes arrays and metadata from the same open file, so it never combines halves. Arrays are stored
+uncompressed, so loading is a plain read (milliseconds for a city).
 
-Listing maps (:func:`list_maps`, :func:`find_maps_covering`) reads only the metadata and imports
-neither the network module (scipy) nor the OpenStreetMap reader (osmium): ``hipstride analyze``
-asks on every run whether a stored map covers it.
+A ``<name>.json`` beside an ``.npz`` without ``__meta__`` is the older two-file layout: it cannot be
+told apart from a half-written pair, so it is not listed, and loading it asks for a re-import
+(which replaces it and removes the old ``.json``).
+
+Listing maps (:func:`list_maps`, :func:`find_maps_covering`) reads only the ``__meta__`` member
+(a zip's directory, then one small member) and imports neither the network module (scipy) nor the
+OpenStreetMap reader (osmium): ``hipstride analyze`` asks on every run whether a stored map covers it.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +31,7 @@ import numpy as np
 
 from hipstride._files import write_atomic
 from hipstride._home import home_dir
-from hipstride.errors import InputError
+from hipstride.errors import InputError, StorageError
 
 if TYPE_CHECKING:
     from hipstride.map.network import FootNetwork
@@ -31,6 +40,8 @@ __all__ = ["MapInfo", "find_maps_covering", "import_map", "list_maps", "load_map
            "maps_dir", "save_map"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+#: The member of the ``.npz`` that holds the metadata (JSON, UTF-8, as a uint8 array).
+META_KEY = "__meta__"
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,11 @@ def maps_dir(home: str | Path | None = None, *, create: bool = False) -> Path:
     """The folder holding the stored maps (``<home>/maps``)."""
     path = home_dir(home, create=create) / "maps"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"{path}: cannot create the maps folder "
+                               f"({exc.strerror or exc})") from None
     return path
 
 
@@ -96,8 +111,26 @@ def _widen(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return values
 
 
+#: A temporary map file untouched this long was left by a killed import, not one still writing.
+STALE_TEMPORARY_S = 3600.0
+
+
+def _remove_stale_temporaries(folder: Path, name: str) -> None:
+    """Remove what killed imports of ``name`` left (``.<name>.npz.*.tmp``, ``.<name>.json.*.tmp``)."""
+    import time
+
+    now = time.time()
+    for pattern in (f".{name}.npz.*.tmp", f".{name}.json.*.tmp"):
+        for tmp in folder.glob(pattern):
+            try:
+                if now - tmp.stat().st_mtime > STALE_TEMPORARY_S:
+                    tmp.unlink()
+            except OSError:
+                pass
+
+
 def save_map(network: FootNetwork, name: str, home: str | Path | None = None) -> MapInfo:
-    """Store a network under ``name`` (replacing a map of that name), atomically."""
+    """Store a network under ``name`` (replacing a map of that name) as one file, atomically."""
     from hipstride.map.network import FORMAT_VERSION
 
     _check_name(name)
@@ -106,9 +139,14 @@ def save_map(network: FootNetwork, name: str, home: str | Path | None = None) ->
     meta["name"] = name
     meta.setdefault("format_version", FORMAT_VERSION)
     arrays = {key: _compact(key, value) for key, value in network.arrays().items()}
-    write_atomic(folder / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
-    write_atomic(folder / f"{name}.json", json.dumps(meta, indent=2, ensure_ascii=False))
-    return MapInfo(name, folder / f"{name}.npz", meta)
+    text = json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False)
+    arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    _remove_stale_temporaries(folder, name)
+    out = write_atomic(folder / f"{name}.npz",
+                       lambda fh: np.savez(fh, allow_pickle=False, **arrays))
+    # the older layout's metadata file, if any, is now stale: the new file carries its own
+    (folder / f"{name}.json").unlink(missing_ok=True)
+    return MapInfo(name, out, meta)
 
 
 def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | None = None,
@@ -139,50 +177,70 @@ def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | N
     return save_map(read_osm(path, name=map_name, dem=dem), map_name, home)
 
 
+def _meta_of(data: Any) -> dict[str, Any] | None:
+    """The metadata inside an opened ``.npz`` (``None`` for the older two-file layout)."""
+    if META_KEY not in data.files:
+        return None
+    meta = json.loads(bytes(data[META_KEY]).decode("utf-8"))
+    if not isinstance(meta, dict):
+        raise ValueError("the metadata is not a JSON object")
+    return meta
+
+
+def _read_meta(npz: Path) -> dict[str, Any] | None:
+    """The metadata of one stored map, reading no array; ``None`` when it has none or is unreadable."""
+    try:
+        # the file is opened here, not by np.load, which leaves it open when the zip is broken
+        with npz.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
+            return _meta_of(data)
+    except (OSError, ValueError, zipfile.BadZipFile, UnicodeDecodeError):
+        return None
+
+
 def list_maps(home: str | Path | None = None) -> list[MapInfo]:
-    """Every stored map, by name."""
+    """Every stored map, by name (maps in the older two-file layout are left out: see above)."""
     folder = maps_dir(home)
     if not folder.is_dir():
         return []
     out = []
-    for meta_path in sorted(folder.glob("*.json")):
-        npz = meta_path.with_suffix(".npz")
-        if not npz.is_file():
+    for npz in sorted(folder.glob("*.npz")):
+        if not _NAME.match(npz.stem) or not npz.is_file():
             continue
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        out.append(MapInfo(meta_path.stem, npz, meta))
+        meta = _read_meta(npz)
+        if meta is not None:
+            out.append(MapInfo(npz.stem, npz, meta))
     return out
 
 
 def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
-    """Load a stored map by name.
+    """Load a stored map by name; arrays and metadata come from the one file, opened once.
 
     Raises
     ------
     hipstride.errors.InputError
-        When no map of that name is stored (the message lists the stored ones).
+        When no map of that name is stored (the message lists the stored ones), or the file is
+        unreadable, from another format version, or in the older two-file layout.
     """
     from hipstride.map.network import FORMAT_VERSION, FootNetwork
 
     _check_name(name)
-    folder = maps_dir(home)
-    npz, meta_path = folder / f"{name}.npz", folder / f"{name}.json"
-    if not (npz.is_file() and meta_path.is_file()):
+    npz = maps_dir(home) / f"{name}.npz"
+    if not npz.is_file():
         names = [m.name for m in list_maps(home)]
         known = f" (stored maps: {', '.join(names)})" if names else \
             " (no map is stored yet: run `hipstride map import FILE.osm.pbf`)"
         raise InputError(f"no stored map named '{name}'{known}")
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("format_version") != FORMAT_VERSION:
-        raise InputError(f"map '{name}' was stored by another hipstride version: import it again")
     try:
-        with np.load(npz, allow_pickle=False) as data:
-            arrays = {key: _widen(data[key]) for key in data.files}
+        with npz.open("rb") as fh, np.load(fh, allow_pickle=False) as data:
+            meta = _meta_of(data)
+            if meta is None:
+                raise InputError(f"map '{name}' is stored in an older layout: import it again")
+            if meta.get("format_version") != FORMAT_VERSION:
+                raise InputError(f"map '{name}' was stored by another hipstride version: "
+                                 "import it again")
+            arrays = {key: _widen(data[key]) for key in data.files if key != META_KEY}
         return FootNetwork(**arrays, meta=meta)
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         raise InputError(f"map '{name}' cannot be read ({exc}): import it again") from None
 
 

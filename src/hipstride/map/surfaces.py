@@ -4,14 +4,17 @@ A recorded course gets its surface by map matching (:func:`surface_for_course`);
 knows its edges already (:func:`surface_for_edges`). Both give each course sample the class,
 confidence and raw label of the way under it, so analysis and planning see the same surface.
 
-:func:`choose_map` is the one rule for which stored map a run or a route uses, for analysis
-(:func:`map_surface_provider`) and planning alike: the named map; else the one stored map that
-covers every position; else, when several do, the smallest of them (the most detailed; ties by
-name), with a note that says so. Map matching (scipy) is imported only once a map is used.
+:func:`choose_map` is the one rule for which stored map a run or a route uses, for ``analyze``,
+the run library (:func:`map_surface_provider`) and planning alike: the named map; else the stored
+map whose extent holds the largest share of the positions (a run partly off every map is matched
+where it lies on one, and reports the share matched); on a tie the smallest of them (the most
+detailed), then by name; a note says which map was picked and why. Map matching (scipy) is
+imported only once a map is used.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +80,10 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
         ``source="map"``; per sample the class, confidence and raw OSM surface label of the
         matched way (unknown with confidence 0 and the label ``"off network"`` where nothing
         matched, ``"no position"`` where the recording has no position), the share of the
-        positioned part of the course that matched (by distance) and the way ids used, in order.
+        positioned part of the course that matched (by distance), the way ids used, in order,
+        and the matched path along them.
     """
+    from hipstride.map.matched_path import matched_path
     from hipstride.map.matching import match_track
 
     result = match_track(net, course.lat_deg, course.lon_deg)
@@ -86,7 +91,9 @@ def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:
     located = np.isfinite(course.lat_deg) & np.isfinite(course.lon_deg)
     total = float(weights[located].sum())
     share = float(weights[result.edge >= 0].sum()) / total if total > 0 else 0.0
-    track = surface_for_edges(net, result.edge, matched_share=round(share, 4))
+    track = dataclasses.replace(surface_for_edges(net, result.edge, matched_share=round(share, 4)),
+                                map_name=net.name, map_created_utc=net.meta.get("created_utc"),
+                                matched_path=matched_path(net, result).to_dict())
     if track.raw is not None and not located.all():
         for i in np.flatnonzero(~located).tolist():
             track.raw[i] = NO_POSITION_LABEL
@@ -105,33 +112,49 @@ def _area_deg2(info: MapInfo) -> float:
     return (n - s) * (e - w)
 
 
+def _covered_share(info: MapInfo, lat: FloatArray, lon: FloatArray) -> float:
+    s, w, n, e = info.bbox
+    return float(np.count_nonzero((lat >= s) & (lat <= n) & (lon >= w) & (lon <= e))) / lat.size
+
+
 def choose_map(lat_deg: float | FloatArray, lon_deg: float | FloatArray, *,
                name: str | None = None, home: str | Path | None = None,
                what: str = "the run") -> MapChoice | None:
     """The stored map to use for a point or a track (``what`` names it in the note).
 
     The named map when ``name`` is given (it is not checked here: :func:`load_chosen_map` does);
-    else the one stored map whose extent holds every finite position; else, when several do,
-    the smallest of them (ties by name), with a note naming the others. ``None`` when no
-    stored map covers the positions (or there are none).
+    else the stored map whose extent holds the largest share of the finite positions; on a tie
+    the smallest of them, then by name. The note names the share when it is not all, and the
+    other maps when several cover as much. ``None`` when no stored map holds any position.
     """
-    from hipstride.map.store import find_maps_covering
+    from hipstride.map.store import list_maps
 
     if name is not None:
         return MapChoice(name, None)
     lat, lon = np.atleast_1d(np.asarray(lat_deg, dtype=np.float64)), \
         np.atleast_1d(np.asarray(lon_deg, dtype=np.float64))
-    if not (np.isfinite(lat) & np.isfinite(lon)).any():
+    ok = np.isfinite(lat) & np.isfinite(lon)
+    if not ok.any():
         return None
-    covering = sorted(find_maps_covering(lat, lon, home), key=lambda m: (_area_deg2(m), m.name))
-    if not covering:
+    lat, lon = lat[ok], lon[ok]
+    scored = [(_covered_share(m, lat, lon), m) for m in list_maps(home)]
+    scored = sorted(((share, m) for share, m in scored if share > 0),
+                    key=lambda sm: (-sm[0], _area_deg2(sm[1]), sm[1].name))
+    if not scored:
         return None
-    chosen = covering[0].name
-    if len(covering) == 1:
-        return MapChoice(chosen, f"stored map '{chosen}' (the one stored map that covers {what})")
-    others = ", ".join(f"'{m.name}'" for m in covering[1:])
-    return MapChoice(chosen, f"stored map '{chosen}' (the smallest of the {len(covering)} stored "
-                             f"maps that cover {what}; also {others})")
+    share, chosen = scored[0][0], scored[0][1].name
+    held = "" if share >= 1.0 else f", whose extent holds {share:.0%} of {what}'s positions"
+    rivals = [m.name for s, m in scored[1:] if s == share]
+    if not rivals:
+        covering = [m.name for s, m in scored[1:]]
+        also = f"; also partly covered by {', '.join(repr(c) for c in covering)}" if covering else ""
+        if share >= 1.0 and not covering:
+            return MapChoice(chosen, f"stored map '{chosen}' (the one stored map that covers {what})")
+        return MapChoice(chosen, f"stored map '{chosen}' (the one that covers most of {what}"
+                                 f"{held}{also})")
+    others = ", ".join(f"'{r}'" for r in rivals)
+    return MapChoice(chosen, f"stored map '{chosen}' (the smallest of the {len(rivals) + 1} stored "
+                             f"maps that cover {what}{held}; also {others})")
 
 
 _LOADED: dict[tuple[str, str], FootNetwork] = {}

@@ -91,25 +91,30 @@ def advise(facts: RunFacts, profile: Profile) -> list[Advice]:
     if facts.hard_share >= profile.advice.hard_share:
         items.append((max(c["surface"], floor / 2), Advice(
             "surface", "Prefer soft surfaces (dirt trails, running tracks, a treadmill) over pavement.",
-            "Most of this run was on hard ground. Moving part of it to dirt paths or a track softens each "
-            "landing; mind uneven ground on trails, and change surfaces gradually.",
+            "Most of this run was on hard ground. Moving part of it to grass or dirt paths softens each "
+            "landing; a track or a treadmill gives even, predictable ground. Mind uneven ground on "
+            "trails, and change surfaces gradually.",
             f"{facts.hard_share * 100:.0f} % hard surface (from {facts.surface_source}); "
             f"+{c['surface']:.3f} to the index",
-            "weak: grass lowers plantar pressure 9-17 % against asphalt (Tessutti 2012)")))
+            "weak: grass lowered plantar pressure 9-17 % against asphalt, while a rubber track "
+            "behaved like asphalt (Tessutti 2012, J Sports Sci); tracks and treadmills are the "
+            "physician's guidance, not that study's finding")))
     elif facts.unknown_share >= 0.5 and facts.running:
         items.append((0.0, Advice(
             "surface", "Prefer soft surfaces where you can.",
             "hipstride does not know the surface of most of this run, so surface counts as neutral. "
             "Tell it the surface you ran on, or match the run to a map once one is imported.",
             f"{facts.unknown_share * 100:.0f} % unknown surface",
-            "weak: surface effects on the hip are small and uncertain (Tessutti 2012)")))
+            "weak: surface effects on the hip are small and uncertain (Tessutti 2012, J Sports Sci: "
+            "foot pressure, not hip load)")))
     if facts.cadence_deficit_pct is not None and c["cadence"] >= floor:
         items.append((c["cadence"], Advice(
             "cadence", "Avoid over-striding: longer strides shift load to the hip and lower back.",
             "Your step rate was below your own usual rate at these speeds. Aim for about 5 % more steps "
             "per minute than your baseline (never a fixed 180), building up over weeks.",
             f"step rate {facts.cadence_deficit_pct:.1f} % below your baseline; +{c['cadence']:.3f} to the index",
-            "moderate: +10 % step rate lowers hip loading (Heiderscheit 2011; Lenhart 2014)")))
+            "moderate: +10 % step rate lowers hip loading (Heiderscheit 2011; Lenhart 2014, "
+            "J Orthop Sports Phys Ther)")))
     if facts.balance_left_pct is not None and abs(facts.balance_left_pct - 50.0) >= profile.advice.balance_points:
         side = "left" if facts.balance_left_pct > 50 else "right"
         items.append((0.0, Advice(

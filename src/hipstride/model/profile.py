@@ -2,8 +2,8 @@
 
 The default profile ships as ``hipstride/profiles/default.toml``; a user file replaces some of
 its keys (``load_profile(path)``): the rest come from the default. Unknown keys and values of the
-wrong type or sign are errors naming the file and the key (a typo must not silently fall back to
-a default).
+wrong type or sign, not finite, or outside the key's range are errors naming the file and the key
+(a typo must not silently fall back to a default, nor NaN reach every sum).
 
 A :class:`Profile` is a frozen dataclass of one frozen dataclass per TOML section
 (``profile.downhill.per_pct``), so mypy checks every key, and two profiles with the same values
@@ -16,6 +16,7 @@ equality.
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -147,6 +148,26 @@ _SECTIONS: dict[str, dict[str, type]] = {
 }
 # Values allowed to be negative (a runner may want soft ground to count as relief).
 _SIGNED = {("surface", "soft"), ("surface", "unknown"), ("surface", "hard")}
+# The range of every number, wide around the shipped values (a weight 25 times the default and
+# more is a typo, not a choice): NaN, infinity and 1e308 would otherwise pass into every sum and
+# print as invalid JSON. Grades are in percent, angles in degrees, speeds in m/s.
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("profile", "reference_speed_mps"): (0.5, 8.0),
+    **{(slope, key): bound for slope in ("downhill", "uphill") for key, bound in (
+        ("threshold_pct", (0.0, 100.0)), ("per_pct", (0.0, 1.0)), ("cap_pct", (0.0, 100.0)))},
+    ("turns", "per_g"): (0.0, 100.0), ("turns", "threshold_mps2"): (0.0, 20.0),
+    ("turns", "max_lateral_accel_mps2"): (0.0, 20.0), ("turns", "min_speed_mps"): (0.0, 8.0),
+    ("turns", "max_angle_deg"): (0.0, 360.0), ("turns", "min_angle_deg"): (0.0, 360.0),
+    ("turns", "sharp_angle_deg"): (0.0, 360.0), ("turns", "sharp_radius_m"): (0.0, 1000.0),
+    ("turns", "window_m"): (0.0, 1000.0),
+    **{("surface", key): (-10.0, 10.0) for key in ("hard", "soft", "unknown")},
+    ("cadence", "per_10pct_below"): (0.0, 10.0), ("cadence", "tolerance_pct"): (0.0, 50.0),
+    ("advice", "min_contribution"): (0.0, 10.0), ("advice", "sharp_turns_per_km"): (0.0, 100.0),
+    ("advice", "hard_share"): (0.0, 1.0), ("advice", "balance_points"): (0.0, 100.0),
+    # the planner's tighter rules (bend at most 180, steps at least 1) are in _check
+    ("planner", "bend_min_deg"): (0.0, 360.0), ("planner", "uturn_penalty_m"): (0.0, 10_000.0),
+    ("planner", "steps_factor"): (0.0, 100.0),
+}
 
 _PROFILES_DIR = Path(__file__).resolve().parent.parent / "profiles"
 
@@ -177,12 +198,23 @@ def _parse(text: str, source: str) -> dict[str, dict[str, Any]]:
             if expected is float:
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise ProfileError(f"{source}: [{section}] {key} must be a number, got {value!r}")
-                if value < 0 and (section, key) not in _SIGNED:
-                    raise ProfileError(f"{source}: [{section}] {key} must not be negative, got {value}")
+                _check_number(section, key, float(value), source)
                 table[key] = float(value)
             elif not isinstance(value, expected):
                 raise ProfileError(f"{source}: [{section}] {key} must be text, got {value!r}")
     return raw
+
+
+def _check_number(section: str, key: str, value: float, source: str) -> None:
+    """A finite number inside the key's range (:data:`_RANGES`), or an error naming the key."""
+    if not math.isfinite(value):
+        raise ProfileError(f"{source}: [{section}] {key} must be a finite number, got {value}")
+    if value < 0 and (section, key) not in _SIGNED:
+        raise ProfileError(f"{source}: [{section}] {key} must not be negative, got {value}")
+    lo, hi = _RANGES[(section, key)]
+    if not lo <= value <= hi:
+        raise ProfileError(f"{source}: [{section}] {key} must be between {lo:g} and {hi:g}, "
+                           f"got {value:g}")
 
 
 def _merge(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -194,6 +226,10 @@ def _merge(base: dict[str, dict[str, Any]], over: dict[str, dict[str, Any]]) -> 
 
 def _check(values: dict[str, dict[str, Any]], source: str) -> None:
     turns, planner = values["turns"], values["planner"]
+    for slope in ("downhill", "uphill"):
+        if values[slope]["threshold_pct"] > values[slope]["cap_pct"]:
+            raise ProfileError(f"{source}: [{slope}] threshold_pct must not exceed cap_pct "
+                               "(the factor would never count)")
     if turns["sharp_angle_deg"] < turns["min_angle_deg"]:
         raise ProfileError(f"{source}: [turns] sharp_angle_deg must be at least min_angle_deg")
     if turns["max_angle_deg"] < turns["sharp_angle_deg"]:

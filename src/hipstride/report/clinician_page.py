@@ -1,38 +1,48 @@
-"""``hipstride report clinician``: one self-contained page for a physiotherapist or sports physician.
+"""``hipstride report clinician``: a page for a physiotherapist or sports physician, whose first
+printed page stands alone.
 
-The page covers the last N ISO weeks up to a day: red flags recorded (first, and prominent), what
-hipstride advised for the day, the pain trend by site and side, load per week with its progression
-flags, form against the runner's own baseline (with device caveats), the hip-load factors of the
-runs, and the journal itself. It works offline: inline CSS and inline SVG, no scripts, fonts or
-other network resource; every text the runner typed is escaped by the template (Jinja2 with
-autoescape, in the shared environment of :mod:`hipstride.report._templates`). The load and form
-charts are those of the trends page (:mod:`hipstride.report.trends_page`); the pain chart is drawn
-here in the same frame with :mod:`hipstride.report._svg`. :mod:`hipstride.report.pdf` prints the
-page to PDF.
+Page one (``<section id="summary">``, followed by a page break when printed) holds what a
+clinician reads first: what hurts where and since when, each measure's trend (like with like),
+morning stiffness, the day's decision with the reasons that decided it (the rest listed as also
+noted), every red flag with whether a professional has seen it, the last weeks' load with the one
+progression figure (:func:`hipstride.analysis.trends.progression_pct`; the week in progress
+marked as partial, never a fall), and form against the runner's own baseline. The details follow:
+the decision's full reasons and evidence, pain and stiffness charts by site and side, load per
+week, form charts, each run's hip load beside the pain that followed it, the hip-load factors and
+the journal itself. The summary's figures come from :mod:`hipstride.journal.summary`; this module
+only gathers and lays them out.
+
+It works offline: inline CSS and inline SVG, no scripts, fonts or other network resource; every
+text the runner typed is escaped by the template (Jinja2 with autoescape, in the shared
+environment of :mod:`hipstride.report._templates`). :mod:`hipstride.report.pdf` prints it.
 """
 
 from __future__ import annotations
 
 import os
-from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-
-from markupsafe import Markup
 
 from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
 from hipstride.errors import InputError
 from hipstride.journal.entry import FLAG_TABLE, JournalEntry
-from hipstride.journal.rules import PAIN_ACCEPTABLE_MAX
+from hipstride.journal.rules import PAIN_ACCEPTABLE_MAX, RED_FLAG_MEMORY_DAYS
 from hipstride.journal.store import list_entries
+from hipstride.journal.summary import (
+    RunFigures,
+    complaints,
+    flag_status,
+    run_responses,
+    stiffness_trend,
+)
 from hipstride.journal.today import decide_today
 from hipstride.library.store import RunStore, RunSummary
 from hipstride.model.hipload import FACTORS
-from hipstride.report._svg import date_labels
+from hipstride.report._clinician_charts import PAIN_SERIES, chart, pain_groups, stiffness_chart
 from hipstride.report._templates import render
-from hipstride.report.trends_page import CHART, form_chart, load_chart, progression_chart
+from hipstride.report.trends_page import form_chart, load_chart, progression_chart
 from hipstride.track.form import FORM_LABELS, FORM_METRICS
 
 __all__ = [
@@ -44,98 +54,21 @@ __all__ = [
 ]
 
 DEFAULT_WEEKS = 12
-#: Runs listed in the hip-load table at most (the most recent).
+#: Runs listed in the hip-load and run-to-pain tables at most (the most recent).
 MAX_RUNS_LISTED = 60
-#: Pain charts drawn at most (the site and side groups with the most entries).
-MAX_PAIN_CHARTS = 6
+#: Sites and sides shown on page one at most (the most logged); the details list them all.
+SUMMARY_COMPLAINTS = 3
+#: Weeks of load shown on page one (the most recent, the week in progress included).
+SUMMARY_WEEKS = 5
+#: Reasons given in full on page one (the ones that decided); the rest are named.
+SUMMARY_REASONS = 2
+#: Longest reason text on page one (characters); the details give it whole.
+SUMMARY_REASON_CHARS = 280
+#: The red-flag reason is cut shorter on page one: its signs are listed beside it.
+SUMMARY_FLAG_REASON_CHARS = 160
 
 #: The red flags in a clinician's words (the labels of the journal's flag table).
 FLAG_LABELS: dict[str, str] = {flag.name: flag.label for flag in FLAG_TABLE}
-PAIN_SERIES = (("during", "pain_during", "#c0392b"), ("after", "pain_after", "#d35400"),
-               ("morning", "pain_morning", "#2c5d8a"))
-
-
-# ---------------------------------------------------------------------------------------------
-# the pain chart
-
-
-def _chart(svg: str) -> Markup:
-    """A chart with its text size set inside the SVG (PDF engines do not all apply the page's
-    CSS to SVG text)."""
-    head, sep, rest = svg.partition(">")
-    if not sep or not rest.endswith("</svg>"):
-        return Markup(svg)
-    body = rest[: -len("</svg>")]
-    return Markup(f'{head}><g font-size="11" font-family="sans-serif" fill="#444">'
-                  f"{body}</g></svg>")
-
-
-def _pain_chart(entries: list[JournalEntry], first: date, last: date, title: str) -> Markup:
-    """Pain during / after / morning (0–10) over the period, one line each, as inline SVG."""
-    c = CHART
-    lo_x, hi_x = first.toordinal(), max(last.toordinal(), first.toordinal() + 1)
-
-    def x(day: date) -> float:
-        return c.x(day.toordinal(), lo_x, hi_x, inset=6)
-
-    def y(pain: float) -> float:
-        return c.y(pain, 0, 10)
-
-    parts = [f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-             f'stroke="#eee"/><text x="{c.left - 4:g}" y="{y(v) + 4:.0f}" '
-             f'text-anchor="end">{v}</text>' for v in range(0, 11, 2)]
-    parts.append(f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{y(PAIN_ACCEPTABLE_MAX):.1f}" '
-                 f'y2="{y(PAIN_ACCEPTABLE_MAX):.1f}" stroke="#c0392b" stroke-dasharray="5,4"/>'
-                 f'<text x="{c.right + 4:g}" y="{y(PAIN_ACCEPTABLE_MAX) + 4:.0f}">'
-                 f"{PAIN_ACCEPTABLE_MAX}/10</text>")
-    ticks = [first + timedelta(days=7 * k) for k in range((last - first).days // 7 + 1)]
-    parts.append(date_labels(c, ticks, [x(d) for d in ticks]))
-    for label, attr, colour in PAIN_SERIES:
-        points = [(e.date, float(v)) for e in entries if (v := getattr(e, attr)) is not None]
-        if not points:
-            continue
-        if len(points) > 1:
-            coords = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v in points)
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" '
-                         'stroke-width="2"/>')
-        parts += [f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3.5" fill="{colour}">'
-                  f"<title>{d.isoformat()}: {label} {v:g}/10</title></circle>" for d, v in points]
-    return _chart(c.svg("".join(parts), f"pain over time: {title}"))
-
-
-def _group_label(site: str, side: str | None) -> str:
-    where = site.replace("-", " ")
-    return f"{side} {where}" if side in ("left", "right") else (
-        f"{where}, both sides" if side == "both" else f"{where}, side not given")
-
-
-def _pain_groups(entries: list[JournalEntry], first: date,
-                 last: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Summary rows and charts of pain by site and side (an entry counts for each of its sites)."""
-    groups: dict[tuple[str, str | None], list[JournalEntry]] = {}
-    for entry in entries:
-        if entry.pain is None:
-            continue
-        for site in entry.where or ["unspecified site"]:
-            groups.setdefault((site, entry.side), []).append(entry)
-    ordered = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0][0], kv[0][1] or ""))
-    rows = []
-    for (site, side), group in ordered:
-        row: dict[str, Any] = {"label": _group_label(site, side), "entries": len(group),
-                               "first": group[0].date.isoformat(),
-                               "last": group[-1].date.isoformat()}
-        for label, attr, _ in PAIN_SERIES:
-            values = [float(v) for e in group if (v := getattr(e, attr)) is not None]
-            row[label] = (f"{sum(values) / len(values):.1f} / {max(values):g}" if values else "–")
-        rows.append(row)
-    charts = [{"label": _group_label(site, side),
-               "svg": _pain_chart(group, first, last, _group_label(site, side))}
-              for (site, side), group in ordered[:MAX_PAIN_CHARTS]]
-    return rows, charts
-
-
-# ---------------------------------------------------------------------------------------------
-# the context
 
 
 def _fmt(value: float | None, fmt: str = "g") -> str:
@@ -154,6 +87,15 @@ def _run_date(run: RunSummary) -> date | None:
     return run.start_time_utc.astimezone(UTC).date()
 
 
+def _progression(week: dict[str, Any]) -> str:
+    """The one progression figure of a week, as shown everywhere on the page."""
+    pct = week["progression_pct"]
+    if week["partial"]:
+        days = "in progress" + (f", already {pct:+.0f} %" if pct is not None else "")
+        return days
+    return "–" if pct is None else f"{pct:+.0f} %"
+
+
 def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, Any]:
     from hipstride.analysis.trends import progression_flags, weekly_load
 
@@ -163,18 +105,15 @@ def _load_section(runs: list[RunSummary], first: date, last: date) -> dict[str, 
     shown = [w.to_dict() for w in weeks if w.week_start >= first]
     flagged = {f.week.isoformat() for f in flags}
     rows = [{"week": w["week_start"], "km": f"{w['distance_m'] / 1000:.1f}", "runs": w["runs"],
-             "hip_load": f"{w['hip_load']:.1f}",
-             "wow": _fmt(w["week_over_week_pct"], "+.0f") + (" %" if w["week_over_week_pct"]
-                                                            is not None else ""),
-             "two": _fmt(w["two_week_pct"], "+.0f") + (" %" if w["two_week_pct"] is not None
-                                                      else ""),
-             "acwr": _fmt(w["acwr"], ".2f"), "flagged": w["week_start"] in flagged}
+             "hip_load": f"{w['hip_load']:.1f}", "progression": _progression(w),
+             "partial": w["partial"], "acwr": _fmt(w["acwr"], ".2f"),
+             "flagged": w["week_start"] in flagged}
             for w in shown]
     has_running = any(w["runs"] for w in shown)
     return {
         "rows": rows,
-        "chart": _chart(load_chart(shown)) if has_running else None,
-        "progression_chart": _chart(progression_chart(shown)) if has_running else None,
+        "chart": chart(load_chart(shown)) if has_running else None,
+        "progression_chart": chart(progression_chart(shown)) if has_running else None,
         "flags": [{"week": f.week.isoformat(), "text": f.text, "evidence": f.evidence}
                   for f in flags],
     }
@@ -191,19 +130,22 @@ def _form_section(store: RunStore, first: date, last: date) -> dict[str, Any]:
     for metric in FORM_METRICS:
         svg = form_chart(runs, metric)
         if svg:
-            charts.append({"label": FORM_LABELS[metric].label, "svg": _chart(svg), "note": DEVICE_NOTES[metric]})
+            charts.append({"label": FORM_LABELS[metric].label, "svg": chart(svg),
+                           "note": DEVICE_NOTES[metric]})
     return {
         "changes": [{"date": c.confirmed_start_utc.date().isoformat(),
                      "metric": FORM_LABELS[c.metric].label, "text": c.text,
+                     "direction": c.direction, "pct": f"{c.median_delta_pct:+.0f} %",
                      "evidence": c.evidence, "device_note": c.device_note}
                     for c in in_period],
         "charts": charts,
+        "has_baseline": bool(runs),
         "speed_note": SPEED_NOTE,
     }
 
 
-def _runs_section(store: RunStore, runs: list[RunSummary], first: date,
-                  last: date) -> dict[str, Any]:
+def _runs_section(store: RunStore, runs: list[RunSummary], entries: list[JournalEntry],
+                  first: date, last: date) -> dict[str, Any]:
     in_period = [r for r in runs if (d := _run_date(r)) is not None and first <= d <= last]
     listed = in_period[-MAX_RUNS_LISTED:]
     rows = []
@@ -218,41 +160,100 @@ def _runs_section(store: RunStore, runs: list[RunSummary], first: date,
             "factors": [_signed(factors.get(f)) for f in FACTORS],
             "device": run.device or "",
         })
-    return {"rows": rows, "total": len(in_period), "cut": len(in_period) > len(listed)}
+    figures = [RunFigures(r.id, d, r.distance_m, r.hip_load_index)
+               for r in listed if (d := _run_date(r)) is not None]
+    responses = [{**row, "index": _fmt(row["index"], ".2f"), "km": _fmt(row["km"], ".1f"),
+                  "during": _fmt(row["during"]), "after": _fmt(row["after"]),
+                  "next_morning": _fmt(row["next_morning"])}
+                 for row in run_responses(figures, entries)]
+    return {"rows": rows, "responses": responses, "total": len(in_period),
+            "cut": len(in_period) > len(listed)}
+
+
+def _short(text: str, limit: int = SUMMARY_REASON_CHARS) -> str:
+    """``text`` cut at a clause before ``limit`` characters, saying where the rest is."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind("; ", 0, limit), text.rfind(". ", 0, limit))
+    return text[:cut if cut > limit // 3 else limit].rstrip(" ;.,") + " … (in full in the details)"
+
+
+def _flag_groups(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Page one's red flags, grouped: not yet seen (same day, then within days), then seen."""
+    groups: list[dict[str, Any]] = []
+    for title, keep in (
+            ("Not yet seen · same-day signs", lambda f: not f["seen"] and f["tier"] == "same-day"),
+            ("Not yet seen · within-days signs", lambda f: not f["seen"] and f["tier"] != "same-day"),
+            ("Seen by a professional", lambda f: bool(f["seen"]))):
+        chosen = [f for f in flags if keep(f)]
+        if chosen:
+            groups.append({"title": title, "open": not chosen[0]["seen"], "signs": [
+                f"{f['label']} (noted {f['noted']}" + (f", seen {f['seen']})" if f["seen"] else ")")
+                for f in chosen]})
+    return groups
+
+
+def _decision_summary(decision: dict[str, Any]) -> dict[str, Any]:
+    deciding = [r for r in decision["reasons"]
+                if r["decision"] == decision["decision"] or r["urgent"]]
+    also = [r["rule"] for r in decision["reasons"] if r not in deciding]
+    plan = decision["plan"]
+    return {"decision": decision["decision"], "urgent": decision["urgent"],
+            "reasons": [{**r, "text": _short(r["text"], SUMMARY_FLAG_REASON_CHARS
+                                             if r["rule"] == "red-flag" else SUMMARY_REASON_CHARS)}
+                        for r in deciding[:SUMMARY_REASONS]],
+            "more": [r["rule"] for r in deciding[SUMMARY_REASONS:]], "also_noted": also,
+            "when": plan.get("when"), "running": plan.get("running")}
 
 
 def clinician_context(store: RunStore, *, until: date,
                       weeks: int = DEFAULT_WEEKS) -> dict[str, Any]:
     """Everything the clinician page shows, for the ``weeks`` ISO weeks up to ``until``."""
-    from hipstride.analysis.trends import week_start
+    from hipstride.analysis.trends import counts_as_running, one_per_run, week_start
 
     if weeks < 1:
         raise InputError(f"weeks must be at least 1, got {weeks}")
     first = week_start(until) - timedelta(weeks=weeks - 1)
-    entries = list_entries(store, since=first, until=until)
-    runs = store.list_runs(sport="running")
-    red_flags = [{"date": e.date.isoformat(), "flag": flag, "label": FLAG_LABELS.get(flag, flag)}
-                 for e in entries for flag in e.flags]
-    pain_rows, pain_charts = _pain_groups(entries, first, until)
-    decision = decide_today(store, today=until)
-    runs_section = _runs_section(store, runs, first, until)
-    sites = Counter(site for e in entries for site in e.where)
+    history = list_entries(store, since=until - timedelta(days=RED_FLAG_MEMORY_DAYS - 1),
+                           until=until)
+    entries = [e for e in history if e.date >= first]
+    runs = one_per_run([r for r in store.list_runs() if counts_as_running(r.sport)])
+    pain_rows, pain_charts = pain_groups(entries, first, until)
+    decision = decide_today(store, today=until).to_dict()
+    runs_section = _runs_section(store, runs, entries, first, until)
+    load = _load_section(runs, first, until)
+    form = _form_section(store, first, until)
+    found = complaints(history, until)
     return {
         "version": __version__,
         "first": first.isoformat(),
         "last": until.isoformat(),
         "weeks": weeks,
         "generated": datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z").strip(),
-        "summary": {"entries": len(entries), "runs": runs_section["total"],
-                    "sites": ", ".join(f"{s} ({n})" for s, n in sites.most_common()) or "–"},
-        "red_flags": red_flags,
-        "decision": decision.to_dict(),
+        "summary": {
+            "entries": len(entries), "runs": runs_section["total"],
+            "complaints": found[:SUMMARY_COMPLAINTS],
+            "more_complaints": len(found) - SUMMARY_COMPLAINTS,
+            "stiffness": stiffness_trend(history, until),
+            "decision": _decision_summary(decision),
+            "flags": _flag_groups(flag_status(history)),
+            "load": load["rows"][-SUMMARY_WEEKS:],
+            "load_flags": len(load["flags"]),
+            "form": form["changes"][-3:],
+            "form_baseline": form["has_baseline"],
+        },
+        "red_flags": [{"date": e.date.isoformat(), "flag": flag,
+                       "label": FLAG_LABELS.get(flag, flag)}
+                      for e in entries for flag in e.flags],
+        "decision": decision,
+        "flag_table": [{"label": f.label} for f in FLAG_TABLE],
         "pain_rows": pain_rows,
         "pain_charts": pain_charts,
+        "stiffness_chart": stiffness_chart(entries, first, until),
         "pain_series": [(label, colour) for label, _, colour in PAIN_SERIES],
         "pain_limit": PAIN_ACCEPTABLE_MAX,
-        "load": _load_section(runs, first, until),
-        "form": _form_section(store, first, until),
+        "load": load,
+        "form": form,
         "runs": runs_section,
         "factor_names": FACTORS,
         "entries": [{"date": e.date.isoformat(), "during": _fmt(e.pain_during),
@@ -261,6 +262,7 @@ def clinician_context(store: RunStore, *, until: date,
                      "where": ", ".join(e.where) or "–", "side": e.side or "–",
                      "better": e.better or "", "worse": e.worse or "",
                      "flags": [FLAG_LABELS.get(f, f) for f in e.flags],
+                     "seen": [FLAG_LABELS.get(f, f) for f in e.seen],
                      "run": "–" if e.run_id is None else str(e.run_id)}
                     for e in reversed(entries)],
     }

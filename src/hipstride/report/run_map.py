@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from markupsafe import Markup, escape
@@ -17,7 +18,11 @@ from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
 from hipstride.report._svg import MapFrame, coord, path_d, thin_indices
+from hipstride.track.surface import SURFACE_CLASSES
 from hipstride.track.turns import Turn
+
+if TYPE_CHECKING:
+    from hipstride.map.network import FootNetwork
 
 __all__ = [
     "LOAD_COLOURS",
@@ -28,6 +33,7 @@ __all__ = [
     "load_bins",
     "load_colour",
     "map_svg",
+    "network_basemap",
     "turn_title",
 ]
 
@@ -43,13 +49,37 @@ TURN_COLOURS = {"left": "#1c64d8", "right": "#7b2cbf"}
 
 @dataclass(frozen=True)
 class Basemap:
-    """Lines drawn in light grey under the track (streets), as (lat_deg, lon_deg) arrays.
+    """Lines drawn under the track (streets), as (lat_deg, lon_deg) arrays.
 
     ``attribution`` is printed on the map (for OpenStreetMap data: "© OpenStreetMap contributors").
+    Without ``classes`` the lines are light grey; with them (a surface class code per line), each
+    is drawn in a pale tint of its :data:`SURFACE_COLOURS`, so a runner sees what the ways around
+    the run are made of.
     """
 
     lines: Sequence[tuple[FloatArray, FloatArray]]
     attribution: str = "© OpenStreetMap contributors"
+    classes: Sequence[int] | None = None
+
+
+def network_basemap(net: FootNetwork, lat_deg: FloatArray, lon_deg: FloatArray, *,
+                    margin_m: float = 150.0) -> Basemap:
+    """The ways of a map around a track (within ``margin_m`` of its extent), one line per edge,
+    each with the surface class of its way."""
+    ok = np.isfinite(lat_deg) & np.isfinite(lon_deg)
+    if not ok.any():
+        return Basemap((), classes=())
+    x, y = net.to_xy_m(lat_deg[ok], lon_deg[ok])
+    nx, ny = net.node_xy_m
+    x0, x1, y0, y1 = x.min() - margin_m, x.max() + margin_m, y.min() - margin_m, y.max() + margin_m
+
+    def inside(nodes: NDArray[np.int64]) -> NDArray[np.bool_]:
+        return np.asarray((nx[nodes] >= x0) & (nx[nodes] <= x1) & (ny[nodes] >= y0)
+                          & (ny[nodes] <= y1))
+
+    edges = np.flatnonzero(inside(net.edge_from) | inside(net.edge_to))
+    lines = [net.edge_shape(int(e))[:2] for e in edges]
+    return Basemap(tuple(lines), classes=tuple(int(c) for c in net.edge_surface_class[edges]))
 
 
 def load_bins(multiplier: FloatArray) -> NDArray[np.int64]:
@@ -91,21 +121,27 @@ def _coloured_track(px: FloatArray, py: FloatArray, classes: NDArray[np.int64],
 
 
 def _basemap_path(basemap: Basemap, frame: MapFrame) -> str:
-    """One path of all basemap lines near the frame, in whole pixels (a few tens of kB for a city)."""
-    parts: list[str] = []
+    """One path per colour of the basemap lines near the frame, in whole pixels (a few tens of
+    kB for a city)."""
+    parts: dict[int, list[str]] = {}
     margin = 20.0
-    for lat, lon in basemap.lines:
+    classes = basemap.classes if basemap.classes is not None else [-1] * len(basemap.lines)
+    for (lat, lon), code in zip(basemap.lines, classes, strict=True):
         x, y = frame.project(lat, lon)
         if x.shape[0] < 2 or not np.isfinite(x).all() or not np.isfinite(y).all():
             continue
         # keep a line whose bounding box meets the frame (it may cross it with no point inside)
         if (x.max() > -margin and x.min() < frame.width_px + margin
                 and y.max() > -margin and y.min() < frame.height_px + margin):
-            parts.append(path_d(x, y, decimals=0, min_step_px=2.0))
-    if not parts:
-        return ""
-    return (f'<path d="{"".join(parts)}" fill="none" stroke="#cfd3d8" stroke-width="1.3" '
-            'stroke-linecap="round" stroke-linejoin="round"/>')
+            parts.setdefault(code, []).append(path_d(x, y, decimals=0, min_step_px=2.0))
+    out = []
+    for code, d in sorted(parts.items()):
+        style = ('stroke="#cfd3d8" stroke-width="1.3"' if code < 0 else
+                 f'stroke="{SURFACE_COLOURS[code]}" stroke-opacity="0.45" stroke-width="2.2" '
+                 f'class="way-{SURFACE_CLASSES[code]}"')
+        out.append(f'<path d="{"".join(d)}" fill="none" {style} stroke-linecap="round" '
+                   'stroke-linejoin="round"/>')
+    return "".join(out)
 
 
 def _scale_bar(frame: MapFrame) -> str:

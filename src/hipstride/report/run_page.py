@@ -26,6 +26,7 @@ from hipstride.report.run_map import (
     load_bins,
     load_colour,
     map_svg,
+    network_basemap,
 )
 from hipstride.report.run_profile import factor_bar_svg, profile_svg
 from hipstride.report.terminal import format_duration, format_pace
@@ -35,7 +36,7 @@ from hipstride.track.surface import SURFACE_CLASSES
 if TYPE_CHECKING:
     from hipstride.analysis.run import KmSplit, RunAnalysis
 
-__all__ = ["Basemap", "render_html_report", "write_html_report"]
+__all__ = ["Basemap", "map_basemap", "render_html_report", "write_html_report"]
 
 FACTOR_LABELS = {"downhill": "Downhill", "uphill": "Uphill", "turns": "Turns", "surface": "Surface",
                  "cadence": "Cadence"}
@@ -159,6 +160,19 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
         "notes": a.notes,
         "version": __version__,
     }
+
+
+def map_basemap(analysis: RunAnalysis, home: str | Path | None = None
+                ) -> Basemap | None:
+    """The ways of the stored map the run's surface came from, coloured by surface, to draw
+    under the track (``None`` when no map was used)."""
+    name = analysis.surface.map_name
+    if name is None:
+        return None
+    from hipstride.map.surfaces import MapChoice, load_chosen_map
+
+    net = load_chosen_map(MapChoice(name, None), home)
+    return network_basemap(net, analysis.course.lat_deg, analysis.course.lon_deg)
 
 
 def render_html_report(analysis: RunAnalysis, *, basemap: Basemap | None = None) -> str:

@@ -73,8 +73,13 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
                  + (f" ({t['per_km']:.1f}/km; sharp: {t['sharp_left']} left, {t['sharp_right']} right)"
                     if t["per_km"] is not None else ""))
     shares = d["surface"]["shares"]
+    source = d["surface"]["source"]
+    if "map" in d["surface"]:
+        source = f"map '{d['surface']['map']['name']}'"
+        if d["surface"].get("matched_share") is not None:
+            source += f", {d['surface']['matched_share']:.0%} of the run matched to its ways"
     head.add_row("Surface", f"soft {shares['soft']:.0%} · hard {shares['hard']:.0%} · unknown "
-                 f"{shares['unknown']:.0%} (from {d['surface']['source']})")
+                 f"{shares['unknown']:.0%} (from {source})")
     form = d["form"]
     if form["cadence_spm"] is not None:
         parts = [f"{form['cadence_spm']:.0f} steps/min"]

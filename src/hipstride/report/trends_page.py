@@ -34,7 +34,8 @@ def _bar_slots(n: int) -> tuple[float, list[float]]:
 
 
 def load_chart(weeks: list[dict[str, Any]]) -> str:
-    """Distance per week (bars, left scale) and hip load (line, right scale)."""
+    """Distance per week (bars, left scale; a week in progress pale) and hip load (line, right
+    scale)."""
     c = CHART
     days = [date.fromisoformat(w["week_start"]) for w in weeks]
     km = [w["distance_m"] / 1000.0 for w in weeks]
@@ -42,11 +43,12 @@ def load_chart(weeks: list[dict[str, Any]]) -> str:
     bw, xs = _bar_slots(len(weeks))
     top_km = max([*km, 1.0]) * 1.1
     top_load = max([*load, 1.0]) * 1.1
-    bars = "".join(
+    partial = [bool(w.get("partial")) for w in weeks]
+    bars = "".join(  # a week in progress is drawn pale: its distance is so far
         f'<rect x="{x - bw * 0.4:.1f}" y="{c.y(k, 0, top_km):.1f}" width="{bw * 0.8:.1f}" '
-        f'height="{c.bottom - c.y(k, 0, top_km):.1f}" fill="#5b8db8">'
-        f"<title>{d.isoformat()}: {k:.1f} km</title></rect>"
-        for d, k, x in zip(days, km, xs, strict=True))
+        f'height="{c.bottom - c.y(k, 0, top_km):.1f}" fill="{"#b9d0e4" if p else "#5b8db8"}">'
+        f"<title>{d.isoformat()}: {k:.1f} km{' so far (week in progress)' if p else ''}</title></rect>"
+        for d, k, x, p in zip(days, km, xs, partial, strict=True))
     pts = " ".join(f"{x:.1f},{c.y(v, 0, top_load):.1f}" for x, v in zip(xs, load, strict=True))
     line = f'<polyline points="{pts}" fill="none" stroke="#d35400" stroke-width="2"/>'
     return c.svg(y_axis(c, 0, top_km, " km") + bars + line
@@ -55,10 +57,12 @@ def load_chart(weeks: list[dict[str, Any]]) -> str:
 
 
 def progression_chart(weeks: list[dict[str, Any]]) -> str:
-    """Change in distance from the week before (bars; red beyond the limit)."""
+    """Progression of each week (:func:`hipstride.analysis.trends.progression_pct`: its distance
+    against the mean of the two weeks before; bars, red beyond the limit). A week in progress
+    shows only once it already exceeds the limit."""
     c = CHART
     days = [date.fromisoformat(w["week_start"]) for w in weeks]
-    pct = [w["week_over_week_pct"] for w in weeks]
+    pct = [w["progression_pct"] for w in weeks]
     lo, hi = -100.0, 150.0
     bw, xs = _bar_slots(len(weeks))
     zero = c.y(0, lo, hi)
@@ -75,8 +79,8 @@ def progression_chart(weeks: list[dict[str, Any]]) -> str:
     ref = (f'<line x1="{c.left:g}" x2="{c.right:g}" y1="{limit:.1f}" y2="{limit:.1f}" '
            f'stroke="#c0392b" stroke-dasharray="5,4"/><text x="{c.right + 4:g}" '
            f'y="{limit + 4:.0f}">+{PROGRESSION_LIMIT_PCT:g} %</text>')
-    return c.svg(y_axis(c, lo, hi, " %") + "".join(bars) + ref + date_labels(c, days, xs),
-                 "week-over-week change in distance")
+    return c.svg(y_axis(c, lo, hi, " %", ticks=6) + "".join(bars) + ref + date_labels(c, days, xs),
+                 "progression of weekly distance")
 
 
 def form_chart(runs: list[dict[str, Any]], metric: str) -> str:
@@ -114,7 +118,8 @@ def render_trends_html(doc: dict[str, Any]) -> str:
         parts += ["<h2>Weekly distance and hip load</h2>",
                   f"<p class='note'>Bars: distance per ISO week (km). Line: hip-load units "
                   f"(right scale){cut}.</p>", load_chart(weeks),
-                  "<h2>Progression</h2><p class='note'>Change in distance from the week before; "
+                  "<h2>Progression</h2><p class='note'>Each week's distance against the mean of the "
+                  "two weeks before; "
                   f"red above +{PROGRESSION_LIMIT_PCT:g} %.</p>", progression_chart(weeks)]
     parts.append("<h2>Flags</h2>")
     if not doc["flags"]:

@@ -8,6 +8,7 @@ further :class:`SurfaceTrack` source with the same shape: ``source="map"`` and t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +28,9 @@ SURFACE_WORDS: dict[str, tuple[int, float, str]] = {
     "soft": (SOFT, 1.0, "soft"),
     "hard": (HARD, 1.0, "hard"),
     "unknown": (UNKNOWN, 0.0, "unknown"),
-    # a treadmill belt gives under the foot; an indoor session is usually a belt or a track
+    # a treadmill belt gives under the foot; an indoor session is usually a belt or a track. A
+    # track counts as soft on the physician's guidance (even ground), not on Tessutti 2012, where
+    # a rubber track's plantar pressures matched asphalt's
     "treadmill": (SOFT, 0.8, "treadmill belt"),
     "indoor_running": (SOFT, 0.6, "indoor"),
     "track": (SOFT, 0.9, "running track"),
@@ -60,6 +63,13 @@ class SurfaceTrack:
         For ``source="map"``: share (0–1) of the course's distance matched to a way; else ``None``.
     way_ids
         For ``source="map"``: the OSM way ids the course used, in order; else ``None``.
+    map_name, map_created_utc
+        For ``source="map"``: the stored map used and when it was imported (so that a stored
+        analysis can tell that another map now covers the run); else ``None``.
+    matched_path
+        For a recorded run with ``source="map"``: the path along the ways it was matched to
+        (``way_ids``, ``length_m``, ``parts`` and a GeoJSON ``geometry``; see
+        :mod:`hipstride.map.matched_path`); else ``None``.
     """
 
     source: str
@@ -68,6 +78,9 @@ class SurfaceTrack:
     raw: list[str] | None = None
     matched_share: float | None = None
     way_ids: list[int] | None = None
+    map_name: str | None = None
+    map_created_utc: str | None = None
+    matched_path: dict[str, Any] | None = None
 
     def shares(self, weights_m: FloatArray) -> dict[str, float]:
         """Share (0–1) of the distance on each class, weighted by per-sample lengths in metres."""

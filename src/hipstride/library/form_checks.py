@@ -1,0 +1,93 @@
+"""Form checks in the run library (table ``form_checks``, migration ``0010_form_checks.sql``).
+
+A check is stored as its JSON document (what :meth:`hipstride.video.check.FormCheck.to_dict`
+gives) with the date and, when given, the run it belongs to; the main medians sit in their own
+columns so that the runner's checks can be listed and trended without opening each document.
+:func:`change_since_last` compares a new check with the runner's last stored one of the same view
+that passed the quality gate: a change counts only when it exceeds both checks' noise floors
+added together, since each median carries its own.
+The library stores documents and never imports the form engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from hipstride.errors import InputError
+from hipstride.library.sqlite import SQLiteStore
+from hipstride.library.store import now_utc
+
+__all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "change_since_last", "form_checks"]
+
+#: Metrics kept in columns for trends, as (column, metric key in the document).
+TREND_METRICS = ("cadence_spm", "trunk_lean_deg", "overstride_legs", "pelvic_drop_deg")
+
+
+@dataclass(frozen=True)
+class StoredFormCheck:
+    id: int
+    checked_at_utc: str
+    run_id: int | None
+    source: str
+    view: str
+    passed: bool
+    medians: dict[str, float | None]
+    document: dict[str, Any]
+
+
+def _median(doc: dict[str, Any], key: str) -> float | None:
+    metric = doc.get("metrics", {}).get(key)
+    value = metric.get("median") if isinstance(metric, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def add_form_check(store: SQLiteStore, document: dict[str, Any], *, run_id: int | None = None,
+                   checked_at_utc: str | None = None) -> int:
+    """Store one check and return its id; :class:`InputError` when ``run_id`` is not stored."""
+    if run_id is not None and store.get_run(run_id) is None:
+        raise InputError(f"no run with id {run_id} in the library")
+    view = document.get("view")
+    if view not in ("side", "rear"):
+        raise InputError(f"a form check's view must be side or rear, not {view!r}")
+    values = (checked_at_utc or now_utc(), run_id, str(document.get("source", "")), view,
+              int(bool(document.get("quality", {}).get("passed"))),
+              *(_median(document, k) for k in TREND_METRICS),
+              json.dumps(document, ensure_ascii=False))
+    with store.transaction():
+        store.execute("INSERT INTO form_checks (checked_at_utc, run_id, source, view, passed, "
+                      f"{', '.join(TREND_METRICS)}, document) "
+                      f"VALUES ({', '.join('?' * len(values))})", values)
+        new_id = int(store.execute("SELECT last_insert_rowid()")[0][0])
+    return new_id
+
+
+def form_checks(store: SQLiteStore, *, run_id: int | None = None) -> list[StoredFormCheck]:
+    """The stored checks, oldest first (only those of ``run_id`` when given)."""
+    where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
+    rows = store.execute("SELECT id, checked_at_utc, run_id, source, view, passed, "
+                         f"{', '.join(TREND_METRICS)}, document FROM form_checks {where} "
+                         "ORDER BY checked_at_utc, id", params)
+    return [StoredFormCheck(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), bool(r[5]),
+                            dict(zip(TREND_METRICS, r[6:6 + len(TREND_METRICS)], strict=True)),
+                            json.loads(r[-1])) for r in rows]
+
+
+def change_since_last(store: SQLiteStore, document: dict[str, Any]) -> dict[str, Any] | None:
+    """How ``document``'s medians differ from the last stored passed check of the same view
+    (None when there is none)."""
+    earlier = [c for c in form_checks(store) if c.view == document.get("view") and c.passed]
+    if not earlier:
+        return None
+    last = earlier[-1]
+    changes: dict[str, Any] = {}
+    for key, metric in document.get("metrics", {}).items():
+        before = last.document.get("metrics", {}).get(key, {})
+        now_v, then_v = metric.get("median"), before.get("median")
+        if now_v is None or then_v is None:
+            continue
+        floor = float(metric.get("noise_floor") or 0.0) + float(before.get("noise_floor") or 0.0)
+        changes[key] = {"before": then_v, "now": now_v, "change": round(now_v - then_v, 3),
+                        "beyond_noise": abs(now_v - then_v) > floor}
+    return {"since_id": last.id, "since_utc": last.checked_at_utc, "changes": changes}
