@@ -235,8 +235,8 @@ def trends() -> Response:
         charts = [("Weekly distance and hip load",
                    "Bars: distance per ISO week (km). Line: hip-load units (right scale).",
                    Markup(load_chart(weeks))),
-                  ("Progression", f"Change in distance from the week before; red above "
-                                  f"+{PROGRESSION_LIMIT_PCT:g} %.", Markup(progression_chart(weeks)))]
+                  ("Progression", "Each week's distance against the mean of the two weeks before; "
+                                  f"red above +{PROGRESSION_LIMIT_PCT:g} %.", Markup(progression_chart(weeks)))]
     form = [(FORM_LABELS[m].label, Markup(chart)) for m in FORM_METRICS
             if (chart := form_chart(doc["form"]["runs"], m))]
     pain = [{"date": e.date.isoformat(), "pain": e.pain} for e in list_entries(store)
