@@ -160,6 +160,29 @@ def test_runs_filter_and_sort_and_cross_training(app: Flask, client: FlaskClient
     assert "sort must be one of" in _text(bad)
 
 
+def test_relabel_and_delete_a_run(app: Flask, client: FlaskClient, home: Path) -> None:
+    _upload(app, client, (data_path(RUN_FIT).read_bytes(), "run.fit"))
+    token = _token(app)
+    assert client.post("/runs/1/relabel", data={"sport": "walking"}).status_code == 403
+    relabelled = client.post("/runs/1/relabel", data={"csrf_token": token, "sport": "walking"},
+                             follow_redirects=True)
+    assert "sport is changed" in _text(relabelled)
+    assert "cross-training" in _text(client.get("/runs"))
+    listed = json.loads(CliRunner().invoke(main, ["runs", "--json", "--home", str(home)]).output)
+    assert listed[0]["sport"] == "walking"
+    bad = client.post("/runs/1/relabel", data={"csrf_token": token, "sport": "flying"})
+    assert bad.status_code == 400
+    assert "unknown sport" in _text(bad)
+    unconfirmed = client.post("/runs/1/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 400
+    assert client.get("/runs/1").status_code == 200
+    deleted = client.post("/runs/1/delete", data={"csrf_token": token, "confirm": "yes"},
+                          follow_redirects=True)
+    assert "0 of 0 activities" in _text(deleted)
+    assert "everything stored for it are deleted" in _text(deleted)
+    assert client.get("/runs/1").status_code == 404
+
+
 def test_bad_upload_gives_a_clear_message(app: Flask, client: FlaskClient) -> None:
     response = _upload(app, client, (b"this is not a recording", "broken.fit"))
     assert response.status_code == 400
@@ -207,11 +230,24 @@ def test_journal_entry_round_trips_with_the_cli(app: Flask, client: FlaskClient,
     assert 'name="replace" value="1"' in edit
     assert 'value="&lt;b&gt;ice&lt;/b&gt;"' in edit
     replaced = _journal_post(app, client, date="2026-03-02", pain_morning="1", replace="1")
-    assert "Replaced the journal entry for 2026-03-02." in _text(replaced)
+    assert "Corrected the journal entry for 2026-03-02." in _text(replaced)
     again = json.loads(CliRunner().invoke(main, ["journal", "list", "--json", "--home",
                                                  str(home)]).output)[0]
     assert again["pain_during"] is None
     assert again["pain_morning"] == 1
+    refused = client.post("/journal/2026-03-02/delete", data={"csrf_token": _token(app)})
+    assert refused.status_code == 400
+    assert "tick the box" in _text(refused)
+    deleted = client.post("/journal/2026-03-02/delete",
+                          data={"csrf_token": _token(app), "confirm": "yes"},
+                          follow_redirects=True)
+    assert "Deleted the journal entry for 2026-03-02." in _text(deleted)
+    assert json.loads(CliRunner().invoke(main, ["journal", "list", "--json", "--home",
+                                                str(home)]).output) == []
+    gone = client.post("/journal/2026-03-02/delete", data={"csrf_token": _token(app),
+                                                           "confirm": "yes"})
+    assert gone.status_code == 400
+    assert "no journal entry for 2026-03-02" in _text(gone)
 
 
 def test_journal_shows_the_validation_errors_and_keeps_the_form(app: Flask,

@@ -15,9 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response as BaseResponse
 
 from hipstride.errors import InputError
 from hipstride.web.app import library, page
@@ -95,7 +96,8 @@ def _runs_page(status: int = 200, **extra: Any) -> Response:
             and (since is None or (r.start_time_utc is not None and r.start_time_utc.date() >= since))
             and (until is None or (r.start_time_utc is not None and r.start_time_utc.date() <= until))]
     runs.sort(key=SORT_KEYS[sort], reverse=order != "asc")
-    context: dict[str, Any] = {"outcome": None, "problems": [], **extra}
+    context: dict[str, Any] = {"outcome": _DONE.get(request.args.get("done", "")), "problems": [],
+                               **extra}
     return page("runs.html.j2", status=status, title="Runs", rows=_run_rows(runs),
                 total=len(everything), sports=sports,
                 filters={"sport": sport or "", "since": since.isoformat() if since else "",
@@ -158,6 +160,33 @@ def upload() -> Response:
     return _runs_page(status=status, outcome=headline, problems=problems)
 
 
+#: What a finished change says on the page it leads back to (never text from the request).
+_DONE = {"relabelled": "The activity's sport is changed; load, baselines and today's decision "
+                       "count it as that sport now.",
+         "deleted": "The run and everything stored for it are deleted."}
+
+
+@blueprint.post("/runs/<int:run_id>/relabel")
+def relabel(run_id: int) -> BaseResponse:
+    """Say what an activity was (``hipstride runs relabel``)."""
+    from hipstride.library.api import relabel_run
+
+    relabel_run(library(), run_id, request.form.get("sport", ""))
+    return redirect(url_for("pages.run", run_id=run_id, done="relabelled"), code=303)
+
+
+@blueprint.post("/runs/<int:run_id>/delete")
+def delete(run_id: int) -> BaseResponse:
+    """Remove a run and all that is stored for it (``hipstride runs delete``); the form's
+    ``confirm`` box must be ticked."""
+    from hipstride.library.api import delete_run
+
+    if request.form.get("confirm") != "yes":
+        raise InputError(f"tick the box to confirm that run {run_id} is to be deleted")
+    delete_run(library(), run_id)
+    return redirect(url_for("pages.runs", done="deleted"), code=303)
+
+
 @blueprint.get("/runs/<int:run_id>")
 def run(run_id: int) -> Response:
     """One run: headline figures, the browser map, the printed report's drawings and advice."""
@@ -169,7 +198,10 @@ def run(run_id: int) -> Response:
         abort(404, description=f"There is no run {run_id} in the library.")
     doc = show_run(store, run_id)
     act, hip = doc["activity"], doc["hip_load"]
+    from hipstride.library.api import SPORTS
+
     return page("run.html.j2", title=f"Run {run_id}", run=_run_rows([summary])[0],
+                sports=SPORTS, done=_DONE.get(request.args.get("done", "")),
                 activity=act, hip=hip,
                 sources=[{**s, "file": Path(s["file"]).name} for s in doc["library"]["sources"]],
                 has_positions=bool(act.get("has_positions", True)), run_id=run_id)
