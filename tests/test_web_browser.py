@@ -1,10 +1,11 @@
-"""End to end in headless Chromium: the app's own scripts draw the maps and plan a loop.
+"""End to end in headless Chromium: maps, a planned loop, an upload, a journal entry, the timer.
 
-The app runs on a free loopback port (Werkzeug's server in a thread); Chromium loads a page, runs
-its scripts for a while of virtual time and prints the resulting DOM, which the test reads (the
-scripts leave counts in ``data-`` attributes). Chromium resolves no host but 127.0.0.1, and its
-console must show no error and no Content-Security-Policy refusal: a page that tried to load
-anything from elsewhere would log one. Without Chromium the tests skip, except under CI
+The app runs on a free loopback port (Werkzeug's server in a thread). The first two tests let
+Chromium load a page, run its scripts for a while of virtual time and print the resulting DOM
+(the scripts leave counts in ``data-`` attributes). The others drive a page through the DevTools
+protocol (:mod:`tests.cdp`): choose a file and upload it, fill in the journal, press the timer's
+buttons. Chromium resolves no host but 127.0.0.1; every request a driven page made must be to
+the app, and its console must show no error (a Content-Security-Policy refusal would be one). Without Chromium the tests skip, except under CI
 (``CI=true``), where ``.ci/run`` installs it and they must run.
 """
 
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from werkzeug.serving import make_server
 import hipstride as hs
 from hipstride.library.importer import import_paths
 from hipstride.web import create_app
+from tests.cdp import Browser
 from tests.conftest import data_path
 
 
@@ -95,3 +98,89 @@ def test_planner_draws_the_view_and_plans_a_loop(base_url: str, tmp_path: Path) 
     assert "Shortest (baseline, dashed)" in dom
     assert re.search(r'id="plan-gpx"[^>]*href="/planner/plan.gpx\?[^"]+"', dom)
     _console_clean(log)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[Browser]:
+    chromium = Browser(_chromium(), tmp_path / "chromium")
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+
+
+def _stayed_local(browser: Browser, base_url: str) -> None:
+    urls = browser.requested_urls()
+    assert urls
+    assert [u for u in urls if not u.startswith((base_url, "data:", "about:"))] == []
+    assert browser.errors() == []
+
+
+def test_upload_in_the_browser_then_the_run_page_shows_the_map(base_url: str,
+                                                                browser: Browser) -> None:
+    browser.go(f"{base_url}/runs")
+    browser.set_files("#files", [data_path("gpx/runpandas__run.gpx")])
+    browser.js("document.getElementById('upload').requestSubmit()")
+    text = browser.wait_for("document.getElementById('upload-result').textContent"
+                            ".includes('imported') && document.getElementById('upload-result')"
+                            ".textContent")
+    assert "imported 1 run(s)" in text
+    assert browser.js("document.getElementById('upload-progress').hidden")
+    browser.go(f"{base_url}/runs?sort=date")
+    assert browser.js("document.querySelectorAll('tbody tr').length") == 2
+    browser.go(f"{base_url}/runs/1")
+    browser.wait_for("document.getElementById('run-map').dataset.drawn === '1' && "
+                     "Number(document.getElementById('run-map').dataset.waysDrawn) > 500")
+    _stayed_local(browser, base_url)
+
+
+def test_a_journal_entry_with_a_red_flag_changes_today(base_url: str, browser: Browser) -> None:
+    browser.go(f"{base_url}/")
+    assert "SEE A PROFESSIONAL" not in browser.js("document.body.innerText")
+    browser.go(f"{base_url}/journal")
+    browser.js("document.getElementById('f-pain_during').value = '4';"
+               "document.querySelector('input[name=flags][value=night-pain]').checked = true;"
+               "document.querySelector('form.entry').requestSubmit()")
+    browser.wait_for("document.readyState === 'complete' && "
+                     "document.body.innerText.includes('Medical review needed now')")
+    browser.go(f"{base_url}/")
+    assert "SEE A PROFESSIONAL" in browser.js("document.body.innerText")
+    _stayed_local(browser, base_url)
+
+
+def test_routine_timer_starts_pauses_and_skips(base_url: str, browser: Browser) -> None:
+    browser.go(f"{base_url}/routines/cool-down")
+    first = browser.js("document.getElementById('t-clock').textContent")
+    browser.js("document.getElementById('t-start').click()")
+    browser.wait_for(f"document.getElementById('t-clock').textContent !== {first!r}", 10)
+    browser.js("document.getElementById('t-start').click()")   # pause
+    paused = browser.js("document.getElementById('t-clock').textContent")
+    assert browser.js("document.getElementById('t-start').textContent") == "Resume"
+    time.sleep(1.5)
+    assert browser.js("document.getElementById('t-clock').textContent") == paused
+    browser.js("document.getElementById('t-skip').click()")
+    assert browser.js("document.getElementById('t-step').textContent").startswith("Step 2 of")
+    browser.js("document.getElementById('t-back').click()")
+    assert browser.js("document.getElementById('t-step').textContent").startswith("Step 1 of")
+    _stayed_local(browser, base_url)
+
+
+def test_plan_a_loop_by_clicking_the_map_and_download_its_gpx(base_url: str,
+                                                              browser: Browser) -> None:
+    browser.go(f"{base_url}/planner?map=heidelberg&km=3")
+    browser.wait_for("Number(document.getElementById('plan-map').dataset.waysDrawn) > 1000")
+    # a click in the middle of the map view sets the start
+    browser.js("""(() => { const svg = document.querySelector('#plan-map svg');
+        const r = svg.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        for (const t of ['pointerdown', 'pointerup']) {
+          svg.dispatchEvent(new PointerEvent(t, {clientX: x, clientY: y, bubbles: true, pointerId: 1}));
+        } })()""")
+    assert browser.js("document.getElementById('p-lat').value")
+    browser.js("document.getElementById('plan-form').requestSubmit()")
+    browser.wait_for("Number(document.getElementById('plan-map').dataset.routes) >= 1", 120)
+    assert "hip-load index" in browser.js("document.getElementById('plan-result').innerText")
+    gpx = browser.js("fetch(document.getElementById('plan-gpx').href).then(r => r.text())")
+    assert gpx.startswith("<?xml")
+    assert gpx.count("<trk>") == browser.js("Number(document.getElementById('plan-map')"
+                                           ".dataset.routes)")
+    _stayed_local(browser, base_url)

@@ -6,9 +6,11 @@ The map is the Heidelberg extract (``../shared/data/osm``), imported once throug
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -130,6 +132,20 @@ def test_run_page_draws_the_track_over_the_covering_map(app: Flask, client: Flas
     assert "Weekly distance and hip load" in trends
 
 
+def test_upload_of_an_export_archive(app: Flask, client: FlaskClient) -> None:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(data_path(RUN_FIT), "activities/run.fit")
+        z.write(data_path("gpx/runpandas__run.gpx"), "activities/run.gpx")
+        z.writestr("activities/readme.txt", "not a recording")
+    response = _upload(app, client, (archive.getvalue(), "export.zip"), json_reply=True)
+    doc = response.get_json()
+    assert response.status_code == 200
+    assert doc["imported"] == 2
+    assert doc["failed"] == []
+    assert all("hipstride-upload-" not in line for line in doc["problems"] + doc["ignored"])
+
+
 def test_runs_filter_and_sort_and_cross_training(app: Flask, client: FlaskClient) -> None:
     _upload(app, client, (data_path(RUN_FIT).read_bytes(), "run.fit"),
             (data_path("fit/fitparse__garmin-fenix-5-bike.fit").read_bytes(), "bike.fit"))
@@ -142,6 +158,29 @@ def test_runs_filter_and_sort_and_cross_training(app: Flask, client: FlaskClient
     bad = client.get("/runs?sort=colour")
     assert bad.status_code == 400
     assert "sort must be one of" in _text(bad)
+
+
+def test_relabel_and_delete_a_run(app: Flask, client: FlaskClient, home: Path) -> None:
+    _upload(app, client, (data_path(RUN_FIT).read_bytes(), "run.fit"))
+    token = _token(app)
+    assert client.post("/runs/1/relabel", data={"sport": "walking"}).status_code == 403
+    relabelled = client.post("/runs/1/relabel", data={"csrf_token": token, "sport": "walking"},
+                             follow_redirects=True)
+    assert "sport is changed" in _text(relabelled)
+    assert "cross-training" in _text(client.get("/runs"))
+    listed = json.loads(CliRunner().invoke(main, ["runs", "--json", "--home", str(home)]).output)
+    assert listed[0]["sport"] == "walking"
+    bad = client.post("/runs/1/relabel", data={"csrf_token": token, "sport": "flying"})
+    assert bad.status_code == 400
+    assert "unknown sport" in _text(bad)
+    unconfirmed = client.post("/runs/1/delete", data={"csrf_token": token})
+    assert unconfirmed.status_code == 400
+    assert client.get("/runs/1").status_code == 200
+    deleted = client.post("/runs/1/delete", data={"csrf_token": token, "confirm": "yes"},
+                          follow_redirects=True)
+    assert "0 of 0 activities" in _text(deleted)
+    assert "everything stored for it are deleted" in _text(deleted)
+    assert client.get("/runs/1").status_code == 404
 
 
 def test_bad_upload_gives_a_clear_message(app: Flask, client: FlaskClient) -> None:
@@ -191,11 +230,24 @@ def test_journal_entry_round_trips_with_the_cli(app: Flask, client: FlaskClient,
     assert 'name="replace" value="1"' in edit
     assert 'value="&lt;b&gt;ice&lt;/b&gt;"' in edit
     replaced = _journal_post(app, client, date="2026-03-02", pain_morning="1", replace="1")
-    assert "Replaced the journal entry for 2026-03-02." in _text(replaced)
+    assert "Corrected the journal entry for 2026-03-02." in _text(replaced)
     again = json.loads(CliRunner().invoke(main, ["journal", "list", "--json", "--home",
                                                  str(home)]).output)[0]
     assert again["pain_during"] is None
     assert again["pain_morning"] == 1
+    refused = client.post("/journal/2026-03-02/delete", data={"csrf_token": _token(app)})
+    assert refused.status_code == 400
+    assert "tick the box" in _text(refused)
+    deleted = client.post("/journal/2026-03-02/delete",
+                          data={"csrf_token": _token(app), "confirm": "yes"},
+                          follow_redirects=True)
+    assert "Deleted the journal entry for 2026-03-02." in _text(deleted)
+    assert json.loads(CliRunner().invoke(main, ["journal", "list", "--json", "--home",
+                                                str(home)]).output) == []
+    gone = client.post("/journal/2026-03-02/delete", data={"csrf_token": _token(app),
+                                                           "confirm": "yes"})
+    assert gone.status_code == 400
+    assert "no journal entry for 2026-03-02" in _text(gone)
 
 
 def test_journal_shows_the_validation_errors_and_keeps_the_form(app: Flask,
@@ -247,6 +299,11 @@ def test_routine_timer_data_and_downloads(client: FlaskClient) -> None:
     assert ics.data.startswith(b"BEGIN:VCALENDAR")
     assert client.get("/routines/plan.ics?weeks=99").status_code == 400
     assert client.get("/routines/no-such").status_code == 400
+    plan = _text(client.get("/routines/strength?week=3"))
+    assert "week 3 of" in plan
+    assert 'href="/routines/strength?week=4"' in plan
+    assert client.get("/routines/strength/workout.fit?week=3").data[8:12] == b".FIT"
+    assert "single session" in _text(client.get("/routines/warm-up?week=2"))
 
 
 def test_ways_endpoint_returns_only_the_view(client: FlaskClient) -> None:

@@ -5,9 +5,9 @@ The form's fields are the entry's own (:data:`hipstride.journal.entry.FIELDS`) a
 goes through :func:`hipstride.journal.store.entry_from_mapping`, the check ``hipstride journal
 add`` uses, with the form's labels in its messages; a refused entry comes back with the form
 filled in as sent and the message beside it. Adding to a day merges like the command
-(:func:`~hipstride.journal.store.merge_entry`); editing a day replaces it
-(:func:`~hipstride.journal.store.add_entry`). The journal API has no delete, so neither has this
-page. The timer runs in the browser (``static/timer.js``) from the routine's own steps.
+(:func:`~hipstride.journal.store.merge_entry`); editing a day corrects every field the form
+shows (:func:`~hipstride.journal.store.edit_entry`, an empty field clears it); a day's entry can
+be deleted (:func:`~hipstride.journal.store.delete_entry`). The timer runs in the browser (``static/timer.js``) from the routine's own steps.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from hipstride.errors import InputError
 from hipstride.journal.entry import FIELDS, FLAG_TABLE, SIDES, SITES, site_words
@@ -82,32 +83,54 @@ def journal() -> Response:
         if not found:
             raise InputError(f"there is no journal entry for {when.isoformat()} to edit")
         return _journal_page(found[0].to_dict(), editing=True)
-    return _journal_page({"date": date.today().isoformat()})
+    deleted = request.args.get("deleted")
+    saved = None
+    if deleted:
+        saved = f"Deleted the journal entry for {parse_date(deleted, field='deleted').isoformat()}."
+    return _journal_page({"date": date.today().isoformat()}, saved=saved)
 
 
 @blueprint.post("/journal")
 def add() -> Response:
     """Add to a day's entry, or replace it (``replace`` set by the edit form)."""
-    from hipstride.journal.store import add_entry, entry_from_mapping, merge_entry, red_flag_warning
+    from hipstride.journal.store import (
+        edit_entry,
+        entry_from_mapping,
+        merge_entry,
+        red_flag_warning,
+    )
 
     data = _form_data()
     replace = request.form.get("replace") == "1"
     try:
         entry = entry_from_mapping(data, label=lambda f: FIELD_LABELS.get(f, f))
-        if replace:
-            add_entry(library(), entry)
-            outcome = "replaced"
+        if replace:  # the edit form shows every field: each replaces the stored one
+            _, changed = edit_entry(library(), entry, set(FIELDS))
+            outcome = "replaced" if changed else "unchanged"
         else:
             _, outcome = merge_entry(library(), entry, set(data))
     except InputError as exc:
         return _journal_page(data, status=400, error=str(exc), editing=replace)
     day = entry.date.isoformat()
     saved = {"saved": f"Saved the journal entry for {day}.",
-             "replaced": f"Replaced the journal entry for {day}.",
+             "replaced": f"Corrected the journal entry for {day}.",
              "merged": f"Added to the journal entry for {day}.",
              "unchanged": f"Nothing changed for {day}: the form gave nothing besides the date."}[outcome]
     return _journal_page({"date": date.today().isoformat()}, saved=saved,
                          warning=red_flag_warning(entry))
+
+
+@blueprint.post("/journal/<day>/delete")
+def delete(day: str) -> BaseResponse:
+    """Remove a day's whole entry (``hipstride journal delete``)."""
+    from hipstride.journal.store import delete_entry, parse_date
+
+    when = parse_date(day, field="date")
+    if request.form.get("confirm") != "yes":
+        raise InputError(f"tick the box to confirm that the entry of {when.isoformat()} is to be "
+                         "deleted")
+    delete_entry(library(), when)
+    return redirect(url_for("care.journal", deleted=day), code=303)
 
 
 @blueprint.get("/routines")

@@ -15,9 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, abort, current_app, g, jsonify, request
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, request, url_for
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response as BaseResponse
 
 from hipstride.errors import InputError
 from hipstride.web.app import library, page
@@ -95,7 +96,8 @@ def _runs_page(status: int = 200, **extra: Any) -> Response:
             and (since is None or (r.start_time_utc is not None and r.start_time_utc.date() >= since))
             and (until is None or (r.start_time_utc is not None and r.start_time_utc.date() <= until))]
     runs.sort(key=SORT_KEYS[sort], reverse=order != "asc")
-    context: dict[str, Any] = {"outcome": None, "problems": [], **extra}
+    context: dict[str, Any] = {"outcome": _DONE.get(request.args.get("done", "")), "problems": [],
+                               **extra}
     return page("runs.html.j2", status=status, title="Runs", rows=_run_rows(runs),
                 total=len(everything), sports=sports,
                 filters={"sport": sport or "", "since": since.isoformat() if since else "",
@@ -118,14 +120,15 @@ def _import_uploads() -> tuple[ImportSummary, str]:
         raise InputError("choose at least one recording (FIT, GPX or TCX, plain or .gz) "
                          "or an export archive (.zip) to upload")
     with tempfile.TemporaryDirectory(prefix="hipstride-upload-") as tmp:
-        used: set[str] = set()
+        saved: list[Path] = []
         for n, upload in enumerate(files):
             name = secure_filename(Path(upload.filename or "").name) or f"upload-{n}"
-            if name in used:
+            if any(p.name == name for p in saved):
                 name = f"{n}-{name}"
-            used.add(name)
-            upload.save(Path(tmp) / name)
-        summary = import_paths(library(), [tmp], jobs=current_app.config["HIPSTRIDE_IMPORT_JOBS"])
+            saved.append(Path(tmp) / name)
+            upload.save(saved[-1])
+        # each file named, so that each is tried (a folder would skip unknown suffixes)
+        summary = import_paths(library(), saved, jobs=current_app.config["HIPSTRIDE_IMPORT_JOBS"])
     return summary, tmp
 
 
@@ -157,6 +160,33 @@ def upload() -> Response:
     return _runs_page(status=status, outcome=headline, problems=problems)
 
 
+#: What a finished change says on the page it leads back to (never text from the request).
+_DONE = {"relabelled": "The activity's sport is changed; load, baselines and today's decision "
+                       "count it as that sport now.",
+         "deleted": "The run and everything stored for it are deleted."}
+
+
+@blueprint.post("/runs/<int:run_id>/relabel")
+def relabel(run_id: int) -> BaseResponse:
+    """Say what an activity was (``hipstride runs relabel``)."""
+    from hipstride.library.api import relabel_run
+
+    relabel_run(library(), run_id, request.form.get("sport", ""))
+    return redirect(url_for("pages.run", run_id=run_id, done="relabelled"), code=303)
+
+
+@blueprint.post("/runs/<int:run_id>/delete")
+def delete(run_id: int) -> BaseResponse:
+    """Remove a run and all that is stored for it (``hipstride runs delete``); the form's
+    ``confirm`` box must be ticked."""
+    from hipstride.library.api import delete_run
+
+    if request.form.get("confirm") != "yes":
+        raise InputError(f"tick the box to confirm that run {run_id} is to be deleted")
+    delete_run(library(), run_id)
+    return redirect(url_for("pages.runs", done="deleted"), code=303)
+
+
 @blueprint.get("/runs/<int:run_id>")
 def run(run_id: int) -> Response:
     """One run: headline figures, the browser map, the printed report's drawings and advice."""
@@ -168,7 +198,10 @@ def run(run_id: int) -> Response:
         abort(404, description=f"There is no run {run_id} in the library.")
     doc = show_run(store, run_id)
     act, hip = doc["activity"], doc["hip_load"]
+    from hipstride.library.api import SPORTS
+
     return page("run.html.j2", title=f"Run {run_id}", run=_run_rows([summary])[0],
+                sports=SPORTS, done=_DONE.get(request.args.get("done", "")),
                 activity=act, hip=hip,
                 sources=[{**s, "file": Path(s["file"]).name} for s in doc["library"]["sources"]],
                 has_positions=bool(act.get("has_positions", True)), run_id=run_id)
@@ -234,8 +267,8 @@ def trends() -> Response:
         charts = [("Weekly distance and hip load",
                    "Bars: distance per ISO week (km). Line: hip-load units (right scale).",
                    Markup(load_chart(weeks))),
-                  ("Progression", f"Change in distance from the week before; red above "
-                                  f"+{PROGRESSION_LIMIT_PCT:g} %.", Markup(progression_chart(weeks)))]
+                  ("Progression", "Each week's distance against the mean of the two weeks before; "
+                                  f"red above +{PROGRESSION_LIMIT_PCT:g} %.", Markup(progression_chart(weeks)))]
     form = [(FORM_LABELS[m].label, Markup(chart)) for m in FORM_METRICS
             if (chart := form_chart(doc["form"]["runs"], m))]
     pain = [{"date": e.date.isoformat(), "pain": e.pain} for e in list_entries(store)
