@@ -4,6 +4,7 @@ CSV cells that a spreadsheet would evaluate are neutralised (review D9, D10)."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -37,13 +38,13 @@ def _json_commands() -> set[str]:
     found: set[str] = set()
 
     def walk(command: click.Command, words: list[str]) -> None:
+        if any("--json" in getattr(p, "opts", ()) for p in command.params):
+            found.add(" ".join(words))
         if isinstance(command, click.Group):
             for name in command.list_commands(ctx):
                 sub = command.get_command(ctx, name)
                 assert sub is not None
                 walk(sub, [*words, name])
-        elif any("--json" in getattr(p, "opts", ()) for p in command.params):
-            found.add(" ".join(words))
 
     walk(main, [])
     return found
@@ -68,7 +69,10 @@ def _arguments(home: Path, tmp: Path) -> dict[str, list[str]]:
         "demo": ["demo", "--out", str(tmp / "demo")],
         "import": ["import", str(data_path(REAL_FILES[1])), *h],
         "journal add": ["journal", "add", "--pain-during", "3", "--better", "rest \udcff", *h],
+        "journal edit": ["journal", "edit", dt.date.today().isoformat(), "--pain-after", "2", *h],
         "journal list": ["journal", "list", *h],
+        "form": ["form", str(data_path("video/Radluy__example1_side_json.tar.gz")), "--fps", "30",
+                 "--no-store", *h],
         "map list": ["map", "list", *h],
         "route loop": ["route", "loop", "--start", START, "--distance-km", "2", *h],
         "route to": ["route", "to", "--start", START, "--end", "43.7313,7.4197", *h],
