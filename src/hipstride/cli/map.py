@@ -44,17 +44,18 @@ def map_group() -> None:
 @map_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Name to store the map under (default: from the file name).")
-@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path),
-              help="DEM GeoTIFF (elevations in metres) for the grade of every way.")
+@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+              help="Elevation model for the grade of every way: an SRTM .hgt tile (plain or "
+                   "zipped) or a GeoTIFF; repeat for several tiles.")
 @HOME_OPTION
-def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None) -> None:
+def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path | None) -> None:
     """Read FILE (.osm.pbf, .osm, .osm.gz, .osm.bz2) once and store its foot network."""
     from hipstride.map.osm_import import read_osm
     from hipstride.map.store import map_name_for, save_map
 
     started = time.perf_counter()
     map_name = name or map_name_for(file)
-    network = read_osm(file, name=map_name, dem=dem)
+    network = read_osm(file, name=map_name, dem=list(dem) or None)
     info = save_map(network, map_name, home)
     meta = info.meta
     counts = meta["counts"]

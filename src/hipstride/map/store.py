@@ -111,7 +111,8 @@ def save_map(network: FootNetwork, name: str, home: str | Path | None = None) ->
     return MapInfo(name, folder / f"{name}.npz", meta)
 
 
-def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | None = None,
+def import_map(path: str | Path, *, name: str | None = None,
+               dem: str | Path | list[str | Path] | None = None,
                home: str | Path | None = None) -> MapInfo:
     """Read an OpenStreetMap extract once and store its foot network (:func:`read_osm`, then
     :func:`save_map`).
@@ -123,7 +124,7 @@ def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | N
     name
         Name to store the map under; by default taken from the file name (:func:`map_name_for`).
     dem
-        Optional DEM GeoTIFF (elevations in metres) for the grade of every way.
+        Optional elevation model (SRTM tile, GeoTIFF, or a list of tiles) for way grades.
     home
         hipstride home folder (default: ``$HIPSTRIDE_HOME`` or the platform's data folder).
 
