@@ -56,7 +56,7 @@ def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path |
     started = time.perf_counter()
     map_name = name or map_name_for(file)
     network = read_osm(file, name=map_name, dem=list(dem) or None)
-    info = save_map(network, map_name, home)
+    info = save_map(network, map_name, home, tables=True)
     meta = info.meta
     counts = meta["counts"]
     click.echo(f"stored map '{map_name}' in {info.path.parent} "

@@ -96,9 +96,13 @@ def _widen(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return values
 
 
-def save_map(network: FootNetwork, name: str, home: str | Path | None = None) -> MapInfo:
-    """Store a network under ``name`` (replacing a map of that name), atomically."""
+def save_map(network: FootNetwork, name: str, home: str | Path | None = None, *,
+             tables: bool = False) -> MapInfo:
+    """Store a network under ``name`` (replacing a map of that name), atomically; with
+    ``tables``, also its search tables for the shipped profile (:mod:`hipstride.map._tables`)."""
+    from hipstride.map._tables import table_arrays
     from hipstride.map.network import FORMAT_VERSION
+    from hipstride.model.profile import default_profile
 
     _check_name(name)
     folder = maps_dir(home, create=True)
@@ -106,6 +110,8 @@ def save_map(network: FootNetwork, name: str, home: str | Path | None = None) ->
     meta["name"] = name
     meta.setdefault("format_version", FORMAT_VERSION)
     arrays = {key: _compact(key, value) for key, value in network.arrays().items()}
+    if tables:
+        arrays.update(table_arrays(network, default_profile()))
     write_atomic(folder / f"{name}.npz", lambda fh: np.savez(fh, allow_pickle=False, **arrays))
     write_atomic(folder / f"{name}.json", json.dumps(meta, indent=2, ensure_ascii=False))
     return MapInfo(name, folder / f"{name}.npz", meta)
@@ -137,7 +143,7 @@ def import_map(path: str | Path, *, name: str | None = None,
 
     map_name = name if name is not None else map_name_for(path)
     _check_name(map_name)
-    return save_map(read_osm(path, name=map_name, dem=dem), map_name, home)
+    return save_map(read_osm(path, name=map_name, dem=dem), map_name, home, tables=True)
 
 
 def list_maps(home: str | Path | None = None) -> list[MapInfo]:
@@ -166,6 +172,7 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
     hipstride.errors.InputError
         When no map of that name is stored (the message lists the stored ones).
     """
+    from hipstride.map._tables import PREFIX, attach_tables
     from hipstride.map.network import FORMAT_VERSION, FootNetwork
 
     _check_name(name)
@@ -181,8 +188,11 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
         raise InputError(f"map '{name}' was stored by another hipstride version: import it again")
     try:
         with np.load(npz, allow_pickle=False) as data:
-            arrays = {key: _widen(data[key]) for key in data.files}
-        return FootNetwork(**arrays, meta=meta)
+            arrays = {key: _widen(data[key]) for key in data.files if not key.startswith(PREFIX)}
+            stored = {key: data[key] for key in data.files if key.startswith(PREFIX)}
+        network = FootNetwork(**arrays, meta=meta)
+        attach_tables(network, stored)
+        return network
     except (OSError, ValueError, TypeError) as exc:
         raise InputError(f"map '{name}' cannot be read ({exc}): import it again") from None
 
