@@ -58,7 +58,9 @@ def _along(net: FootNetwork, edges: IntArray, offset_m: FloatArray,
     between the edge's shape points, like ``np.interp`` per edge, for all at once)."""
     ptr, off = net.shape_ptr, net.shape_offset_m
     big = float(net.edge_length_m.max(initial=0.0)) + 10.0
-    key = net.shape_edge * big + off
+    key = net.derived.get("shape_key")
+    if not isinstance(key, np.ndarray):     # shape points ordered by (edge, offset), kept
+        key = net.derived["shape_key"] = net.shape_edge * big + off
     pos = np.searchsorted(key, edges * big + offset_m, side="right") - 1
     pos = np.clip(pos, ptr[edges], np.maximum(ptr[edges + 1] - 2, ptr[edges]))
     span = off[pos + 1] - off[pos]
