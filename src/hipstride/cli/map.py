@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hipstride.cli._common import HOME_OPTION, dump_json
+from hipstride.cli._common import HOME_OPTION, dump_json, open_store
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,6 +64,15 @@ def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path |
                f"{meta['surface_tagged_share']:.0%} of it with a surface tag) "
                f"in {time.perf_counter() - started:.1f} s")
     click.echo(f"map data {meta['attribution']}, ODbL")
+    from hipstride.library.api import library_path
+
+    if library_path(home).is_file():    # the runs this map now covers best take it up
+        from hipstride.library.api import refresh_for_maps
+
+        with open_store(home) as store:
+            again = refresh_for_maps(store)
+        if again:
+            click.echo(f"analysed {again} stored run(s) again with the stored maps")
 
 
 @map_group.command("list")
