@@ -20,7 +20,7 @@ from hipstride.library.importer import import_paths
 from hipstride.map.store import save_map
 from hipstride.map.surfaces import choose_map, map_surface_provider
 from tests.conftest import data_path
-from tests.test_map_import import stored_network
+from tests.test_map_import import EXTRACTS, stored_network
 
 RUN = "fit/runpandas__run.fit"     # a real run inside the Heidelberg extract
 
@@ -114,10 +114,19 @@ def test_the_library_analyses_with_the_stored_maps_as_analyze_does(tmp_path: Pat
         run_id = store.list_runs()[0].id
         before = show_run(store, run_id)
         assert before["surface"]["source"] != "map"
-        save_map(stored_network("heidelberg"), "heidelberg", home)   # a map imported later
+    finally:
+        store.close()
+    imported = CliRunner().invoke(main, ["map", "import", str(data_path(EXTRACTS["heidelberg"])),
+                                         "--name", "heidelberg", "--home", str(home)])
+    assert imported.exit_code == 0, imported.output            # a map imported later ...
+    assert "analysed 1 stored run(s) again" in imported.output  # ... is taken up at once
+    store = open_library(home)
+    try:
+        listed = store.list_runs()[0].hip_load_index
         after = show_run(store, run_id)
     finally:
         store.close()
+    assert listed == after["hip_load"]["index"]
     result = CliRunner().invoke(main, ["analyze", "--json", str(source)])
     assert result.exit_code == 0, result.output
     direct = json.loads(result.stdout)

@@ -234,7 +234,7 @@ def test_dem_gives_grades(tmp_path: Path) -> None:
         np.cos(np.radians(52.51))
     expected = 5.0 * dx / net.edge_length_m
     assert np.allclose(net.edge_grade_pct[long_enough], expected[long_enough], atol=0.3)
-    assert net.meta["dem"] == str(dem.resolve())
+    assert net.meta["dem"] == [str(dem.resolve())]
 
 
 def test_cli_import_and_list(tmp_path: Path) -> None:

@@ -49,8 +49,12 @@ class _SurfaceChoice(click.Choice[str]):
 @click.option("--map", "map_name",
               help="Stored map (hipstride map import) to take the surface from; by default the "
                    "one stored map that covers the run, if there is exactly one.")
+@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+              help="Take elevation from this elevation model (SRTM .hgt tile, plain or zipped, or "
+                   "a GeoTIFF; repeat for several tiles) instead of the recording's altitude.")
 def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
-            profile_path: Path | None, surface: str | None, map_name: str | None) -> None:
+            profile_path: Path | None, surface: str | None, map_name: str | None,
+            dem: tuple[Path, ...]) -> None:
     """Explain what in each run loaded the hip (FIT, GPX or TCX, plain or .gz)."""
     from hipstride.analysis.run import SurfaceLike, analyze_activity
     from hipstride.errors import HipstrideError
@@ -71,6 +75,10 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
                 text = str(w.message)
                 named = text if text.startswith(f"{path}: ") else f"{path}: {text}"
                 click.echo(f"hipstride: warning: {named}", err=True)
+            if dem:
+                from hipstride.map.dem import activity_on_dem
+
+                activity = activity_on_dem(activity, list(dem))
             run_surface: SurfaceLike = surface
             if surface is None:
                 from hipstride.map.surfaces import map_surface_provider

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hipstride.cli._common import HOME_OPTION, dump_json
+from hipstride.cli._common import HOME_OPTION, dump_json, open_store
 from hipstride.errors import InputError
 
 if TYPE_CHECKING:
@@ -44,18 +44,19 @@ def map_group() -> None:
 @map_group.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Name to store the map under (default: from the file name).")
-@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path),
-              help="DEM GeoTIFF (elevations in metres) for the grade of every way.")
+@click.option("--dem", type=click.Path(dir_okay=False, path_type=Path), multiple=True,
+              help="Elevation model for the grade of every way: an SRTM .hgt tile (plain or "
+                   "zipped) or a GeoTIFF; repeat for several tiles.")
 @HOME_OPTION
-def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None) -> None:
+def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path | None) -> None:
     """Read FILE (.osm.pbf, .osm, .osm.gz, .osm.bz2) once and store its foot network."""
     from hipstride.map.osm_import import read_osm
     from hipstride.map.store import map_name_for, save_map
 
     started = time.perf_counter()
     map_name = name or map_name_for(file)
-    network = read_osm(file, name=map_name, dem=dem)
-    info = save_map(network, map_name, home)
+    network = read_osm(file, name=map_name, dem=list(dem) or None)
+    info = save_map(network, map_name, home, tables=True)
     meta = info.meta
     counts = meta["counts"]
     click.echo(f"stored map '{map_name}' in {info.path.parent} "
@@ -63,6 +64,15 @@ def import_map(file: Path, name: str | None, dem: Path | None, home: Path | None
                f"{meta['surface_tagged_share']:.0%} of it with a surface tag) "
                f"in {time.perf_counter() - started:.1f} s")
     click.echo(f"map data {meta['attribution']}, ODbL")
+    from hipstride.library.api import library_path
+
+    if library_path(home).is_file():    # the runs this map now covers best take it up
+        from hipstride.library.api import refresh_for_maps
+
+        with open_store(home) as store:
+            again = refresh_for_maps(store)
+        if again:
+            click.echo(f"analysed {again} stored run(s) again with the stored maps")
 
 
 @map_group.command("list")

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from hipstride.analysis.run import RunAnalysis
 
 __all__ = ["SPORTS", "delete_run", "library_path", "open_library", "rebuild_analysis",
-           "refresh_run", "relabel_run", "show_run", "trends_document"]
+           "refresh_for_maps", "refresh_run", "relabel_run", "show_run", "trends_document"]
 
 #: The sports a run can be relabelled as.
 SPORTS = ("running", "walking", "hiking", "cycling", "swimming", "training", "other")
@@ -142,6 +142,12 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
     with store.transaction():
         store.update_analysis(run_id, record)
     return True
+
+
+def refresh_for_maps(store: RunStore) -> int:
+    """Analyse again every stored run whose analysis used another map than the one that now
+    covers it best (after a map was imported or replaced); return how many were."""
+    return sum(1 for run in store.list_runs() if refresh_run(store, run.id))
 
 
 def show_run(store: RunStore, run_id: int, *, refresh: bool = True) -> dict[str, Any]:

@@ -16,7 +16,8 @@ is vectorised NumPy:
    only the turns, so it settles little more than the arcs along the best route.
 
 The tables (about 0.2 s and 23 MB for a city of 40,000 edges, per cost kind) number nodes along
-a Z-order curve, so that a query's nodes lie close in memory. :func:`search_index` keeps one
+a Z-order curve, so that a query's nodes lie close in memory; their landmark bounds, most of
+the build, are stored with a map at import (:mod:`hipstride.map._tables`). :func:`search_index` keeps one
 index per network, profile and kind on the network object.
 """
 
@@ -41,6 +42,7 @@ from hipstride.map._corridor import (
     plain_route_cost,
 )
 from hipstride.map._legs import Place, SearchResult, leg_pieces
+from hipstride.map._tables import stored_landmarks
 from hipstride.map.costs import CostModel, cost_model
 from hipstride.map.network import FootNetwork, IntArray, adjacency
 from hipstride.model.profile import Profile
@@ -110,7 +112,9 @@ class SearchIndex:
         self.adj_index = np.empty(m, dtype=np.int64)
         self.adj_index[self.adj_arc] = arcs
         #: Landmark nodes (network numbers; see :func:`~hipstride.map._corridor.build_landmarks`).
-        self.landmarks, self.bounds = build_landmarks(self, x[self.node_net], y[self.node_net])
+        stored = stored_landmarks(self)
+        self.landmarks, self.bounds = stored if stored is not None else \
+            build_landmarks(self, x[self.node_net], y[self.node_net])
         # the corridor's arcs, in adjacency order: entry j is arc adj_arc[j] ^ 1, arriving from
         # adj_head[j] at the node whose range holds j
         self.corridor_cost = self.cost[self.adj_arc ^ 1]

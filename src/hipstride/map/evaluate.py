@@ -52,47 +52,73 @@ class RouteGeometry:
         return float(self.distance_m[-1]) if self.distance_m.size else 0.0
 
 
+def _along(net: FootNetwork, edges: IntArray, offset_m: FloatArray,
+           ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Latitude, longitude and elevation at ``offset_m`` along each of ``edges`` (linear
+    between the edge's shape points, like ``np.interp`` per edge, for all at once)."""
+    ptr, off = net.shape_ptr, net.shape_offset_m
+    big = float(net.edge_length_m.max(initial=0.0)) + 10.0
+    key = net.derived.get("shape_key")
+    if not isinstance(key, np.ndarray):     # shape points ordered by (edge, offset), kept
+        key = net.derived["shape_key"] = net.shape_edge * big + off
+    pos = np.searchsorted(key, edges * big + offset_m, side="right") - 1
+    pos = np.clip(pos, ptr[edges], np.maximum(ptr[edges + 1] - 2, ptr[edges]))
+    span = off[pos + 1] - off[pos]
+    t = np.clip(np.divide(offset_m - off[pos], span, out=np.zeros_like(span), where=span > 0),
+                0.0, 1.0)
+
+    def lerp(values: FloatArray) -> FloatArray:
+        return np.asarray(values[pos] + t * (values[pos + 1] - values[pos]), dtype=np.float64)
+
+    return lerp(net.shape_lat_deg), lerp(net.shape_lon_deg), lerp(net.shape_elevation_m)
+
+
 def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
-    """Points of a route made of edge pieces (consecutive pieces share their joining point)."""
-    lats: list[FloatArray] = []
-    lons: list[FloatArray] = []
-    elevs: list[FloatArray] = []
-    piece_of: list[IntArray] = []
-    direction: list[float] = []
-    for k, (e, f0, f1) in enumerate(pieces):
-        lat, lon, off = net.edge_shape(e)
-        a, b = int(net.shape_ptr[e]), int(net.shape_ptr[e + 1])
-        elev = net.shape_elevation_m[a:b]
-        length = float(net.edge_length_m[e])
-        o0, o1 = f0 * length, f1 * length
-        lo, hi = min(o0, o1), max(o0, o1)
-        inner = np.flatnonzero((off > lo) & (off < hi))
-        if o1 < o0:
-            inner = inner[::-1]
-        at = np.concatenate(([o0], off[inner], [o1]))
-        pl = np.interp(at, off, lat)
-        po = np.interp(at, off, lon)
-        pe = np.interp(at, off, elev)
-        if k > 0:  # the first point is the previous piece's last
-            pl, po, pe = pl[1:], po[1:], pe[1:]
-        lats.append(pl)
-        lons.append(po)
-        elevs.append(pe)
-        piece_of.append(np.full(pl.shape[0], k, dtype=np.int64))
-        direction.append(1.0 if f1 >= f0 else -1.0)
-    if not lats:
+    """Points of a route made of edge pieces (consecutive pieces share their joining point).
+
+    Each piece gives its two ends and the edge's shape points strictly between them, in the
+    direction run; all pieces are built at once with array operations."""
+    if not pieces:
         z = np.zeros(0)
         return RouteGeometry(pieces, z, z, z, z, np.zeros(0, dtype=np.int64))
-    lat_all, lon_all = np.concatenate(lats), np.concatenate(lons)
-    owner = np.concatenate(piece_of)
-    edges = np.array([p[0] for p in pieces], dtype=np.int64)
-    step_piece = owner[1:] if owner.shape[0] > 1 else owner[:0]
+    table = np.asarray(pieces, dtype=np.float64)
+    edges = table[:, 0].astype(np.int64)
+    length = net.edge_length_m[edges]
+    o0, o1 = table[:, 1] * length, table[:, 2] * length
+    forward = o1 >= o0
+    lo, hi = np.minimum(o0, o1), np.maximum(o0, o1)
+    ptr = net.shape_ptr
+    count = ptr[edges + 1] - ptr[edges]
+    owner = np.repeat(np.arange(edges.shape[0]), count)
+    idx = np.repeat(ptr[edges] - np.concatenate(([0], np.cumsum(count)[:-1])), count) \
+        + np.arange(int(count.sum()))
+    off = net.shape_offset_m[idx]
+    inner = (off > lo[owner]) & (off < hi[owner])
+    owner, idx, off = owner[inner], idx[inner], off[inner]
+    # rank along each piece: its start first, then inner points in the direction run, its end
+    rank = np.where(forward[owner], off, -off)
+    n = edges.shape[0]
+    ends_lat, ends_lon, ends_elev = _along(net, np.concatenate((edges, edges)),
+                                           np.concatenate((o0, o1)))
+    piece_of = np.concatenate((np.arange(n), np.arange(n), owner))
+    order_rank = np.concatenate((np.full(n, -np.inf), np.full(n, np.inf), rank))
+    lat_all = np.concatenate((ends_lat, net.shape_lat_deg[idx]))
+    lon_all = np.concatenate((ends_lon, net.shape_lon_deg[idx]))
+    elev_all = np.concatenate((ends_elev, net.shape_elevation_m[idx]))
+    order = np.lexsort((order_rank, piece_of))
+    piece_of, lat_all, lon_all, elevation = (piece_of[order], lat_all[order], lon_all[order],
+                                             elev_all[order])
+    keep = np.ones(piece_of.shape[0], dtype=bool)
+    first_of_piece = np.flatnonzero(np.concatenate(([True], piece_of[1:] != piece_of[:-1])))
+    keep[first_of_piece[1:]] = False           # the first point is the previous piece's last
+    piece_of, lat_all, lon_all, elevation = (piece_of[keep], lat_all[keep], lon_all[keep],
+                                             elevation[keep])
+    step_piece = piece_of[1:]
     step_edge = edges[step_piece]
     steps = segment_lengths_m(lat_all, lon_all)
     distance = np.concatenate(([0.0], np.cumsum(steps)))
-    elevation = np.concatenate(elevs)
     if not np.isfinite(elevation).any():
-        grade = net.edge_grade_pct[step_edge] * np.asarray(direction)[step_piece]
+        grade = net.edge_grade_pct[step_edge] * np.where(forward, 1.0, -1.0)[step_piece]
         if np.isfinite(grade).any():
             rise = np.nan_to_num(grade, nan=0.0) / 100.0 * steps
             elevation = np.concatenate(([0.0], np.cumsum(rise)))

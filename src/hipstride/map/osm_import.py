@@ -27,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 
 from hipstride.errors import InputError
 from hipstride.map.access import foot_allowed, incline_grade_pct
+from hipstride.map.dem import DemPaths, dem_paths
 from hipstride.map.network import (
     ATTRIBUTION,
     FLAG_AREA,
@@ -45,7 +46,8 @@ __all__ = ["OSM_SUFFIXES", "build_network", "read_osm"]
 
 #: File endings that :func:`read_osm` accepts (libosmium decompresses ``.gz``/``.bz2`` itself).
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.gz", ".osm.bz2")
-#: Grades beyond this (%) are clipped: DEM artefacts on very short edges.
+#: Grades beyond this (%) are discarded (unknown, like an untagged way): DEM artefacts on very
+#: short edges, or a mistagged incline; a runnable way is not steeper (the recordings' limit too).
 MAX_GRADE_PCT = 45.0
 
 
@@ -121,7 +123,7 @@ def _read_ways(path: Path) -> _Ways:
     return ways
 
 
-def read_osm(path: str | Path, *, name: str, dem: str | Path | None = None) -> FootNetwork:
+def read_osm(path: str | Path, *, name: str, dem: DemPaths | None = None) -> FootNetwork:
     """Read an extract (``.osm.pbf``, ``.osm``, ``.osm.gz``, ``.osm.bz2``) into a foot network.
 
     Parameters
@@ -131,7 +133,8 @@ def read_osm(path: str | Path, *, name: str, dem: str | Path | None = None) -> F
     name
         Name of the map (stored in its metadata).
     dem
-        Optional DEM GeoTIFF (elevations in metres) for per-edge grades.
+        Optional elevation model for per-edge grades: an SRTM ``.hgt`` tile (plain or zipped),
+        a GeoTIFF, or a list of tiles (:func:`hipstride.map.dem.sample_dem`).
 
     Raises
     ------
@@ -160,7 +163,7 @@ def read_osm(path: str | Path, *, name: str, dem: str | Path | None = None) -> F
         "name": name,
         "source_file": str(p.resolve()),
         "source_size_bytes": p.stat().st_size,
-        "dem": str(Path(dem).resolve()) if dem is not None else None,
+        "dem": [str(d.resolve()) for d in dem_paths(dem)] if dem is not None else None,
         "bbox": list(bbox),
         "counts": {"nodes": network.n_nodes, "edges": network.n_edges,
                    "ways": int(network.way_osm_id.shape[0]),
@@ -304,7 +307,7 @@ def build_network(ways: _Ways, *, elevation_fn: Callable[[np.ndarray[Any, Any], 
         with np.errstate(invalid="ignore", divide="ignore"):
             dem_grade = np.where(edge_length > 1.0, rise / edge_length * 100.0, 0.0)
         grade = np.where(np.isfinite(dem_grade), dem_grade, grade)
-    grade = np.clip(grade, -MAX_GRADE_PCT, MAX_GRADE_PCT)
+    grade = np.where(np.abs(grade) <= MAX_GRADE_PCT, grade, np.nan)
 
     n_nodes = node_osm_id.shape[0]
     graph = coo_matrix((np.ones(edge_from.shape[0]), (edge_from, edge_to)), shape=(n_nodes, n_nodes))

@@ -264,7 +264,8 @@ def plan_route(net: FootNetwork, *, start_lat_deg: float, start_lon_deg: float,
     if best is None or shortest is None:  # pragma: no cover - same component, always connected
         raise InputError("no route joins the start and the end on this map")
     found = evaluate_route(net, best.pieces, profile)
-    baseline = evaluate_route(net, shortest.pieces, profile)
+    baseline = found if shortest.pieces == best.pieces else \
+        evaluate_route(net, shortest.pieces, profile)
     routes = [found]
     if _rank_key(baseline) <= _rank_key(found):
         routes = [baseline]

@@ -129,9 +129,13 @@ def _remove_stale_temporaries(folder: Path, name: str) -> None:
                 pass
 
 
-def save_map(network: FootNetwork, name: str, home: str | Path | None = None) -> MapInfo:
-    """Store a network under ``name`` (replacing a map of that name) as one file, atomically."""
+def save_map(network: FootNetwork, name: str, home: str | Path | None = None, *,
+             tables: bool = False) -> MapInfo:
+    """Store a network under ``name`` (replacing a map of that name) as one file, atomically; with
+    ``tables``, also its search tables for the shipped profile (:mod:`hipstride.map._tables`)."""
+    from hipstride.map._tables import table_arrays
     from hipstride.map.network import FORMAT_VERSION
+    from hipstride.model.profile import default_profile
 
     _check_name(name)
     folder = maps_dir(home, create=True)
@@ -139,6 +143,8 @@ def save_map(network: FootNetwork, name: str, home: str | Path | None = None) ->
     meta["name"] = name
     meta.setdefault("format_version", FORMAT_VERSION)
     arrays = {key: _compact(key, value) for key, value in network.arrays().items()}
+    if tables:
+        arrays.update(table_arrays(network, default_profile()))
     text = json.dumps(meta, indent=2, ensure_ascii=False, allow_nan=False)
     arrays[META_KEY] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
     _remove_stale_temporaries(folder, name)
@@ -149,7 +155,8 @@ def save_map(network: FootNetwork, name: str, home: str | Path | None = None) ->
     return MapInfo(name, out, meta)
 
 
-def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | None = None,
+def import_map(path: str | Path, *, name: str | None = None,
+               dem: str | Path | list[str | Path] | None = None,
                home: str | Path | None = None) -> MapInfo:
     """Read an OpenStreetMap extract once and store its foot network (:func:`read_osm`, then
     :func:`save_map`).
@@ -161,7 +168,7 @@ def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | N
     name
         Name to store the map under; by default taken from the file name (:func:`map_name_for`).
     dem
-        Optional DEM GeoTIFF (elevations in metres) for the grade of every way.
+        Optional elevation model (SRTM tile, GeoTIFF, or a list of tiles) for way grades.
     home
         hipstride home folder (default: ``$HIPSTRIDE_HOME`` or the platform's data folder).
 
@@ -174,7 +181,7 @@ def import_map(path: str | Path, *, name: str | None = None, dem: str | Path | N
 
     map_name = name if name is not None else map_name_for(path)
     _check_name(map_name)
-    return save_map(read_osm(path, name=map_name, dem=dem), map_name, home)
+    return save_map(read_osm(path, name=map_name, dem=dem), map_name, home, tables=True)
 
 
 def _meta_of(data: Any) -> dict[str, Any] | None:
@@ -221,6 +228,7 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
         When no map of that name is stored (the message lists the stored ones), or the file is
         unreadable, from another format version, or in the older two-file layout.
     """
+    from hipstride.map._tables import PREFIX, attach_tables
     from hipstride.map.network import FORMAT_VERSION, FootNetwork
 
     _check_name(name)
@@ -238,8 +246,12 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
             if meta.get("format_version") != FORMAT_VERSION:
                 raise InputError(f"map '{name}' was stored by another hipstride version: "
                                  "import it again")
-            arrays = {key: _widen(data[key]) for key in data.files if key != META_KEY}
-        return FootNetwork(**arrays, meta=meta)
+            arrays = {key: _widen(data[key]) for key in data.files
+                      if key != META_KEY and not key.startswith(PREFIX)}
+            stored = {key: data[key] for key in data.files if key.startswith(PREFIX)}
+        network = FootNetwork(**arrays, meta=meta)
+        attach_tables(network, stored)
+        return network
     except (OSError, ValueError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         raise InputError(f"map '{name}' cannot be read ({exc}): import it again") from None
 
