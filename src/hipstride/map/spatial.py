@@ -137,7 +137,7 @@ class SegmentIndex:
         seg_len = np.hypot(self.x1 - self.x0, self.y1 - self.y0)
         n_piece = np.maximum(1, np.ceil(seg_len / PIECE_M)).astype(np.int64)
         self.piece_segment = np.repeat(np.arange(self.start.shape[0]), n_piece)
-        first = np.cumsum(n_piece) - n_piece  # each segment's first piece (none: empty)
+        first = np.cumsum(n_piece) - n_piece      # empty when no segment lies near the box
         k = np.arange(int(n_piece.sum())) - np.repeat(first, n_piece)
         t = (k + 0.5) / np.repeat(n_piece, n_piece)
         px = self.x0[self.piece_segment] + t * (self.x1 - self.x0)[self.piece_segment]
