@@ -215,4 +215,3 @@ def test_a_read_only_home_reads_and_refuses_writes_in_one_line(library: Path,
     _one_line_error(_hipstride("map", "import", str(data_path("osm/osrm__monaco.osm.pbf")), *h,
                                wrap=wrap), str(home / "maps"))
     _one_line_error(_hipstride("runs", "--home", str(home / "sub"), wrap=wrap), str(home / "sub"))
-    os.sync()

@@ -143,3 +143,19 @@ def test_a_million_identical_timestamps_read_as_one_moment(tmp_path: Path) -> No
         except DataError:
             return  # refusing a run with no duration is an answer too
     assert np.all(activity.time_s == activity.time_s[0])
+
+
+def test_a_run_off_the_ways_of_a_map_or_outside_it_is_analysed(tmp_path: Path) -> None:
+    """Review D6: a run inside a map's bbox but far from its ways, and a run outside the map
+    named with --map, gave a traceback in the spatial index (no segment near the track)."""
+    save_map(stored_network("heidelberg"), "hd", tmp_path)
+    corner = tmp_path / "corner.gpx"  # the bbox's south-west corner: fields, no mapped way
+    corner.write_bytes(gpx_file([(49.335 + i * 9e-6, 7.711, f"2024-05-02T06:{i // 60:02d}:"
+                                  f"{i % 60:02d}Z") for i in range(0, 1800, 2)]))
+    far = tmp_path / "helsinki.gpx"
+    far.write_bytes(_minute_run())
+    runner = CliRunner(env={"HIPSTRIDE_HOME": str(tmp_path)})
+    for args in (["analyze", str(corner), "--json"], ["analyze", str(far), "--map", "hd", "--json"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (result.output, result.exception)
+        assert json.loads(result.stdout)["activity"]["sport"] == "running"
