@@ -17,7 +17,7 @@ from tests.test_map_import import EXTRACTS
 
 def test_tables_stored_at_import_are_the_ones_a_fresh_build_gives(tmp_path: Path) -> None:
     import_map(data_path(EXTRACTS["monaco"]), name="monaco", home=tmp_path)
-    assert sorted(p.name for p in maps_dir(tmp_path).iterdir()) == ["monaco.json", "monaco.npz"]
+    assert sorted(p.name for p in maps_dir(tmp_path).iterdir()) == ["monaco.npz"]  # one file
     stored = load_map("monaco", tmp_path)
     fresh = load_map("monaco", tmp_path)
     fresh.derived.clear()                                     # forget the stored tables
