@@ -16,6 +16,7 @@ from hipstride.journal.entry import FLAGS
 from hipstride.journal.store import add_entry, entry_from_mapping
 from hipstride.report import pdf as printing
 from tests.test_journal_clinician import UNTIL, _history
+from tests.test_journal_clinician_form import add_checks
 from tests.test_journal_support import cli, library
 
 #: Words of each part of the summary, in page order; the last is its closing line.
@@ -80,6 +81,10 @@ def test_a_crowded_summary_still_fits_on_page_one(tmp_path: Path) -> None:
             add_entry(store, entry_from_mapping({
                 "date": (UNTIL - timedelta(days=k)).isoformat(), "pain_morning": 5,
                 "morning_stiffness_min": 60, "where": ["thigh"], "side": "right"}))
+    add_checks(tmp_path)  # and form checks from video of both views
     _, pages = _report(tmp_path)
     _stands_alone(pages)
+    assert "Form check from video" in pages[0]
+    assert "side, 2024-03-15" in pages[0]
+    assert "rear, 2024-03-16" in pages[0]
     assert pages[0].count("(noted 2024-03-20)") >= len(FLAGS)  # each sign listed

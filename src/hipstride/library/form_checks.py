@@ -19,7 +19,8 @@ from hipstride.errors import InputError
 from hipstride.library.sqlite import SQLiteStore
 from hipstride.library.store import now_utc
 
-__all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "change_since_last", "form_checks"]
+__all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "change_since_last", "form_checks",
+           "form_trend"]
 
 #: Metrics kept in columns for trends, as (column, metric key in the document).
 TREND_METRICS = ("cadence_spm", "trunk_lean_deg", "overstride_legs", "pelvic_drop_deg")
@@ -91,3 +92,55 @@ def change_since_last(store: SQLiteStore, document: dict[str, Any]) -> dict[str,
         changes[key] = {"before": then_v, "now": now_v, "change": round(now_v - then_v, 3),
                         "beyond_noise": abs(now_v - then_v) > floor}
     return {"since_id": last.id, "since_utc": last.checked_at_utc, "changes": changes}
+
+
+def _median_of(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    n = len(ordered)
+    if not n:
+        return None
+    return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
+def form_trend(store: SQLiteStore, *, until_utc: str | None = None) -> list[dict[str, Any]]:
+    """Per view, the latest passed check (up to ``until_utc``, an ISO time or date) against the
+    runner's earlier passed checks of that view.
+
+    For each metric of :data:`TREND_METRICS` the latest median is compared with the median of
+    the earlier medians; the change counts (``beyond_noise``) only when it exceeds the latest
+    check's noise floor plus the median of the earlier noise floors. Views without a passed
+    check are left out; a view with a single check has ``earlier`` 0 and no changes.
+    """
+    passed = [c for c in form_checks(store) if c.passed
+              and (until_utc is None or c.checked_at_utc[:len(until_utc)] <= until_utc)]
+    out: list[dict[str, Any]] = []
+    for view in ("side", "rear"):
+        mine = [c for c in passed if c.view == view]
+        if not mine:
+            continue
+        latest, earlier = mine[-1], mine[:-1]
+        metrics: dict[str, Any] = {}
+        for key in TREND_METRICS:
+            now = latest.document.get("metrics", {}).get(key)
+            if not isinstance(now, dict) or now.get("median") is None:
+                continue
+            floor_now = float(now.get("noise_floor") or 0.0)
+            before = [m for c in earlier
+                      if isinstance(m := c.document.get("metrics", {}).get(key), dict)
+                      and m.get("median") is not None]
+            entry: dict[str, Any] = {"unit": now.get("unit", ""), "now": now["median"],
+                                     "noise_floor": floor_now, "earlier": len(before)}
+            if before:
+                then = _median_of([float(m["median"]) for m in before])
+                floor_then = _median_of([float(m.get("noise_floor") or 0.0) for m in before])
+                assert then is not None
+                assert floor_then is not None
+                change = float(now["median"]) - then
+                entry |= {"before": round(then, 3), "change": round(change, 3),
+                          "floor": round(floor_now + floor_then, 3),
+                          "beyond_noise": abs(change) > floor_now + floor_then}
+            metrics[key] = entry
+        out.append({"view": view, "id": latest.id, "checked_at_utc": latest.checked_at_utc,
+                    "source": latest.source, "earlier": len(earlier), "metrics": metrics,
+                    "advice": [a.get("finding") for a in latest.document.get("advice", [])]})
+    return out

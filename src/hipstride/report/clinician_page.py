@@ -6,9 +6,10 @@ clinician reads first: what hurts where and since when, each measure's trend (li
 morning stiffness, the day's decision with the reasons that decided it (the rest listed as also
 noted), every red flag with whether a professional has seen it, the last weeks' load with the one
 progression figure (:func:`hipstride.analysis.trends.progression_pct`; the week in progress
-marked as partial, never a fall), and form against the runner's own baseline. The details follow:
-the decision's full reasons and evidence, pain and stiffness charts by site and side, load per
-week, form charts, each run's hip load beside the pain that followed it, the hip-load factors and
+marked as partial, never a fall), form against the runner's own baseline, and the latest form
+check from video per view with its change against the earlier ones and their noise floors
+(:mod:`hipstride.report._clinician_form`). The details follow: the decision's full reasons and
+evidence, pain and stiffness charts by site and side, load per week, form charts, the form checks, each run's hip load beside the pain that followed it, the hip-load factors and
 the journal itself. The summary's figures come from :mod:`hipstride.journal.summary`; this module
 only gathers and lays them out.
 
@@ -41,6 +42,7 @@ from hipstride.journal.today import decide_today
 from hipstride.library.store import RunStore, RunSummary
 from hipstride.model.hipload import FACTORS
 from hipstride.report._clinician_charts import PAIN_SERIES, chart, pain_groups, stiffness_chart
+from hipstride.report._clinician_form import video_form_section
 from hipstride.report._templates import render
 from hipstride.report.trends_page import form_chart, load_chart, progression_chart
 from hipstride.track.form import FORM_LABELS, FORM_METRICS
@@ -223,6 +225,7 @@ def clinician_context(store: RunStore, *, until: date,
     runs_section = _runs_section(store, runs, entries, first, until)
     load = _load_section(runs, first, until)
     form = _form_section(store, first, until)
+    video = video_form_section(store, first, until)
     found = complaints(history, until)
     return {
         "version": __version__,
@@ -241,6 +244,7 @@ def clinician_context(store: RunStore, *, until: date,
             "load_flags": len(load["flags"]),
             "form": form["changes"][-3:],
             "form_baseline": form["has_baseline"],
+            "video": video["latest"],
         },
         "red_flags": [{"date": e.date.isoformat(), "flag": flag,
                        "label": FLAG_LABELS.get(flag, flag)}
@@ -254,6 +258,7 @@ def clinician_context(store: RunStore, *, until: date,
         "pain_limit": PAIN_ACCEPTABLE_MAX,
         "load": load,
         "form": form,
+        "video": video,
         "runs": runs_section,
         "factor_names": FACTORS,
         "entries": [{"date": e.date.isoformat(), "during": _fmt(e.pain_during),
