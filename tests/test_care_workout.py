@@ -270,3 +270,17 @@ def test_cli_routine_export_rejects_bad_input(tmp_path: Path, args: list[str]) -
 
     result = CliRunner().invoke(routine, [a.format(tmp=tmp_path) for a in args])
     assert isinstance(result.exception, InputError)
+
+
+def test_cue_workout_carries_the_target_and_why() -> None:
+    from hipstride.care.workout import CUE_RUN_MIN, cue_workout
+
+    workout = cue_workout(163, because="cadence 155 steps/min (noise floor 1.8) below 170")
+    steps = decode(encode_fit(workout))["workout_step_mesgs"]
+    assert [s["intensity"] for s in steps] == ["warmup", "active", "cooldown"]
+    run = steps[1]
+    assert (run["custom_target_cadence_low"], run["custom_target_cadence_high"]) == (79, 84)
+    assert run["duration_time"] == CUE_RUN_MIN * 60
+    assert "Why: cadence 155" in run["notes"]
+    with pytest.raises(InputError, match="cadence must be between"):
+        cue_workout(300, because="x")

@@ -178,3 +178,22 @@ def test_a_tracker_that_jumps_to_another_person_fails_the_gate() -> None:
     assert any("switched person" in line for line in doc["quality"]["fix"])
     assert not any("switched person" in line
                    for line in analyze_form(seq).to_dict()["quality"]["fix"])
+
+
+def test_each_finding_says_which_metric_value_floor_and_source_led_to_it() -> None:
+    doc = analyze_form(side_runner(cadence_spm=155.0, reach_px=130.0, lean_deg=14.0)).to_dict()
+    advice = {a["finding"]: a for a in doc["advice"]}
+    over = advice["overstride"]
+    assert [w["metric"] for w in over["why"]] == ["overstride_legs", "cadence_spm"]
+    reach = over["why"][0]
+    assert reach["value"] == pytest.approx(doc["metrics"]["overstride_legs"]["median"], abs=1e-3)
+    assert reach["noise_floor"] == pytest.approx(doc["metrics"]["overstride_legs"]["noise_floor"],
+                                                 abs=1e-3)
+    assert reach["comparison"] == "above"
+    assert over["why"][1]["comparison"] == "below"
+    assert "cadence 155 steps/min" in over["because"]
+    assert over["source"].startswith("Heiderscheit")
+    lean = advice["forward lean"]
+    assert lean["why"][0]["limit"] == 12.0
+    assert lean["because"].startswith("trunk lean 14 deg (noise floor")
+    assert all(a["source"] and a["why"] for a in doc["advice"])

@@ -29,11 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CADENCE_BAND_SPM",
+    "CUE_RUN_MIN",
     "MAX_CADENCE_SPM",
     "MAX_RUN_MIN",
     "MIN_CADENCE_SPM",
     "Workout",
     "WorkoutStep",
+    "cue_workout",
     "encode_fit",
     "routine_workout",
     "run_workout",
@@ -48,6 +50,9 @@ MAX_CADENCE_SPM = 230.0
 MAX_RUN_MIN = 360.0
 #: Half-width of the cadence target band written to the watch, steps per minute.
 CADENCE_BAND_SPM = 4.0
+#: Length of the main run of a cue workout, minutes: a few easy runs try the cue (Heiderscheit
+#: et al. 2011 changed step rate on easy running, not on hard sessions).
+CUE_RUN_MIN = 20.0
 
 Intensity = Literal["active", "rest", "warmup", "cooldown", "recovery"]
 
@@ -153,6 +158,18 @@ def run_workout(
             ),
         ),
     )
+
+
+def cue_workout(cadence_spm: float, *, because: str, run_min: float = CUE_RUN_MIN) -> Workout:
+    """An easy run that carries a step-rate cue (e.g. the form check's +5 %): warm-up, the run
+    with the cadence target band, cool-down. ``because`` says why the cue was given (the metric,
+    its value, noise floor and source); it becomes the run step's note, cut to what a FIT note
+    holds. Raises :class:`InputError` as :func:`run_workout` does."""
+    plain = run_workout(run_min, cadence_spm=cadence_spm, name=f"Step rate {cadence_spm:.0f}")
+    warm, run, cool = plain.steps
+    note = f"Easy, step rate about {cadence_spm:.0f} per minute. Why: {because}"
+    return Workout(plain.name, (warm, WorkoutStep("Run, quicker steps", "active", run.duration_s,
+                                                  cadence_spm=cadence_spm, notes=note), cool))
 
 
 def routine_workout(routine: Routine) -> Workout:

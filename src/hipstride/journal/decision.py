@@ -114,6 +114,7 @@ def decide(
     recent_runs: Sequence[RecentRun],
     *,
     cadence_baseline_spm: float | None,
+    form_findings: Sequence[dict[str, Any]] = (),
 ) -> Decision:
     """Decide what to do today from the journal, weekly load and recent runs.
 
@@ -129,6 +130,9 @@ def decide(
         Recent runs with their hip-load index, any order.
     cadence_baseline_spm
         The runner's own easy step rate in steps/min, if known (used for the cadence cue).
+    form_findings
+        Findings of the runner's latest form checks from video (they add a strength emphasis
+        and a step-rate cue to the plan; see :mod:`hipstride.journal.form_plan`).
 
     Returns
     -------
@@ -164,5 +168,5 @@ def decide(
                    else dataclasses.replace(r, text=opening + r.text) for r in reasons]
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
                      cadence_baseline_spm=cadence_baseline_spm, stop_running=stop,
-                     pause_running=pause)
+                     pause_running=pause, form_findings=form_findings)
     return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan)

@@ -20,6 +20,12 @@ modify
     days), the route profile and the command that plans such a loop, and a step-rate cue
     :data:`CADENCE_CUE_PCT` above the runner's own baseline (never a fixed number such as 180).
 
+With the findings of the runner's latest form checks (:mod:`hipstride.journal.form_plan`), a
+run, modify or cross-train plan also holds ``form_emphasis`` (the strength and mobility work that
+answers a forward lean or a pelvic drop, with why), and a run or modify plan's ``run`` holds
+``form_cue`` (the +5 % step-rate cue of an overstride with a low cadence; a modified run without a
+cadence baseline takes its step-rate target from it).
+
 ``before`` and ``after`` name routines of :mod:`hipstride.care` (:data:`ROUTINES`); a test checks
 that each exists.
 """
@@ -31,6 +37,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from hipstride.journal.form_plan import form_cue, form_emphasis
 from hipstride.journal.rules import (
     EV_CADENCE,
     MORNING_SETTLED_MAX,
@@ -180,11 +187,13 @@ def make_plan(
     cadence_baseline_spm: float | None,
     stop_running: bool | None = None,
     pause_running: bool = False,
+    form_findings: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The plan for ``decision`` (see the module docstring for its keys). Under
     see-professional, ``stop_running`` (default: ``urgent``; red flags) stops running until the
     visit, ``pause_running`` (pain not settled) keeps it paused for cross-training, and
-    otherwise running may go on within the pain limits."""
+    otherwise running may go on within the pain limits. ``form_findings`` are the findings of
+    the latest form checks (see the module docstring)."""
     plan: dict[str, Any] = {"decision": decision}
     if decision == "see-professional":
         plan.update(_see_professional(urgent, urgent if stop_running is None else stop_running,
@@ -201,4 +210,12 @@ def make_plan(
             if decision == "run"
             else _modified_run(typical_run_m(runs, today), cadence_baseline_spm)
         )
+        cue = form_cue(form_findings)
+        if cue is not None:
+            plan["run"]["form_cue"] = cue
+            if decision == "modify" and cadence_baseline_spm is None:
+                plan["run"]["cadence_cue_spm"] = cue["cadence_cue_spm"]
+                plan["run"]["cadence_text"] = f"{cue['text']} ({cue['source']})"
+    if decision in ("run", "modify", "cross-train") and (emphasis := form_emphasis(form_findings)):
+        plan["form_emphasis"] = emphasis
     return plan

@@ -22,13 +22,18 @@ cadence baseline
     The runner's own step rate at their usual speed: of the speed-matched cadence baseline
     (:func:`hipstride.analysis.baselines.compute_baselines`, the 90 days up to the end of the day)
     the speed band with the most minutes; ``None`` while no band has enough running.
+form findings
+    The findings of the latest form check from video of each view that passed its quality gate,
+    checked on or before the day and at most :data:`~hipstride.journal.form_plan.
+    FORM_LOOKBACK_DAYS` days before it (:mod:`hipstride.journal.form_plan`).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.journal.decision import (
@@ -39,6 +44,7 @@ from hipstride.journal.decision import (
     decide,
 )
 from hipstride.journal.entry import JournalEntry
+from hipstride.journal.form_plan import FORM_LOOKBACK_DAYS
 from hipstride.journal.plan import TYPICAL_RUN_LOOKBACK_DAYS
 from hipstride.journal.rules import RED_FLAG_MEMORY_DAYS
 from hipstride.journal.store import list_entries
@@ -50,6 +56,7 @@ __all__ = [
     "DecisionInputs",
     "decide_today",
     "decision_weeks",
+    "form_findings",
     "gather_inputs",
     "usual_cadence_spm",
 ]
@@ -69,6 +76,7 @@ class DecisionInputs:
     weeks: list[WeekLoad]
     recent_runs: list[RecentRun]
     cadence_baseline_spm: float | None
+    form_findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
@@ -121,6 +129,23 @@ def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
     return spm if lo <= spm <= hi else None
 
 
+def form_findings(store: RunStore, today: date) -> list[dict[str, Any]]:
+    """The findings of the latest passed form check of each view (see the module docstring),
+    each with ``check_id`` and ``checked_utc`` added."""
+    from hipstride.library.form_checks import form_checks
+    from hipstride.library.sqlite import SQLiteStore
+
+    if not isinstance(store, SQLiteStore):
+        return []
+    first = (today - timedelta(days=FORM_LOOKBACK_DAYS)).isoformat()
+    latest: dict[str, Any] = {}
+    for check in form_checks(store):
+        if check.passed and first <= check.checked_at_utc[:10] <= today.isoformat():
+            latest[check.view] = check
+    return [{**finding, "check_id": c.id, "checked_utc": c.checked_at_utc}
+            for c in latest.values() for finding in c.document.get("advice", [])]
+
+
 def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
     """Read the journal, weekly load, recent runs and cadence baseline for ``today``."""
     runs = store.list_runs()
@@ -130,7 +155,8 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
                              until=today),
         weeks=decision_weeks(runs, today),
         recent_runs=_recent_runs(runs, today),
-        cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today))
+        cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today),
+        form_findings=form_findings(store, today))
 
 
 def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
@@ -138,4 +164,5 @@ def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
     :func:`hipstride.journal.decision.decide` on the library's data."""
     inputs = gather_inputs(store, date.today() if today is None else today)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
-                  cadence_baseline_spm=inputs.cadence_baseline_spm)
+                  cadence_baseline_spm=inputs.cadence_baseline_spm,
+                  form_findings=inputs.form_findings)

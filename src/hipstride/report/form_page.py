@@ -153,8 +153,9 @@ def render_form_html(doc: dict[str, Any], pictures: dict[int, bytes] | None = No
                      f"steps, confidence {strike['confidence']:.2f}).</p>")
     if doc.get("advice"):
         parts.append("<h2>What this may mean</h2><ul>")
-        parts += [f"<li>{escape(a['text'])} <span class='note'>({escape(a['source'])})</span>"
-                  "</li>" for a in doc["advice"]]
+        parts += [f"<li>{escape(a['text'])} <span class='note'>({escape(a['source'])}"
+                  + (f"; because {escape(a['because'])}" if a.get("because") else "")
+                  + ")</span></li>" for a in doc["advice"]]
         parts.append("</ul>")
     parts.append("</body></html>")
     return "\n".join(p for p in parts if p)

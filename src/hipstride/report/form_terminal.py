@@ -51,7 +51,9 @@ def form_lines(doc: dict[str, Any]) -> list[str]:
             lines.append(f"  {key}: {c['before']:.3g} -> {c['now']:.3g}{verdict}")
     if doc.get("advice"):
         lines += ["", "What this may mean (education, not a diagnosis):"]
-        lines += [f"  - {a['text']} ({a['source']})" for a in doc["advice"]]
+        lines += [f"  - {a['text']} ({a['source']}"
+                  + (f"; because {a['because']})" if a.get("because") else ")")
+                  for a in doc["advice"]]
     return lines
 
 

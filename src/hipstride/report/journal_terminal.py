@@ -60,7 +60,19 @@ def _run_lines(run: Mapping[str, Any]) -> list[str]:
                        ("cadence_text", "step rate")):
         if run.get(key):
             lines.append(f"  {label}: {run[key]}")
+    cue = run.get("form_cue")
+    if isinstance(cue, Mapping) and not str(run.get("cadence_text", "")).startswith(cue["text"]):
+        lines.append(f"  form check: {cue['text']}")
+    if isinstance(cue, Mapping):
+        lines.append(f"    why: {cue.get('because', '')} ({cue.get('source', '')})")
     return lines
+
+
+def _emphasis_lines(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    return [line for item in items for line in (
+        f"Strength emphasis: {item['text']}",
+        f"  why: {item.get('because', '')} ({item.get('source', '')}); "
+        f"hipstride routine guide {item.get('routine', 'strength')}")]
 
 
 def _option_line(option: Mapping[str, Any]) -> str:
@@ -93,6 +105,7 @@ _PLAN_KEYS: dict[str, Callable[[Any], list[str]]] = {
     "options": lambda options: [_option_line(o) for o in options],
     "after": lambda names: ["After: " + _routines(names)],
     "after_note": _text_line("Note"),
+    "form_emphasis": _emphasis_lines,
     "recheck": lambda day: [f"Check again: {day} (hipstride today)"],
 }
 
