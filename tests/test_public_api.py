@@ -26,10 +26,11 @@ from hipstride.activity import validate_activity
 from hipstride.cli import COMMAND_MODULES, main
 
 EXPORTED = [
-    "Activity", "DataError", "Decision", "FootNetwork", "HipstrideError", "InputError", "OnError",
-    "Plan", "Profile", "ReadError", "RunAnalysis", "StorageError", "__version__",
-    "analyze_activity", "decide_today", "default_profile", "import_map", "list_maps", "load_map",
-    "load_profile", "open_library", "plan_loops", "plan_route", "read_activity", "read_osm",
+    "Activity", "DataError", "Decision", "FootNetwork", "FormCheck", "HipstrideError",
+    "InputError", "OnError", "Plan", "Profile", "ReadError", "RunAnalysis", "StorageError",
+    "__version__", "analyze_activity", "analyze_form", "decide_today", "default_profile",
+    "import_map", "list_maps", "load_map", "load_profile", "open_library", "plan_loops",
+    "plan_route", "read_activity", "read_landmarks", "read_osm",
 ]
 
 #: Where each name is defined: ``hs.NAME is MODULE.NAME``.
@@ -38,6 +39,7 @@ HOMES = {
     "DataError": "hipstride.errors",
     "Decision": "hipstride.journal.decision",
     "FootNetwork": "hipstride.map.network",
+    "FormCheck": "hipstride.video.check",
     "HipstrideError": "hipstride.errors",
     "InputError": "hipstride.errors",
     "OnError": "hipstride.io",
@@ -47,6 +49,7 @@ HOMES = {
     "RunAnalysis": "hipstride.analysis.result",
     "StorageError": "hipstride.errors",
     "analyze_activity": "hipstride.analysis.run",
+    "analyze_form": "hipstride.video.check",
     "decide_today": "hipstride.journal.today",
     "default_profile": "hipstride.model.profile",
     "import_map": "hipstride.map.store",
@@ -57,6 +60,7 @@ HOMES = {
     "plan_loops": "hipstride.map.planner",
     "plan_route": "hipstride.map.planner",
     "read_activity": "hipstride.io",
+    "read_landmarks": "hipstride.video.source",
     "read_osm": "hipstride.map.osm_import",
 }
 
@@ -111,6 +115,8 @@ AGREED: dict[str, list[tuple[str, inspect._ParameterKind, object]]] = {
     "decide_today": [("store", POS, EMPTY), ("today", KW, None)],
     "read_activity": [("source", POS, EMPTY), ("name", KW, None), ("on_error", KW, "WARN")],
     "import_map": [("path", POS, EMPTY), ("name", KW, None), ("dem", KW, None), ("home", KW, None)],
+    "analyze_form": [("seq", POS, EMPTY), ("view", POS, None)],
+    "read_landmarks": [("path", POS, EMPTY), ("fps", KW, None)],
 }
 
 

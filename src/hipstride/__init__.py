@@ -13,6 +13,8 @@ The curated Python API, for a script or a notebook (``docs/python-api.md`` has a
   :func:`default_profile`, :class:`Profile`;
 * maps and routes: :func:`read_osm`, :func:`import_map`, :func:`load_map`, :func:`list_maps`,
   :class:`FootNetwork`, :func:`plan_loops`, :func:`plan_route`, :class:`Plan`;
+* the form check from a phone video: :func:`read_landmarks` (a video, a landmark file, OpenPose
+  frames), :func:`analyze_form`, :class:`FormCheck`;
 * the run library and the daily decision: :func:`open_library`, :func:`decide_today`,
   :class:`Decision`;
 * the errors every caller may catch: :class:`HipstrideError` and below it :class:`InputError`,
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from hipstride.map.planner import Plan, plan_loops, plan_route
     from hipstride.map.store import import_map, list_maps, load_map
     from hipstride.model.profile import Profile, default_profile, load_profile
+    from hipstride.video.check import FormCheck, analyze_form
+    from hipstride.video.source import read_landmarks
 
 
 __all__ = [
@@ -54,6 +58,7 @@ __all__ = [
     "DataError",
     "Decision",
     "FootNetwork",
+    "FormCheck",
     "HipstrideError",
     "InputError",
     "OnError",
@@ -64,6 +69,7 @@ __all__ = [
     "StorageError",
     "__version__",
     "analyze_activity",
+    "analyze_form",
     "decide_today",
     "default_profile",
     "import_map",
@@ -74,6 +80,7 @@ __all__ = [
     "plan_loops",
     "plan_route",
     "read_activity",
+    "read_landmarks",
     "read_osm",
 ]
 
@@ -83,6 +90,7 @@ _HOMES: dict[str, str] = {
     "DataError": "hipstride.errors",
     "Decision": "hipstride.journal.decision",
     "FootNetwork": "hipstride.map.network",
+    "FormCheck": "hipstride.video.check",
     "HipstrideError": "hipstride.errors",
     "InputError": "hipstride.errors",
     "OnError": "hipstride.io",
@@ -92,6 +100,7 @@ _HOMES: dict[str, str] = {
     "RunAnalysis": "hipstride.analysis.result",
     "StorageError": "hipstride.errors",
     "analyze_activity": "hipstride.analysis.run",
+    "analyze_form": "hipstride.video.check",
     "decide_today": "hipstride.journal.today",
     "default_profile": "hipstride.model.profile",
     "import_map": "hipstride.map.store",
@@ -102,6 +111,7 @@ _HOMES: dict[str, str] = {
     "plan_loops": "hipstride.map.planner",
     "plan_route": "hipstride.map.planner",
     "read_activity": "hipstride.io",
+    "read_landmarks": "hipstride.video.source",
     "read_osm": "hipstride.map.osm_import",
 }
 

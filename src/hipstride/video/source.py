@@ -16,7 +16,7 @@ from pathlib import Path
 from hipstride.errors import InputError
 from hipstride.video.landmarks import LandmarkSequence, read_landmark_file
 
-__all__ = ["is_video", "read_source"]
+__all__ = ["is_video", "read_landmarks", "read_source"]
 
 
 def is_video(path: str | os.PathLike[str]) -> bool:
@@ -52,3 +52,12 @@ def read_source(path: str | os.PathLike[str], *, fps: float | None = None,
         seq = LandmarkSequence(seq.points, fps, seq.width_px, seq.height_px, seq.source,
                                seq.model, seq.frame_index, seq.people)
     return seq
+
+
+def read_landmarks(path: str | os.PathLike[str], *, fps: float | None = None) -> LandmarkSequence:
+    """Landmarks for a form check (``hipstride.read_landmarks``): from a video (the pose model
+    runs on it, frame by frame), a hipstride landmark file, or OpenPose BODY_25 JSON frames in a
+    folder or a tar archive. ``fps`` gives the frame rate where the input does not state it.
+
+    Raises :class:`~hipstride.errors.InputError` naming the file when it cannot be read."""
+    return read_source(path, fps=fps)
