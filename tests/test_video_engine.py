@@ -197,3 +197,27 @@ def test_each_finding_says_which_metric_value_floor_and_source_led_to_it() -> No
     assert lean["why"][0]["limit"] == 12.0
     assert lean["because"].startswith("trunk lean 14 deg (noise floor")
     assert all(a["source"] and a["why"] for a in doc["advice"])
+
+
+def test_strides_pair_consecutive_contacts_of_opposite_feet() -> None:
+    from hipstride.video.metric import stride_values, strides
+
+    assert strides([0, 1, 0, 1, 0]) == [(0, 1), (2, 3)]
+    assert strides(["left", "left", "right", "left", "right"]) == [(1, 2), (3, 4)]
+    assert strides(["left", "left", "right", "left", "left"]) == [(1, 2)]
+    assert strides([1]) == []
+    assert stride_values([1.0, 3.0, None, 2.0], [(0, 1), (2, 3)]) == (2.0, None)
+
+
+def test_each_contact_metric_is_also_given_per_stride() -> None:
+    doc = analyze_form(side_runner(lean_deg=10.0)).to_dict()
+    over = doc["metrics"]["overstride_legs"]
+    assert len(doc["strides"]) >= 4
+    assert len(over["per_stride"]) == len(doc["strides"])
+    for stride, value in zip(doc["strides"], over["per_stride"], strict=True):
+        a, b = stride["contacts"]
+        assert b == a + 1
+        assert value == pytest.approx((over["per_step"][a] + over["per_step"][b]) / 2, abs=2e-3)
+    legs = [c["leg"] for c in doc["contacts"] if c["landing_seen"]]
+    assert all(legs[a] != legs[b] for a, b in (s["contacts"] for s in doc["strides"]))
+    assert doc["metrics"]["cadence_spm"]["per_stride"] is None  # measured between contacts

@@ -143,3 +143,14 @@ def test_html_report_of_landmarks_draws_skeletons_and_charts(tmp_path: Path) -> 
     assert "pelvic_drop_deg" in html
     assert "http" not in html
     assert "<script" not in html
+
+
+def test_rear_openpose_gives_pelvic_drop_and_arm_crossing_per_stride() -> None:
+    doc = analyze_form(read_source(data_path(REAR), fps=30.0), "rear").to_dict()
+    sides = [c["side"] for c in doc["contacts"] if c["complete"]]
+    assert len(doc["strides"]) == 3  # six complete stances, left and right in turn
+    for key in ("pelvic_drop_deg", "arm_crossing_shoulder_widths"):
+        metric = doc["metrics"][key]
+        assert len(metric["per_stride"]) == 3
+        assert all(v is not None for v in metric["per_stride"])
+    assert all(sides[a] != sides[b] for a, b in (s["contacts"] for s in doc["strides"]))

@@ -20,7 +20,8 @@ def _value(m: dict[str, Any]) -> str:
         return "not measured"
     unit = m.get("unit", "")
     return (f"{median:.3g} {unit} (± {m['noise_floor']:.2g} noise floor, confidence "
-            f"{m['confidence']:.2f}, {sum(v is not None for v in m['per_step'])} steps)")
+            f"{m['confidence']:.2f}, {sum(v is not None for v in m['per_step'])} steps"
+            + (f", {len(m['per_stride'])} strides" if m.get("per_stride") else "") + ")")
 
 
 def form_lines(doc: dict[str, Any]) -> list[str]:

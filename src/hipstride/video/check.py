@@ -9,7 +9,7 @@ is the JSON document that is printed and stored.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from hipstride.video.contacts import (
     usable_frames,
 )
 from hipstride.video.landmarks import LandmarkSequence, index_of
-from hipstride.video.metric import Metric, nan_quiet
+from hipstride.video.metric import Metric, nan_quiet, stride_values, strides
 from hipstride.video.quality import Check, detect_view, quality_checks
 from hipstride.video.rear import rear_metrics, rear_stances
 from hipstride.video.side import side_metrics, strike_pattern
@@ -59,6 +59,8 @@ class FormCheck:
     advice: list[dict[str, Any]] = field(default_factory=list)
     series: dict[str, Any] = field(default_factory=dict)
     key_frames: list[dict[str, Any]] = field(default_factory=list)
+    #: Each stride: the indices of its two contacts among the measured ones, and their frames.
+    strides: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -76,7 +78,7 @@ class FormCheck:
             "noise_px": r(self.noise_px),
             "quality": {"passed": self.passed, "checks": [c.to_dict() for c in self.checks],
                         "fix": [c.message for c in self.checks if c.status == "fail"]},
-            "contacts": self.contacts,
+            "contacts": self.contacts, "strides": self.strides,
             "metrics": {k: m.to_dict() for k, m in self.metrics.items()},
             "foot_strike": (strike_pattern(self.metrics["foot_strike_deg"])
                             if "foot_strike_deg" in self.metrics else None),
@@ -152,6 +154,12 @@ def analyze_form(seq: LandmarkSequence, view: str | None = None) -> FormCheck:
         contact_docs = [{"frame": int(seq.frame_index[s.start]),
                          "end_frame": int(seq.frame_index[s.end]), "side": s.side,
                          "complete": s.complete} for s in stances]
+    measured: list[tuple[object, int]]
+    if chosen == "side":
+        measured = [(c.leg, int(seq.frame_index[c.start])) for c in contacts if c.landing_seen]
+    else:
+        measured = [(s.side, int(seq.frame_index[s.start])) for s in stances if s.complete]
+    metrics, stride_docs = _by_stride(metrics, measured)
     hip_c, sh_c = legs[:, :, 0].mean(axis=1), shoulders.mean(axis=1)
     series: dict[str, Any] = {"frame": [int(f) for f in seq.frame_index]}
     if chosen == "side":
@@ -175,10 +183,21 @@ def analyze_form(seq: LandmarkSequence, view: str | None = None) -> FormCheck:
                             hip_spread_legs=spread, size_change=scale)
     check = FormCheck(seq.source, seq.model, chosen, view is not None, seq.fps, seq.n_frames,
                       int(frames.sum()), leg_px, noise, contact_docs, metrics, checks,
-                      series=series, key_frames=keys)
+                      series=series, key_frames=keys, strides=stride_docs)
     if check.passed:
         check = FormCheck(**{**check.__dict__, "advice": form_advice(metrics)})
     return check
+
+
+def _by_stride(metrics: dict[str, Metric], measured: list[tuple[object, int]]
+               ) -> tuple[dict[str, Metric], list[dict[str, Any]]]:
+    """Group the per-contact metrics by stride (``measured``: each measured contact's foot and
+    landing frame, in the order of the metrics' per-step values)."""
+    pairs = strides([foot for foot, _ in measured])
+    grouped = {key: (replace(m, per_stride=stride_values(m.per_step, pairs))
+                     if len(m.per_step) == len(measured) else m) for key, m in metrics.items()}
+    docs = [{"contacts": [a, b], "frames": [measured[a][1], measured[b][1]]} for a, b in pairs]
+    return grouped, docs
 
 
 def leg_size_change(seq: LandmarkSequence, frames: np.ndarray[Any, Any]) -> float:

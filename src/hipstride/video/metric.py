@@ -9,6 +9,13 @@ Confidence (0..1) is a plain product, so that each part can be read back: the me
 model gave the points used, a sample factor (``min(1, steps / 6)``: six steps or more count fully)
 and a precision factor ``1 - noise_floor / (noise_floor + scale)``, where ``scale`` is the size of a
 change that matters for that metric (e.g. 5° of trunk lean).
+
+Strides: a stride is two consecutive contacts of opposite feet (:func:`strides`, taken in turn
+without overlap, so each contact belongs to one stride at most; two landings of the same foot in
+a row, where one of the other foot was missed, start no stride). A metric measured at each contact
+also gets ``per_stride``, the mean of its stride's two values (None when either is missing), so a
+left-right pair reads as one number; metrics measured between contacts (cadence, bounce, sway)
+keep only their per-interval values.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
-__all__ = ["Metric", "make_metric", "nan_quiet"]
+__all__ = ["Metric", "make_metric", "nan_quiet", "stride_values", "strides"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,11 +59,38 @@ class Metric:
     noise_floor: float
     confidence: float
     note: str = ""
+    #: One value per stride (see the module docstring); None for metrics between contacts.
+    per_stride: tuple[float | None, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"unit": self.unit, "median": _r(self.median), "noise_floor": _r(self.noise_floor),
                 "confidence": round(self.confidence, 2),
-                "per_step": [_r(v) for v in self.per_step], "note": self.note}
+                "per_step": [_r(v) for v in self.per_step],
+                "per_stride": None if self.per_stride is None else [_r(v) for v in self.per_stride],
+                "note": self.note}
+
+
+def strides(feet: Sequence[object]) -> list[tuple[int, int]]:
+    """Index pairs of consecutive contacts of opposite feet, in turn and without overlap."""
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i + 1 < len(feet):
+        if feet[i] != feet[i + 1]:
+            out.append((i, i + 1))
+            i += 2
+        else:
+            i += 1
+    return out
+
+
+def stride_values(per_step: Sequence[float | None],
+                  pairs: Sequence[tuple[int, int]]) -> tuple[float | None, ...]:
+    """The mean of each stride's two per-contact values (None when either is missing)."""
+    out: list[float | None] = []
+    for a, b in pairs:
+        va, vb = per_step[a], per_step[b]
+        out.append(None if va is None or vb is None else (va + vb) / 2)
+    return tuple(out)
 
 
 def _r(value: float | None) -> float | None:
