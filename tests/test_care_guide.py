@@ -316,7 +316,7 @@ class Terminal:
         step, _, minutes, seconds, status = frames[-1]
         return int(step), int(minutes) * 60 + int(seconds), status
 
-    def wait_for(self, predicate: object, timeout: float = 10.0) -> tuple[int, float, str]:
+    def wait_for(self, predicate: object, timeout: float = 30.0) -> tuple[int, float, str]:
         """Pump until ``predicate(frame)`` holds."""
         end = time.monotonic() + timeout
         while time.monotonic() < end:
