@@ -352,7 +352,10 @@ def test_planner_plans_loops_with_their_baseline_and_downloads_gpx(app: Flask,
 
 def test_clinician_page_shows_the_journal(app: Flask, client: FlaskClient) -> None:
     _journal_post(app, client, date=date.today().isoformat(), pain_after="4", worse="<i>hills</i>")
-    page = client.get("/clinician?weeks=4")
+    wrapper = _text(client.get("/clinician?weeks=4"))
+    assert "<h1>For your physio</h1>" in wrapper
+    assert "/clinician/report.pdf?weeks=4" in wrapper
+    page = client.get("/clinician/report?weeks=4")
     assert page.status_code == 200
     html = _text(page)
     assert "&lt;i&gt;hills" in html
