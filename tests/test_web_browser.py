@@ -234,7 +234,7 @@ def test_import_a_map_with_progress_then_delete_it(base_url: str, browser: Watch
     with page.expect_navigation():
         page.click("#map-upload button[type=submit]")
     assert page.locator("td a", has_text="andorra").count() == 1
-    row = page.locator("tr", has_text="delete andorra")
+    row = page.locator("tr", has=page.locator("a", has_text="andorra"))
     row.locator("input[name=confirm]").check()
     with page.expect_navigation():
         row.locator("button").click()

@@ -104,6 +104,7 @@ def test_upload_imports_a_real_fit_and_gpx_and_they_appear(app: Flask, client: F
     assert "2 of 2 activities" in listing
     assert "hipstride-upload-" not in listing  # the private upload folder is never shown
     assert "hipstride-upload-" not in _text(client.get("/runs/1"))
+    assert "hipstride-upload-" not in _text(client.get("/runs/1/report"))
     again = _upload(app, client, (fit, "run.fit"), json_reply=True)
     doc = again.get_json()
     assert doc["imported"] == 0

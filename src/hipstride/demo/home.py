@@ -5,8 +5,9 @@ use, so that every page of the web app has something to show: the Helsinki foot 
 as a map (so runs are drawn over its ways and the planner plans on it), demo runs along loops
 planned on it (:func:`hipstride.demo.simulate.make_demo_run`, one seed each, spread over the
 weeks before ``today`` at the usual early-morning time) and a journal of pain scores with one
-entry per run. The runs go in as GPX files through the same importer as ``hipstride import``,
-and the journal through the same check as ``hipstride journal add``, so the demo home is built
+entry per run. The runs go in as GPX files (kept in ``<home>/demo-recordings``, since the
+library names each run's source file) through the same importer as ``hipstride import``, and
+the journal through the same check as ``hipstride journal add``, so the demo home is built
 exactly like a real one. Deterministic for a given ``today``.
 """
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -75,28 +75,29 @@ def seed_demo_home(home: str | os.PathLike[str], *, runs: int = 8,
     net = demo_network()
     save_map(net, DEMO_MAP_NAME, folder, tables=True)
     days = _run_days(day0, runs)
-    with tempfile.TemporaryDirectory(prefix="hipstride-demo-") as tmp:
-        paths = []
-        for n, day in enumerate(days):
-            made = make_demo_run(n + 1, network=net)
-            start = datetime.combine(day, time(5, 30), tzinfo=UTC) + timedelta(minutes=7 * n % 60)
-            activity = dataclasses.replace(made.activity, start_time_utc=start,
-                                           name=f"Morning loop in Helsinki ({day:%a %d %b})")
-            paths.append(Path(tmp) / f"demo-{n + 1}.gpx")
-            write_demo_gpx(activity, paths[-1])
-        store = open_library(folder)
-        try:
-            summary = import_paths(store, paths, jobs=1)
-            if summary.failed:
-                raise InputError(f"the demo runs did not import: {summary.failed[0][1]}")
-            stored = sorted(store.list_runs(), key=lambda r: r.start_time_utc or start)
-            for n, (day, run) in enumerate(zip(days, stored, strict=True)):
-                data = {"date": day.isoformat(), "pain_after": _PAIN_AFTER[n % len(_PAIN_AFTER)],
-                        "pain_morning": max(0, _PAIN_AFTER[n % len(_PAIN_AFTER)] - 1),
-                        "where": ["outer-hip"], "side": "right", "run_id": run.id}
-                if worse := _WORSE[n % len(_WORSE)]:
-                    data["worse"] = worse
-                merge_entry(store, entry_from_mapping(data, today=day0), set(data))
-        finally:
-            store.close()
+    recordings = folder / "demo-recordings"
+    recordings.mkdir(exist_ok=True)
+    paths = []
+    for n, day in enumerate(days):
+        made = make_demo_run(n + 1, network=net)
+        start = datetime.combine(day, time(5, 30), tzinfo=UTC) + timedelta(minutes=7 * n % 60)
+        activity = dataclasses.replace(made.activity, start_time_utc=start,
+                                       name=f"Morning loop in Helsinki ({day:%a %d %b})")
+        paths.append(recordings / f"demo-{n + 1}.gpx")
+        write_demo_gpx(activity, paths[-1])
+    store = open_library(folder)
+    try:
+        summary = import_paths(store, paths, jobs=1)
+        if summary.failed:
+            raise InputError(f"the demo runs did not import: {summary.failed[0][1]}")
+        stored = sorted(store.list_runs(), key=lambda r: r.start_time_utc or start)
+        for n, (day, run) in enumerate(zip(days, stored, strict=True)):
+            data = {"date": day.isoformat(), "pain_after": _PAIN_AFTER[n % len(_PAIN_AFTER)],
+                    "pain_morning": max(0, _PAIN_AFTER[n % len(_PAIN_AFTER)] - 1),
+                    "where": ["outer-hip"], "side": "right", "run_id": run.id}
+            if worse := _WORSE[n % len(_WORSE)]:
+                data["worse"] = worse
+            merge_entry(store, entry_from_mapping(data, today=day0), set(data))
+    finally:
+        store.close()
     return DemoHome(folder, DEMO_MAP_NAME, summary.imported, len(days))
