@@ -188,3 +188,40 @@ def test_a_seed_without_a_loop_falls_back_to_the_next_seeds(monkeypatch: pytest.
     with pytest.raises(InputError):
         plan_demo_loop(9)
     assert tried == list(range(9, 9 + PLAN_ATTEMPTS))
+
+
+def test_demo_home_fills_every_page_of_the_web_app(tmp_path: Path) -> None:
+    from datetime import date
+
+    from hipstride.demo.home import seed_demo_home
+    from hipstride.errors import InputError
+    from hipstride.web import create_app
+
+    made = seed_demo_home(tmp_path / "home", runs=3, today=date(2026, 3, 10))
+    assert (made.runs, made.journal_entries, made.map_name) == (3, 3, "helsinki-demo")
+    client = create_app(made.home, testing=True).test_client()
+    pages = {"/": "<h1>Today,", "/runs": "3 of 3 activities", "/runs/1": 'id="run-map"',
+             "/trends": "<svg", "/journal": "hills",
+             "/planner": 'value="helsinki-demo"', "/maps": "helsinki-demo",
+             "/clinician/report?until=2026-03-10": "hills", "/form": "No form checks yet.",
+             "/routines": "<h1>Routines</h1>"}
+    for path, words in pages.items():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert words in response.get_data(as_text=True), path
+    track = client.get("/api/runs/1/track").get_json()
+    assert track["map"] == "helsinki-demo"
+    runs = client.get("/runs").get_data(as_text=True)
+    assert "Morning loop in Helsinki (Mon 09 Mar)" in runs
+    with pytest.raises(InputError, match="already holds a run library"):
+        seed_demo_home(made.home, runs=1)
+
+
+def test_demo_serve_refuses_a_home_with_data(tmp_path: Path) -> None:
+    from hipstride.library.api import library_path
+
+    library_path(tmp_path).parent.mkdir(parents=True, exist_ok=True)
+    library_path(tmp_path).write_text("")
+    result = CliRunner().invoke(main, ["demo", "--serve", "--home", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "already holds a run library" in result.output

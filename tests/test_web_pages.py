@@ -104,6 +104,7 @@ def test_upload_imports_a_real_fit_and_gpx_and_they_appear(app: Flask, client: F
     assert "2 of 2 activities" in listing
     assert "hipstride-upload-" not in listing  # the private upload folder is never shown
     assert "hipstride-upload-" not in _text(client.get("/runs/1"))
+    assert "hipstride-upload-" not in _text(client.get("/runs/1/report"))
     again = _upload(app, client, (fit, "run.fit"), json_reply=True)
     doc = again.get_json()
     assert doc["imported"] == 0
@@ -339,6 +340,24 @@ def test_planner_plans_loops_with_their_baseline_and_downloads_gpx(app: Flask,
     gpx = client.get(f"/planner/plan.gpx?{query}")
     assert gpx.status_code == 200
     assert gpx.data.count(b"<trk>") == len(plan["routes"])
+    from garmin_fit_sdk import Decoder, Stream
+
+    fit = client.get(f"/planner/plan.fit?{query}&route=2")
+    assert fit.status_code == 200
+    assert "hipstride-loop-2.fit" in fit.headers["Content-Disposition"]
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(fit.data))).read()
+    assert errors == []
+    assert messages["file_id_mesgs"][0]["type"] == "course"
+    records = messages["record_mesgs"]
+    second = plan["routes"][1]
+    assert len(records) == len(second["coordinates"])
+    lat, lon = second["coordinates"][0][:2]
+    assert abs(records[0]["position_lat"] * 180 / 2**31 - lat) < 1e-5
+    assert abs(records[0]["position_long"] * 180 / 2**31 - lon) < 1e-5
+    assert abs(messages["lap_mesgs"][0]["total_distance"] - second["distance_m"]) < 5
+    assert len(messages["course_point_mesgs"]) == int(second["distance_m"] // 1000)
+    assert client.get(f"/planner/plan.fit?{query}&route=9").status_code == 400
+    assert client.get(f"/planner/plan.fit?{query}&route=x").status_code == 400
     again = client.post("/api/plan", json={**request, "km": 0.1},
                         headers={"X-CSRF-Token": _token(app)})
     assert again.status_code == 400
@@ -352,7 +371,10 @@ def test_planner_plans_loops_with_their_baseline_and_downloads_gpx(app: Flask,
 
 def test_clinician_page_shows_the_journal(app: Flask, client: FlaskClient) -> None:
     _journal_post(app, client, date=date.today().isoformat(), pain_after="4", worse="<i>hills</i>")
-    page = client.get("/clinician?weeks=4")
+    wrapper = _text(client.get("/clinician?weeks=4"))
+    assert "<h1>For your physio</h1>" in wrapper
+    assert "/clinician/report.pdf?weeks=4" in wrapper
+    page = client.get("/clinician/report?weeks=4")
     assert page.status_code == 200
     html = _text(page)
     assert "&lt;i&gt;hills" in html

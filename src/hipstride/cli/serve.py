@@ -9,12 +9,16 @@ machine (it is not meant to face a network); the app itself is :func:`hipstride.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from hipstride.cli._common import HOME_OPTION
 
-__all__ = ["serve"]
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["serve", "serve_app"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -27,18 +31,22 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @HOME_OPTION
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in your web browser.")
 def serve(host: str, port: int, home: Path | None, open_browser: bool) -> None:
-    """Serve the local web app: today, runs, trends, journal, routines and the planner.
+    """Serve the local web app: today, runs, trends, journal, routines, planner, maps and form.
 
     Nothing is loaded from the internet and nothing leaves your computer. Stop with Ctrl+C.
     """
-    from werkzeug.serving import make_server
-
     from hipstride.web import create_app
+
+    serve_app(create_app(home, host=host), host, port, open_browser)
+
+
+def serve_app(app: Flask, host: str, port: int, open_browser: bool) -> None:
+    """Serve ``app`` on ``host:port`` until Ctrl+C (a warning first when the host is not local)."""
+    from werkzeug.serving import make_server
 
     if host not in _LOOPBACK:
         click.secho(f"warning: listening on {host}: other computers that can reach this address "
                     "can see your runs and journal", fg="yellow", err=True)
-    app = create_app(home, host=host)
     server = make_server(host, port, app, threaded=True)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{server.server_port}/"

@@ -1,4 +1,5 @@
-"""Planned routes out as GPX 1.1 for a watch: one track per route, best first.
+"""Planned routes out for a watch: GPX 1.1 (one track per route, best first) or one route as a
+FIT course (:mod:`hipstride.io.fit_course`).
 
 The document is written by the one GPX writer, :mod:`hipstride.io.gpx_write`, and carries the
 OpenStreetMap attribution and the ODbL in its metadata. Elevations are written only when the map
@@ -13,12 +14,14 @@ from datetime import UTC, datetime
 
 from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
+from hipstride.errors import InputError
+from hipstride.io.fit_course import CourseTrack, encode_fit_course
 from hipstride.io.gpx_write import GpxMetadata, GpxTrack, gpx_document
 from hipstride.map.evaluate import RouteSummary
 from hipstride.map.network import ATTRIBUTION
 from hipstride.map.planner import Plan
 
-__all__ = ["ODBL_URL", "plan_to_gpx", "route_name", "write_plan_gpx"]
+__all__ = ["ODBL_URL", "plan_to_fit_course", "plan_to_gpx", "route_name", "write_plan_gpx"]
 
 ODBL_URL = "https://www.openstreetmap.org/copyright"
 ODBL_LICENSE_URL = "https://opendatacommons.org/licenses/odbl/"
@@ -48,6 +51,17 @@ def plan_to_gpx(plan: Plan, *, with_elevation: bool) -> str:
                        elevation_m=r.geometry.elevation_m if with_elevation else None)
               for rank, r in enumerate(plan.routes, start=1)]
     return gpx_document(tracks, creator=f"hipstride {__version__}", metadata=meta)[0]
+
+
+def plan_to_fit_course(plan: Plan, rank: int = 1, *, with_elevation: bool) -> bytes:
+    """The route ranked ``rank`` (1: the best) as the bytes of a FIT course file."""
+    if not 1 <= rank <= len(plan.routes):
+        raise InputError(f"route must be 1 to {len(plan.routes)} (the plan's routes), got {rank}")
+    r = plan.routes[rank - 1]
+    geo = r.geometry
+    name = f"{'Loop' if plan.kind == 'loop' else 'Route'} {r.distance_m / 1000.0:.1f} km"
+    return encode_fit_course(CourseTrack(name, geo.lat_deg, geo.lon_deg, geo.distance_m,
+                                         geo.elevation_m if with_elevation else None))
 
 
 def write_plan_gpx(plan: Plan, out: str | os.PathLike[str], *, with_elevation: bool) -> None:

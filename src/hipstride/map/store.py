@@ -36,8 +36,8 @@ from hipstride.errors import InputError, StorageError
 if TYPE_CHECKING:
     from hipstride.map.network import FootNetwork
 
-__all__ = ["MapInfo", "find_maps_covering", "import_map", "list_maps", "load_map", "map_name_for",
-           "maps_dir", "save_map"]
+__all__ = ["MapInfo", "delete_map", "find_maps_covering", "import_map", "list_maps", "load_map",
+           "map_name_for", "maps_dir", "save_map"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 #: The member of the ``.npz`` that holds the metadata (JSON, UTF-8, as a uint8 array).
@@ -254,6 +254,21 @@ def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
         return network
     except (OSError, ValueError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
         raise InputError(f"map '{name}' cannot be read ({exc}): import it again") from None
+
+
+def delete_map(name: str, home: str | Path | None = None) -> Path:
+    """Remove the stored map ``name`` (its one file, and the older layout's metadata file if
+    any); returns the path removed. :class:`InputError` when no such map is stored."""
+    _check_name(name)
+    folder = maps_dir(home)
+    npz = folder / f"{name}.npz"
+    if not npz.is_file():
+        names = [m.name for m in list_maps(home)]
+        known = f" (stored maps: {', '.join(names)})" if names else " (no map is stored)"
+        raise InputError(f"no stored map named '{name}' to delete{known}")
+    npz.unlink()
+    (folder / f"{name}.json").unlink(missing_ok=True)
+    return npz
 
 
 def find_maps_covering(lat_deg: np.ndarray[Any, Any], lon_deg: np.ndarray[Any, Any],

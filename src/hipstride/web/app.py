@@ -1,9 +1,9 @@
 """The application factory: one Flask app over one hipstride home, with its guards.
 
 :func:`create_app` wires the pages (:mod:`~hipstride.web.pages`, :mod:`~hipstride.web.care_pages`,
-:mod:`~hipstride.web.planner`), the guards of :mod:`~hipstride.web._security` (Host check and
-CSRF token before every request, the strict headers after it), the upload limit and the error
-pages (a short message, never a traceback).
+:mod:`~hipstride.web.planner`, :mod:`~hipstride.web.tools`), the guards of
+:mod:`~hipstride.web._security` (Host check and CSRF token before every request, the strict
+headers after it), the upload limit and the error pages (a short message, never a traceback).
 
 Pages are rendered by an overlay of the one Jinja environment (:mod:`hipstride.report._templates`:
 autoescape on, undefined names are errors) whose loader looks in ``web/templates`` first and then
@@ -175,11 +175,12 @@ def create_app(home: str | os.PathLike[str] | None = None, *, host: str | None =
         app.logger.exception("unexpected error")
         return _error(500, _MESSAGES[500])
 
-    from hipstride.web import care_pages, pages, planner
+    from hipstride.web import care_pages, pages, planner, tools
 
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(care_pages.blueprint)
     app.register_blueprint(planner.blueprint)
+    app.register_blueprint(tools.blueprint)
     return app
 
 

@@ -1,5 +1,5 @@
 """The journal (entry form with the red-flag checklist, history, edit), the routines (guided
-timer, FIT and calendar downloads) and the page for a clinician.
+timer, FIT and calendar downloads) and the page for a clinician (HTML and PDF).
 
 The form's fields are the entry's own (:data:`hipstride.journal.entry.FIELDS`) and every value
 goes through :func:`hipstride.journal.store.entry_from_mapping`, the check ``hipstride journal
@@ -199,18 +199,55 @@ def plan_ics() -> Response:
                     headers={"Content-Disposition": 'attachment; filename="hipstride-plan.ics"'})
 
 
-@blueprint.get("/clinician")
-def clinician() -> Response:
-    """The page for a physiotherapist (``hipstride report clinician``): red flags, pain, load,
-    form and the journal over ``weeks`` ISO weeks up to ``until``, to print or save."""
+def _clinician_args() -> tuple[date, int]:
     from hipstride.journal.store import parse_date
-    from hipstride.report.clinician_page import render_clinician_html
 
     until = parse_date(request.args.get("until") or date.today().isoformat(), field="until")
     raw = request.args.get("weeks", "12")
     if not raw.isdigit() or not 1 <= int(raw) <= 520:
         raise InputError(f"weeks must be a whole number from 1 to 520, got {raw!r}")
-    html = render_clinician_html(library(), until=until, weeks=int(raw))
-    headers = ({"Content-Disposition": 'attachment; filename="hipstride-clinician.html"'}
-               if request.args.get("download") == "1" else {})
-    return Response(html, mimetype="text/html", headers=headers)
+    return until, int(raw)
+
+
+def _clinician_html() -> str:
+    from hipstride.report.clinician_page import render_clinician_html
+
+    until, weeks = _clinician_args()
+    return render_clinician_html(library(), until=until, weeks=weeks)
+
+
+@blueprint.get("/clinician")
+def clinician() -> Response:
+    """The page for a physiotherapist (``hipstride report clinician``): the period's form, the
+    report itself in a frame and its downloads; ``download=1`` answers the report as a file."""
+    if request.args.get("download") == "1":
+        return Response(_clinician_html(), mimetype="text/html", headers={
+            "Content-Disposition": 'attachment; filename="hipstride-clinician.html"'})
+    until, weeks = _clinician_args()
+    return page("clinician.html.j2", title="For your physio", until=until.isoformat(),
+                weeks=weeks)
+
+
+@blueprint.get("/clinician/report")
+def clinician_report() -> Response:
+    """The clinician report: red flags, pain trend, load, form and the journal over ``weeks``
+    ISO weeks up to ``until``."""
+    return Response(_clinician_html(), mimetype="text/html")
+
+
+@blueprint.get("/clinician/report.pdf")
+def clinician_pdf() -> Response:
+    """The same report printed to PDF (``hipstride report clinician --pdf``)."""
+    import tempfile
+    from pathlib import Path
+
+    from hipstride.report.pdf import write_pdf
+
+    html = _clinician_html()
+    with tempfile.TemporaryDirectory(prefix="hipstride-pdf-") as tmp:
+        source = Path(tmp) / "clinician.html"
+        source.write_text(html, encoding="utf-8")
+        write_pdf(source, Path(tmp) / "clinician.pdf")
+        body = (Path(tmp) / "clinician.pdf").read_bytes()
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="hipstride-clinician.pdf"'})

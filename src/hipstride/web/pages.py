@@ -10,6 +10,7 @@ bounded, transactional importer as ``hipstride import``; the folder is removed a
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -229,7 +230,10 @@ def run_report(run_id: int) -> Response:
 
     analysis, net = _analysis_and_map(run_id)
     basemap = run_basemap(net, analysis) if net is not None else None
-    return Response(render_html_report(analysis, basemap=basemap), mimetype="text/html")
+    # the page names the file as uploaded, not the private folder it was imported from
+    shown = dataclasses.replace(analysis, activity=dataclasses.replace(
+        analysis.activity, source=Path(analysis.activity.source).name))
+    return Response(render_html_report(shown, basemap=basemap), mimetype="text/html")
 
 
 @blueprint.get("/api/runs/<int:run_id>/track")

@@ -10,8 +10,8 @@ reproducible, so the GPX download plans again from the same request rather than 
 A map is named only by the names :func:`hipstride.map.store.list_maps` gives, never used as a
 path as sent.
 
-The library writes no FIT course (only GPX for routes, FIT for workouts), so the planner offers
-GPX, which watches and their apps import as a course.
+Downloads: every route as GPX, or one route (``route``, 1 the best) as a FIT course
+(:func:`hipstride.map.export.plan_to_fit_course`), the file a watch follows.
 """
 
 from __future__ import annotations
@@ -170,3 +170,17 @@ def plan_gpx() -> Response:
     body = plan_to_gpx(plan, with_elevation=bool(net.meta.get("dem")))
     return Response(body, mimetype="application/gpx+xml",
                     headers={"Content-Disposition": f'attachment; filename="hipstride-{plan.kind}.gpx"'})
+
+
+@blueprint.get("/planner/plan.fit")
+def plan_fit() -> Response:
+    """One route of the same plan (``route``, 1 the best) as a FIT course for the watch."""
+    from hipstride.map.export import plan_to_fit_course
+
+    plan, net = _plan(request.args)
+    raw = request.args.get("route", "1")
+    if not raw.isdigit():
+        raise InputError(f"route must be a route's rank (1, 2, …), got {raw!r}")
+    body = plan_to_fit_course(plan, int(raw), with_elevation=bool(net.meta.get("dem")))
+    return Response(body, mimetype="application/vnd.ant.fit", headers={
+        "Content-Disposition": f'attachment; filename="hipstride-{plan.kind}-{raw}.fit"'})

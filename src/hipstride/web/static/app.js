@@ -1,4 +1,5 @@
-// hipstride: upload by drag and drop with a progress bar, and the run report's frame height.
+// hipstride: upload by drag and drop with a progress bar, the tracked one-file uploads (form
+// check, map import) and the report frames' height.
 // Progressive enhancement only: every form works without this script.
 "use strict";
 (function () {
@@ -67,7 +68,46 @@
     });
   }
 
+
+  // Forms marked "tracked" (form check, map import): one file, a progress bar for the upload,
+  // then the form's own busy words while the server works; the answer's page is then shown.
+  function track(form) {
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      const bar = form.querySelector(".upload-progress");
+      const result = form.querySelector(".upload-result");
+      const button = form.querySelector("button[type=submit]");
+      const xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.setRequestHeader("Accept", "application/json");
+      xhr.setRequestHeader("X-CSRF-Token", csrf());
+      bar.hidden = false; bar.value = 0; button.disabled = true;
+      result.textContent = "Uploading…";
+      xhr.upload.onprogress = function (ev) {
+        if (ev.lengthComputable) { bar.value = Math.round(100 * ev.loaded / ev.total); }
+        if (ev.loaded === ev.total) { result.textContent = form.dataset.busy; bar.removeAttribute("value"); }
+      };
+      xhr.onload = function () {
+        bar.hidden = true; button.disabled = false;
+        const type = xhr.getResponseHeader("Content-Type") || "";
+        if (type.indexOf("application/json") !== 0) {
+          if (xhr.status < 400 && xhr.responseURL) { window.location.assign(xhr.responseURL); return; }
+          result.textContent = "The server answered with status " + xhr.status + ".";
+          return;
+        }
+        let doc;
+        try { doc = JSON.parse(xhr.responseText); } catch (err) { doc = { error: "The server's answer could not be read." }; }
+        result.textContent = doc.headline || doc.error || "";
+        result.className = "upload-result " + (doc.error ? "error" : "ok");
+        if (!doc.error) { window.location.reload(); }
+      };
+      xhr.onerror = function () { bar.hidden = true; button.disabled = false; result.textContent = "The upload failed: is hipstride serve still running?"; };
+      xhr.send(new FormData(form));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form.tracked").forEach(track);
     const form = document.getElementById("upload");
     if (form) {
       const drop = document.getElementById("drop");

@@ -6,7 +6,7 @@
     const c = document.getElementById("plan-map"), form = document.getElementById("plan-form");
     if (!c || !form) { return; }
     const $ = function (id) { return document.getElementById(id); };
-    const result = $("plan-result"), gpx = $("plan-gpx"), select = $("p-map");
+    const result = $("plan-result"), gpx = $("plan-gpx"), fit = $("plan-fit"), select = $("p-map");
     let clicks = 0;
     const m = new window.HipstrideMap(c, {
       waysUrl: c.dataset.ways,
@@ -49,7 +49,7 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       const d = fields();
-      result.textContent = "Planning…"; gpx.hidden = true;
+      result.textContent = "Planning…"; gpx.hidden = true; fit.hidden = true;
       fetch(form.action, { method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": window.hipstrideCsrf() }, body: JSON.stringify(d) })
         .then(function (r) { return r.json().then(function (doc) { return [r.ok, doc]; }); })
         .then(function (res) {
@@ -60,12 +60,21 @@
           if (doc.baseline && doc.baseline.coordinates) { m.line(doc.baseline.coordinates, "#343a40", "route baseline"); }
           doc.routes.slice().reverse().forEach(function (r) { m.line(r.coordinates, COLOURS[(r.rank - 1) % COLOURS.length]); });
           const ul = document.createElement("ul");
-          doc.routes.forEach(function (r) { ul.appendChild(row((doc.kind === "loop" ? "Loop " : "Route ") + r.rank, r, COLOURS[(r.rank - 1) % COLOURS.length])); });
+          const q = new URLSearchParams(d);
+          doc.routes.forEach(function (r) {
+            const li = row((doc.kind === "loop" ? "Loop " : "Route ") + r.rank, r, COLOURS[(r.rank - 1) % COLOURS.length]);
+            const a = document.createElement("a");
+            const qr = new URLSearchParams(q); qr.set("route", String(r.rank));
+            a.href = "/planner/plan.fit?" + qr.toString(); a.textContent = "FIT course"; a.setAttribute("download", "");
+            a.className = "route-fit";
+            li.appendChild(document.createTextNode(" · ")); li.appendChild(a);
+            ul.appendChild(li);
+          });
           if (doc.baseline) { ul.appendChild(row("Shortest (baseline, dashed)", doc.baseline, "#343a40")); }
           result.appendChild(ul);
           (doc.notes || []).forEach(function (n) { const p = document.createElement("p"); p.className = "note"; p.textContent = n; result.appendChild(p); });
-          const q = new URLSearchParams(d);
           gpx.href = "/planner/plan.gpx?" + q.toString(); gpx.hidden = false;
+          fit.href = "/planner/plan.fit?" + q.toString() + "&route=1"; fit.hidden = false;
           c.dataset.routes = String(doc.routes.length);
         })
         .catch(function () { result.textContent = "The plan failed: is hipstride serve still running?"; });
