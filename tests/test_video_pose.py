@@ -87,6 +87,17 @@ def test_a_ten_frame_clip_is_stopped_by_the_gate() -> None:
     assert any("whole body" in m or "at least 8" in m for m in doc["quality"]["fix"])
 
 
+def test_a_clip_of_two_people_is_stopped_by_the_gate() -> None:
+    """The Sports2D demo shows a walker and a second person jumping; from about frame 170 the
+    tracker locks onto the other body, which the gate must name (frames 140-230 hold the switch)."""
+    seq = extract_landmarks(data_path("video/sports2d__demo.mp4"), start=140, stop=230)
+    quality = analyze_form(seq).to_dict()["quality"]
+    assert not quality["passed"]
+    person = next(c for c in quality["checks"] if c["name"] == "one person")
+    assert person["status"] == "fail", person
+    assert any("switched person" in m for m in quality["fix"])
+
+
 def test_a_file_that_is_not_a_video_is_named(tmp_path: Path) -> None:
     fake = tmp_path / "notes.mp4"
     fake.write_text("this is not a video\n" * 50)
