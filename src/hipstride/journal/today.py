@@ -17,7 +17,13 @@ weekly load
     jump. Weeks are those of the runs' UTC start times, as in ``hipstride trends``.
 recent runs
     Running of the :data:`RUNS_LOOKBACK_DAYS` days up to the day (the same runs, each once): UTC
-    date, hip-load index and distance (m); the plan sizes a modified run from their median. A run without a hip-load index (no usable course) counts for distance only.
+    date, hip-load index and distance (m); the plan sizes a modified run from their median. A run
+    without a hip-load index (no usable course) counts for distance only.
+cross-training days
+    The UTC dates of the same :data:`RUNS_LOOKBACK_DAYS` days with a ride, walk, hike or swim
+    (:func:`hipstride.activity.is_cross_training`, by the file's sport or the runner's relabel)
+    and no running. They are activity, not running: weekly load and recent runs never hold them,
+    so no rule that reads running load or running days counts them; the decision reports them.
 cadence baseline
     The runner's own step rate at their usual speed: of the speed-matched cadence baseline
     (:func:`hipstride.analysis.baselines.compute_baselines`, the 90 days up to the end of the day)
@@ -48,6 +54,7 @@ __all__ = [
     "JOURNAL_LOOKBACK_DAYS",
     "RUNS_LOOKBACK_DAYS",
     "DecisionInputs",
+    "cross_training_days",
     "decide_today",
     "decision_weeks",
     "gather_inputs",
@@ -69,6 +76,7 @@ class DecisionInputs:
     weeks: list[WeekLoad]
     recent_runs: list[RecentRun]
     cadence_baseline_spm: float | None
+    cross_training_days: list[date]
 
 
 def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
@@ -104,6 +112,20 @@ def _recent_runs(runs: list[RunSummary], today: date) -> list[RecentRun]:
     return out
 
 
+def cross_training_days(runs: list[RunSummary], today: date) -> list[date]:
+    """Days of the last :data:`RUNS_LOOKBACK_DAYS` up to ``today`` with cross-training and no
+    running (see the module docstring), in order."""
+    from hipstride.activity import is_cross_training
+
+    first = today - timedelta(days=RUNS_LOOKBACK_DAYS)
+    running = {r.start_time_utc.astimezone(UTC).date() for r in _dated_running(runs, today)
+               if r.start_time_utc is not None}
+    days = {r.start_time_utc.astimezone(UTC).date() for r in runs
+            if is_cross_training(r.sport) and r.start_time_utc is not None
+            and not r.time_is_relative}
+    return sorted(d for d in days if first <= d <= today and d not in running)
+
+
 def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
     """The runner's own step rate (steps/min) at their most-run speed, from the baseline of the
     90 days up to the end of ``today``; ``None`` without a qualifying speed band."""
@@ -130,7 +152,8 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
                              until=today),
         weeks=decision_weeks(runs, today),
         recent_runs=_recent_runs(runs, today),
-        cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today))
+        cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today),
+        cross_training_days=cross_training_days(runs, today))
 
 
 def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
@@ -138,4 +161,5 @@ def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
     :func:`hipstride.journal.decision.decide` on the library's data."""
     inputs = gather_inputs(store, date.today() if today is None else today)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
-                  cadence_baseline_spm=inputs.cadence_baseline_spm)
+                  cadence_baseline_spm=inputs.cadence_baseline_spm,
+                  cross_training_days=inputs.cross_training_days)

@@ -39,9 +39,11 @@ from typing import Any
 
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
+from hipstride.analysis.trends import counts_as_running
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
 from hipstride.library._archives import ImportItem, discover, read_item_bytes
+from hipstride.library._pieces import fragment_reason, piece_hash, split_at_gaps
 from hipstride.library._workers import OverBudget, Workers, time_budget, workdir
 from hipstride.library.records import build_record, maps_home_of, reanalyze, with_sport
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
@@ -76,6 +78,8 @@ class ImportSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    #: Recordings (or pieces of one) too short to be runs: (file, reason); nothing is stored.
+    fragments: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``hipstride import --json``."""
@@ -87,14 +91,16 @@ class ImportSummary:
             "failed": [{"file": f, "error": e} for f, e in self.failed],
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "ignored": self.ignored,
+            "fragments": [{"file": f, "reason": r} for f, r in self.fragments],
         }
 
 
 @dataclass(frozen=True)
 class _Parsed:
     label: str
-    record: RunRecord
+    records: list[RunRecord]  # one per run in the file (see library/_pieces.py)
     warnings: list[str]
+    fragments: list[str] = field(default_factory=list)  # why each piece left out was
 
 
 @dataclass(frozen=True)
@@ -153,14 +159,22 @@ def _read_item(item: ImportItem) -> _Result:
             warnings.simplefilter("always")
             activity = read_activity(data, name=item.label)
             _apply_hints(item, activity)
-            baseline = None
-            if _HISTORY is not None and not activity.time_is_relative:
-                baseline = _HISTORY.cadence_baseline_at(activity.start_time_utc)
-            record = build_record(activity, label=item.label, content_sha256=sha, baseline=baseline,
-                                  maps_home=_MAPS_HOME)
+            records, fragments = [], []
+            pieces = split_at_gaps(activity)
+            for n, piece in enumerate(pieces):
+                baseline = None
+                if _HISTORY is not None and not piece.time_is_relative:
+                    baseline = _HISTORY.cadence_baseline_at(piece.start_time_utc)
+                record = build_record(piece, label=item.label, content_sha256=piece_hash(sha, n, len(pieces)),
+                                      baseline=baseline, maps_home=_MAPS_HOME)
+                reason = fragment_reason(record)
+                if reason is None:
+                    records.append(record)
+                else:
+                    fragments.append(reason if piece is activity else f"{piece.name}: {reason}")
         notes = [str(w.message).removeprefix(f"{item.label}: ") for w in caught
                  if issubclass(w.category, UserWarning)]
-        return _Parsed(item.label, record, notes)
+        return _Parsed(item.label, records, notes, fragments)
     except ReadError as exc:
         return _Failed(item.label, exc.problem)
     except MemoryError:
@@ -271,7 +285,7 @@ def _baseline_checks(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | N
         while latest and latest[0][0] < start - window:
             latest.popleft()
         state = states.get(run.id)
-        if (state is None or run.sport != "running" or "cadence_spm" not in run.channels
+        if (state is None or not counts_as_running(run.sport) or "cadence_spm" not in run.channels
                 or not latest or latest[0][1] <= state.baseline_as_of_utc):
             continue
         if history is None:
@@ -291,7 +305,8 @@ def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = Non
     if workers is None:
         workers = Workers(1, _init_worker, (frozenset(), None, FILE_BUDGET_S, maps_home_of(store)))
     as_of = now_utc()
-    candidates = sum(1 for r in store.list_runs(sport="running") if "cadence_spm" in r.channels)
+    candidates = sum(1 for r in store.list_runs()
+                     if counts_as_running(r.sport) and "cadence_spm" in r.channels)
 
     unchanged: list[int] = []
 
@@ -389,16 +404,18 @@ def _tally(store: RunStore, result: _Result, summary: ImportSummary, as_of: str)
         summary.duplicates += 1
     else:
         summary.warnings += [(result.label, w) for w in result.warnings]
-        record = result.record
-        try:
-            outcome = store_record(store, replace(
-                record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
-        except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data, not the store
-            summary.failed.append((result.label, f"cannot be stored ({type(exc).__name__}: {exc})"))
-            return
-        if outcome == "imported":
-            summary.imported += 1
-        else:
-            summary.duplicates += 1
-            summary.other_sources += outcome == "other_source"
+        summary.fragments += [(result.label, why) for why in result.fragments]
+        for record in result.records:
+            try:
+                outcome = store_record(store, replace(
+                    record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+            except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data
+                summary.failed.append((result.label,
+                                       f"cannot be stored ({type(exc).__name__}: {exc})"))
+                return
+            if outcome == "imported":
+                summary.imported += 1
+            else:
+                summary.duplicates += 1
+                summary.other_sources += outcome == "other_source"
 

@@ -97,7 +97,9 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
     for name, value in sorted(hl["factors"].items(), key=lambda kv: -kv[1]):
         load.add_row(name, f"+{value:.3f}" if value >= 0.0005 else "·")
     index_text = Text("Hip-load index ", style="bold")
-    if hl["index"] is None:
+    if hl.get("not_computed"):
+        index_text.append(hl["not_computed"].removeprefix("hip-load index: "), style="dim")
+    elif hl["index"] is None:
         index_text.append("not available (no distance in this file)", style="dim")
     else:
         index_text.append(f"{hl['index']:.3f}", style=f"bold {_index_style(hl['index'])}")
@@ -119,16 +121,18 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
 
 
 def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """The run list of ``hipstride runs``: one row per stored run."""
+    """The run list of ``hipstride runs``: one row per stored run; cross-training sessions are
+    marked so and show no hip-load index."""
     table = Table("id", "start (UTC)", "sport", "km", "time", "hip load", "source")
     for r in runs:
         start = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc else "–"
         if r.time_is_relative:
             start += " (device clock)"
-        table.add_row(str(r.id), start, r.sport,
+        index = None if r.cross_training else r.hip_load_index
+        table.add_row(str(r.id), start, r.sport + (" (cross-training)" if r.cross_training else ""),
                       f"{r.distance_m / 1000:.2f}" if r.distance_m is not None else "–",
                       format_duration(r.duration_s),
-                      f"{r.hip_load_index:.2f}" if r.hip_load_index is not None else "–",
+                      f"{index:.2f}" if index is not None else "–",
                       Path(r.source_file).name + (f" (+{r.sources - 1})" if r.sources > 1 else ""))
     return table
 
@@ -143,6 +147,7 @@ def import_summary(summary: ImportSummary) -> tuple[str, list[str]]:
     problems = [f"hipstride: warning: {label}: {warning}" for label, warning in summary.warnings]
     if summary.ignored:
         problems.append(f"ignored {len(summary.ignored)} file(s) that are not recordings")
+    problems += [f"hipstride: ignored: {label}: {reason}" for label, reason in summary.fragments]
     problems += [f"hipstride: error: {label}: {error}" for label, error in summary.failed]
     if summary.failed:
         problems.append(f"{len(summary.failed)} file(s) could not be imported")
