@@ -33,7 +33,7 @@ cadence baseline
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from hipstride.analysis.baselines import FormMinutes
@@ -76,7 +76,7 @@ class DecisionInputs:
     weeks: list[WeekLoad]
     recent_runs: list[RecentRun]
     cadence_baseline_spm: float | None
-    cross_training_days: list[date]
+    cross_training_days: list[date] = field(default_factory=list)
 
 
 def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
