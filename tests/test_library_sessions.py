@@ -132,6 +132,10 @@ def test_a_ride_is_cross_training_without_a_running_index_everywhere(tmp_path: P
     assert "cross-training" in table
     shown = cli("show", str(ride_id), home=home)
     assert "not computed for cycling (the model is for running)" in shown.stdout
+    analysed = " ".join(CliRunner().invoke(main, ["analyze", str(ride)],
+                                           env={"COLUMNS": "200"}).stdout.split())
+    assert "Hip-load index not computed for cycling (the model is for running)" in analysed
+    assert "What loaded the hip" not in analysed
     page = tmp_path / "ride.html"
     assert cli("show", str(ride_id), "--html", str(page), home=home).exit_code == 0
     assert "not computed for cycling (the model is for running)" in page.read_text(encoding="utf-8")

@@ -137,8 +137,10 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
         return False
     as_of = now_utc()
     baseline = _baseline_for(store, run_id) if "cadence_spm" in run.channels else None
-    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION \
+    hip = stored[0].get("hip_load", {})
+    same_model = hip.get("model_version") == MODEL_VERSION \
         and stored[0].get("activity", {}).get("sport") == run.sport \
+        and (not run.cross_training or "not_computed" in hip) \
         and _map_now(store, run_id, stored[0])
     if same_model and ("cadence_spm" not in run.channels
                        or stored[1] == (baseline.signature if baseline else "")):

@@ -54,8 +54,7 @@ _HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "e
 _META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
 #: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
 _SPORT = "COALESCE(r.sport_label, r.sport)"
-#: The sports whose form minutes make the cadence baseline: running, and recordings that named
-#: no sport (:func:`hipstride.analysis.trends.counts_as_running`, as weekly load counts them).
+#: Sports whose form minutes make the cadence baseline: running and untyped, as weekly load counts.
 _RUNNING = "(" + ", ".join(f"'{s}'" for s in ("running", *UNTYPED_SPORTS)) + ")"
 _SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" for c in _META_COLUMNS)
                     + ", r.source_file, "

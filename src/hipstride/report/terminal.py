@@ -111,10 +111,11 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
         line.append(item.text)
         line.append(f"\n  measured: {item.measurement}\n  evidence: {item.evidence}", style="dim")
         advice_lines.append(line)
-    if not advice_lines:
+    if not advice_lines and not hl.get("not_computed"):
         advice_lines.append(Text("Nothing in this run stands out as extra hip load. Keep it up."))
     notes = [Text(f"note: {n}", style="yellow") for n in a.notes]
-    console.print(Panel(Group(head, Text(), index_text, load, Text(), *advice_lines, *notes),
+    shown = [load] if not hl.get("not_computed") else []  # no running factors for a ride
+    console.print(Panel(Group(head, Text(), index_text, *shown, Text(), *advice_lines, *notes),
                         title=f"[bold]hipstride[/] · {title}", expand=False))
     console.print("[dim]hipstride educates and supports decisions; it does not diagnose. "
                   "Pain that persists, worsens or spreads: see a professional.[/]")
