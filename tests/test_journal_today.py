@@ -31,7 +31,8 @@ def _today(home: Path, day: date = TODAY) -> dict[str, Any]:
     result = cli("today", "--date", day.isoformat(), "--json", home=home)
     assert result.exit_code == 0, result.output
     doc: dict[str, Any] = json.loads(result.stdout)
-    assert list(doc) == ["date", "decision", "urgent", "reasons", "plan"]
+    assert list(doc) == ["date", "decision", "urgent", "reasons", "plan",
+                         "cross_training_days"]
     assert doc["date"] == day.isoformat()
     assert doc["reasons"]
     for reason in doc["reasons"]:

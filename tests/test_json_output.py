@@ -113,7 +113,8 @@ def test_run_names_that_spreadsheets_evaluate_are_exported_as_text(tmp_path: Pat
     folder = tmp_path / "runs"
     folder.mkdir()
     for k, name in enumerate(names):
-        points = [(60.17 + i * 2e-4, 24.94, f"2024-05-{k + 1:02d}T06:{i // 60:02d}:{i % 60:02d}Z")
+        points = [(60.17 + i * 2.5e-5, 24.94,  # 2.8 m/s: a run, not a fragment
+                    f"2024-05-{k + 1:02d}T06:{i // 60:02d}:{i % 60:02d}Z")
                   for i in range(0, 1800, 5)]
         escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
         xml = gpx_file(points).replace(b"<trk>", f"<trk><name>{escaped}</name>".encode(), 1)

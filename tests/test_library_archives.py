@@ -50,7 +50,8 @@ def build_garmin_export(target: Path) -> Path:
     """A Garmin Connect-style export: FIT files inside a zip nested in the export zip."""
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("runner_1234.fit", data_path("fit/fitparse__garmin-fenix-5-run.fit").read_bytes())
+        zf.writestr("runner_1234.fit",
+                    data_path("fit/fitparse__activity-small-fenix2-run.fit").read_bytes())
         zf.writestr("runner_1235.fit", data_path("fit/gpsbabel__garmin-forerunner-10.fit").read_bytes())
         zf.writestr("runner_1236.fit", b"")  # an empty upload
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -21,6 +21,7 @@ from tests.conftest import data_files, data_path
 from tests.test_library_support import sha256_of
 
 FOLDERS = ("fit", "gpx", "tcx", "corrupt")
+TWO_RUNS = "gpx/runpandas__session_720bf570_two_runs_15h_gap.gpx"
 
 
 @pytest.fixture(scope="module")
@@ -45,16 +46,25 @@ def test_every_file_is_stored_or_named_with_its_reason(imported: tuple[Path, Imp
                                                        store: SQLiteStore) -> None:
     _, summary = imported
     failed = dict(summary.failed)
+    fragments = dict(summary.fragments)
     stored = {row[0]: row[1] for row in store.execute("SELECT file_path, content_sha256 FROM sources")}
+    split = str(data_path(TWO_RUNS))
     for path in _all_files():
         if str(path) in failed:
             assert failed[str(path)], path
             with pytest.raises(ReadError):  # named as broken only when it really cannot be read
                 read_activity(path)
-        else:
+        elif str(path) in fragments and str(path) != split:
+            assert "too short to be a run" in fragments[str(path)], path
+            assert str(path) not in stored, path
+        elif str(path) != split:
             assert stored.get(str(path)) == sha256_of(path), f"{path.name} is missing"
     assert set(failed) <= {str(p) for p in _all_files()}
-    assert summary.imported + summary.duplicates + len(summary.failed) == len(_all_files())
+    # the file with two runs gives two; every other file is one run, a duplicate, a failure
+    # or a fragment
+    whole = len({label for label, _ in summary.fragments} - {split})
+    assert summary.imported + summary.duplicates + len(summary.failed) + whole \
+        == len(_all_files()) + 1
     assert str(data_path("corrupt/elevate__empty.fit")) in failed
     assert not summary.ignored
 
@@ -66,7 +76,39 @@ def test_every_readable_running_file_is_a_run(store: SQLiteStore) -> None:
                  "gpx/elevate__20170319_run_906581465.gpx", "fit/elevate__treadmill.fit"):
         assert str(data_path(name)) in sources, name
     assert runs[str(data_path("fit/elevate__portland.fit"))].sport == "running"
-    assert runs[str(data_path("fit/fitparse__garmin-fenix-5-bike.fit"))].sport == "cycling"
+    walk = runs[str(data_path("gpx/everysinglestreet__test.gpx"))]
+    assert (walk.sport, walk.cross_training, walk.hip_load_index) == ("walking", True, None)
+    assert not runs[str(data_path("fit/elevate__portland.fit"))].cross_training
+
+
+def test_fragments_are_reported_with_their_reason_and_not_stored(
+        imported: tuple[Path, ImportSummary], store: SQLiteStore) -> None:
+    fragments = dict(imported[1].fragments)
+    sources = {row[0] for row in store.execute("SELECT file_path FROM sources")}
+    for name, figures in (("fit/fitparse__garmin-fenix-5-bike.fit", "460 m, 61 s"),
+                          ("fit/fitparse__garmin-fenix-5-walk.fit", "68 m, 46 s"),
+                          ("gpx/runpandas__garmin_connect.gpx", "5 m, 2 s"),
+                          ("fit/gpsbabel__garmin-vivosmart-hr.fit", "45 m, 32 s")):
+        assert figures in fragments[str(data_path(name))], name
+        assert str(data_path(name)) not in sources, name
+    assert "single sample" in fragments[str(data_path("gpx/gpxpy__gpx1.0_with_all_fields.gpx"))]
+    # an hour-long heart-rate-only run (no distance at all) is judged on its time: a run
+    assert str(data_path("fit/fitparse__antfs-dump.63.fit")) in sources
+
+
+def test_a_file_holding_two_runs_far_apart_becomes_two_runs(store: SQLiteStore) -> None:
+    both = sorted((r for r in store.list_runs() if r.source_file == str(data_path(TWO_RUNS))),
+                  key=lambda r: r.start_time_utc or 0)
+    assert len(both) == 2
+    first, second = both
+    assert first.start_time_utc is not None
+    assert second.start_time_utc is not None
+    assert (second.start_time_utc - first.start_time_utc).total_seconds() > 15 * 3600
+    for run in both:  # each analysed alone: no 24-hour run
+        assert (run.duration_s or 1e9) < 4 * 3600
+        assert (run.distance_m or 0.0) > 5000
+        assert run.hip_load_index is not None
+        assert "of 4" in (run.name or "")
 
 
 def test_the_library_is_consistent(store: SQLiteStore) -> None:
@@ -98,6 +140,7 @@ def test_second_import_adds_nothing(imported: tuple[Path, ImportSummary],
     assert again.imported == 0
     assert again.duplicates == first.imported + first.duplicates
     assert sorted(again.failed) == sorted(first.failed)
+    assert sorted(again.fragments) == sorted(first.fragments)  # reported again, stored never
     assert store.execute("SELECT COUNT(*) FROM runs")[0][0] == before
 
 

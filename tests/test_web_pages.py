@@ -149,11 +149,11 @@ def test_upload_of_an_export_archive(app: Flask, client: FlaskClient) -> None:
 
 def test_runs_filter_and_sort_and_cross_training(app: Flask, client: FlaskClient) -> None:
     _upload(app, client, (data_path(RUN_FIT).read_bytes(), "run.fit"),
-            (data_path("fit/fitparse__garmin-fenix-5-bike.fit").read_bytes(), "bike.fit"))
+            (data_path("gpx/everysinglestreet__test.gpx").read_bytes(), "walk.gpx"))
     listing = _text(client.get("/runs?sort=distance&order=asc"))
     assert "cross-training" in listing
-    cycling = _text(client.get("/runs?sport=cycling"))
-    assert "1 of 2 activities" in cycling
+    walking = _text(client.get("/runs?sport=walking"))
+    assert "1 of 2 activities" in walking
     assert "1 of 2" in _text(client.get("/runs?sport=running&since=2019-09-14&until=2019-09-14"))
     assert "0 of 2" in _text(client.get("/runs?since=2030-01-01"))
     bad = client.get("/runs?sort=colour")
@@ -198,7 +198,7 @@ def test_bad_upload_gives_a_clear_message(app: Flask, client: FlaskClient) -> No
 
 
 def test_file_content_is_escaped(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
-    gpx = data_path("gpx/runpandas__garmin_connect.gpx").read_text(encoding="utf-8")
+    gpx = data_path("gpx/elevate__20170319_run_906581465.gpx").read_text(encoding="utf-8")
     hostile = re.sub(r"<name>[^<]*</name>", "<name>&lt;script&gt;alert(1)&lt;/script&gt;</name>",
                      gpx, count=1)
     assert hostile != gpx

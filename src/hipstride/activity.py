@@ -32,7 +32,8 @@ from numpy.typing import NDArray
 
 from hipstride.errors import DataError
 
-__all__ = ["STANDARD_CHANNELS", "Activity", "FloatArray", "Lap", "Session", "validate_activity"]
+__all__ = ["CROSS_TRAINING_SPORTS", "STANDARD_CHANNELS", "Activity", "FloatArray", "Lap", "Session",
+           "is_cross_training", "validate_activity"]
 
 FloatArray = NDArray[np.float64]
 
@@ -48,6 +49,16 @@ STANDARD_CHANNELS: dict[str, str] = {
     "power_w": "W",
     "temperature_c": "°C",
 }
+#: Sports that are activity but not running (rides, walks, hikes, swims): the library keeps them
+#: as cross-training sessions, with no running hip-load index (the model is for running).
+CROSS_TRAINING_SPORTS = ("cycling", "walking", "hiking", "swimming")
+
+
+def is_cross_training(sport: str | None) -> bool:
+    """Whether a session of ``sport`` is cross-training (one of :data:`CROSS_TRAINING_SPORTS`)."""
+    return sport in CROSS_TRAINING_SPORTS
+
+
 #: Channels that are not running data but are kept with their unit (a ride's pedal cadence).
 OTHER_CHANNELS: dict[str, str] = {"cadence_rpm": "rpm"}
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from hipstride.activity import Activity
+from hipstride.activity import Activity, is_cross_training
 from hipstride.model.advice import Advice
 from hipstride.model.hipload import FACTORS, MODEL_VERSION, HipLoad
 from hipstride.model.profile import Profile
@@ -25,10 +25,18 @@ from hipstride.track.motion import Motion
 from hipstride.track.surface import SURFACE_CLASSES, SurfaceTrack
 from hipstride.track.turns import Turn
 
-__all__ = ["SCHEMA_VERSION", "KmSplit", "RunAnalysis"]
+__all__ = ["SCHEMA_VERSION", "KmSplit", "RunAnalysis", "index_withheld"]
 
 #: Version of the document's layout (not of the model: that is ``hip_load.model_version``).
 SCHEMA_VERSION = 1
+
+
+def index_withheld(sport: str | None) -> str | None:
+    """Why a session has no hip-load index although it has a course: cross-training (a ride, a
+    walk, a hike, a swim) is not scored by a model built for running; ``None`` for running."""
+    if not is_cross_training(sport):
+        return None
+    return f"hip-load index: not computed for {sport} (the model is for running)"
 
 
 def _r(value: float | None, digits: int = 1) -> float | None:
@@ -140,6 +148,8 @@ class RunAnalysis:
                 "model_version": MODEL_VERSION,
                 "profile": self.profile.name,
                 "index": _r(self.hip_load.index, 4),
+                **({"not_computed": withheld}
+                   if (withheld := index_withheld(act.sport)) is not None else {}),
                 "total": _r(self.hip_load.total, 3),
                 "unit": "hip-load units (1 = one flat, straight km on neutral ground at your own cadence)",
                 "factors": {f: round(self.hip_load.factors[f], 4) for f in FACTORS},

@@ -8,12 +8,13 @@ per-sample course with each factor's contribution (or the per-km splits) as a pa
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import Activity, FloatArray
-from hipstride.analysis.result import KmSplit, RunAnalysis
+from hipstride.analysis.result import KmSplit, RunAnalysis, index_withheld
 from hipstride.errors import DataError
 from hipstride.model.advice import RunFacts, advise
 from hipstride.model.hipload import FACTORS, HipLoad
@@ -91,11 +92,15 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         raise DataError(f"{activity.source}: the recording has no samples")
     profile = profile or default_profile()
     notes = list(activity.warnings)
+    withheld = index_withheld(activity.sport)
     if activity.sport == "unknown":
         notes.append("The file does not say which sport this is: it is analysed as a run.")
+    elif withheld is not None:
+        what = {"cycling": "a ride", "walking": "a walk", "hiking": "a hike",
+                "swimming": "a swim"}.get(activity.sport, activity.sport)
+        notes.append(f"This is {what}, cross-training rather than a run: {withheld}.")
     elif not activity.is_running:
-        what = {"cycling": "a ride", "walking": "a walk", "hiking": "a hike"}.get(activity.sport)
-        notes.append(f"This is {what or 'not a run (sport: ' + activity.sport + ')'}: the hip-load "
+        notes.append(f"This is not a run (sport: {activity.sport}): the hip-load "
                      "model is built for running, so read its figures with care.")
     if activity.time_is_relative:
         notes.append("The device recorded times relative to its own clock: the start date is unknown.")
@@ -119,19 +124,24 @@ def analyze_activity(activity: Activity, *, profile: Profile | None = None,
         baseline_on_course = cadence_baseline(np.nan_to_num(course.speed_mps, nan=0.0))
     score = score_course(course, surface_track, profile, cadence_baseline_spm=baseline_on_course)
     turns, hip_load = score.turns, score.hip_load
+    if withheld is not None:  # cross-training: no running index, no running advice
+        hip_load = replace(hip_load, index=None, total=None,
+                           factors=dict.fromkeys(FACTORS, 0.0),
+                           per_sample={f: np.zeros_like(hip_load.weights_m) for f in FACTORS})
     if score.rejected_turns:
         notes.append(f"{len(score.rejected_turns)} turn(s) beyond what a runner can do (sharper than "
                      f"{profile.turns.max_lateral_accel_mps2:g} m/s² sideways, or winding past "
                      f"{profile.turns.max_angle_deg:g}°) were taken for GPS noise and left out.")
-    if hip_load.index is None:
+    if hip_load.index is None and withheld is None:
         notes.append("No distance or positions in this recording: hip load cannot be computed.")
 
     # on the course (moving path, spikes dropped), as for a planned route; the per-km splits
     # share the very same turning points, so they add up to these totals
     gain, loss = score.climb_descent_m
     per_km = _splits(course, turns, hip_load, score.climb_per_sample_m, score.descent_per_sample_m)
-    advice = advise(_facts(activity, course, turns, surface_track, hip_load, score.grades, form,
-                           baseline_on_course), profile)
+    advice = [] if withheld is not None else advise(_facts(
+        activity, course, turns, surface_track, hip_load, score.grades, form, baseline_on_course),
+        profile)
     return RunAnalysis(activity, profile, motion, course, turns, surface_track, form, hip_load,
                        score.grades, score.rejected_turns, gain, loss, per_km, advice, notes)
 

@@ -150,9 +150,10 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
         dump_json(doc)
     elif html_out is None:
         act, hip = doc["activity"], doc["hip_load"]
+        index = hip.get("not_computed") or ("hip-load index "
+                                            + (f"{hip['index']}" if hip["index"] is not None else "-"))
         click.echo(f"run {run_id}: {act['sport']} on {act['start_time_utc'] or 'unknown date'}, "
-                   f"{(act['distance_m'] or 0) / 1000:.2f} km, hip-load index "
-                   f"{hip['index'] if hip['index'] is not None else '-'}")
+                   f"{(act['distance_m'] or 0) / 1000:.2f} km, {index}")
         for item in hip["advice"]:
             click.echo(f"- {item.get('text', item)}")
         for src in doc["library"]["sources"]:

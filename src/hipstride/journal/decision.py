@@ -27,6 +27,7 @@ the plan imports too) and exported from here, their public home.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt  # the field "date" shadows the type inside Decision
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,6 +85,8 @@ class Decision:
     urgent: bool
     reasons: list[Reason]
     plan: dict[str, Any]
+    #: Recent days with cross-training and no running (activity, never counted as running).
+    cross_training_days: tuple[dt.date, ...] = ()
 
     @property
     def rules(self) -> list[str]:
@@ -93,7 +96,7 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (``hipstride today --json``): ``date`` (ISO), ``decision``, ``urgent``,
         ``reasons`` (each ``rule``, ``text``, ``evidence``, ``decision``, ``urgent``; strongest
-        first) and ``plan``."""
+        first), ``plan`` and ``cross_training_days`` (ISO dates)."""
         return {
             "date": self.date.isoformat(),
             "decision": self.decision,
@@ -104,6 +107,7 @@ class Decision:
                 for r in self.reasons
             ],
             "plan": self.plan,
+            "cross_training_days": [d.isoformat() for d in self.cross_training_days],
         }
 
 
@@ -115,6 +119,7 @@ def decide(
     *,
     cadence_baseline_spm: float | None,
     form_findings: Sequence[dict[str, Any]] = (),
+    cross_training_days: Sequence[date] = (),
 ) -> Decision:
     """Decide what to do today from the journal, weekly load and recent runs.
 
@@ -133,6 +138,9 @@ def decide(
     form_findings
         Findings of the runner's latest form checks from video (they add a strength emphasis
         and a step-rate cue to the plan; see :mod:`hipstride.journal.form_plan`).
+    cross_training_days
+        Recent days with a ride, walk, hike or swim and no run: reported with the decision, and
+        read by no rule of running load or running days.
 
     Returns
     -------
@@ -169,4 +177,5 @@ def decide(
     plan = make_plan(decision, urgent=urgent, today=today, runs=recent_runs,
                      cadence_baseline_spm=cadence_baseline_spm, stop_running=stop,
                      pause_running=pause, form_findings=form_findings)
-    return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan)
+    return Decision(date=today, decision=decision, urgent=urgent, reasons=reasons, plan=plan,
+                    cross_training_days=tuple(sorted(d for d in cross_training_days if d <= today)))

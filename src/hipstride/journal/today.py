@@ -17,7 +17,13 @@ weekly load
     jump. Weeks are those of the runs' UTC start times, as in ``hipstride trends``.
 recent runs
     Running of the :data:`RUNS_LOOKBACK_DAYS` days up to the day (the same runs, each once): UTC
-    date, hip-load index and distance (m); the plan sizes a modified run from their median. A run without a hip-load index (no usable course) counts for distance only.
+    date, hip-load index and distance (m); the plan sizes a modified run from their median. A run
+    without a hip-load index (no usable course) counts for distance only.
+cross-training days
+    The UTC dates of the same :data:`RUNS_LOOKBACK_DAYS` days with a ride, walk, hike or swim
+    (:func:`hipstride.activity.is_cross_training`, by the file's sport or the runner's relabel)
+    and no running. They are activity, not running: weekly load and recent runs never hold them,
+    so no rule that reads running load or running days counts them; the decision reports them.
 cadence baseline
     The runner's own step rate at their usual speed: of the speed-matched cadence baseline
     (:func:`hipstride.analysis.baselines.compute_baselines`, the 90 days up to the end of the day)
@@ -54,6 +60,7 @@ __all__ = [
     "JOURNAL_LOOKBACK_DAYS",
     "RUNS_LOOKBACK_DAYS",
     "DecisionInputs",
+    "cross_training_days",
     "decide_today",
     "decision_weeks",
     "form_findings",
@@ -77,6 +84,7 @@ class DecisionInputs:
     recent_runs: list[RecentRun]
     cadence_baseline_spm: float | None
     form_findings: list[dict[str, Any]] = field(default_factory=list)
+    cross_training_days: list[date] = field(default_factory=list)
 
 
 def _dated_running(runs: list[RunSummary], today: date) -> list[RunSummary]:
@@ -110,6 +118,20 @@ def _recent_runs(runs: list[RunSummary], today: date) -> list[RecentRun]:
             index = r.hip_load_index if r.hip_load_index is not None else math.nan
             out.append(RecentRun(day, index, r.distance_m or 0.0))
     return out
+
+
+def cross_training_days(runs: list[RunSummary], today: date) -> list[date]:
+    """Days of the last :data:`RUNS_LOOKBACK_DAYS` up to ``today`` with cross-training and no
+    running (see the module docstring), in order."""
+    from hipstride.activity import is_cross_training
+
+    first = today - timedelta(days=RUNS_LOOKBACK_DAYS)
+    running = {r.start_time_utc.astimezone(UTC).date() for r in _dated_running(runs, today)
+               if r.start_time_utc is not None}
+    days = {r.start_time_utc.astimezone(UTC).date() for r in runs
+            if is_cross_training(r.sport) and r.start_time_utc is not None
+            and not r.time_is_relative}
+    return sorted(d for d in days if first <= d <= today and d not in running)
 
 
 def usual_cadence_spm(minutes: FormMinutes, today: date) -> float | None:
@@ -156,7 +178,8 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
         weeks=decision_weeks(runs, today),
         recent_runs=_recent_runs(runs, today),
         cadence_baseline_spm=usual_cadence_spm(store.form_minutes(), today),
-        form_findings=form_findings(store, today))
+        form_findings=form_findings(store, today),
+        cross_training_days=cross_training_days(runs, today))
 
 
 def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
@@ -165,4 +188,5 @@ def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
     inputs = gather_inputs(store, date.today() if today is None else today)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
                   cadence_baseline_spm=inputs.cadence_baseline_spm,
-                  form_findings=inputs.form_findings)
+                  form_findings=inputs.form_findings,
+                  cross_training_days=inputs.cross_training_days)

@@ -8,6 +8,7 @@ everywhere a run's sport is read (the listing, weekly load, the daily decision, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hipstride._home import home_dir
-from hipstride.errors import InputError
+from hipstride.errors import InputError, StorageError
 from hipstride.library.sqlite import LIBRARY_FILE, SQLiteStore
 from hipstride.library.store import RunStore, now_utc
 from hipstride.model.hipload import MODEL_VERSION
@@ -43,9 +44,11 @@ def open_library(home: str | os.PathLike[str] | None = None) -> SQLiteStore:
 
 def _baseline_for(store: RunStore, run_id: int) -> CadenceBaseline | None:
     from hipstride.analysis.baselines import BaselineHistory
+    from hipstride.analysis.trends import counts_as_running
 
     run = store.get_run(run_id)
-    if run is None or run.sport != "running" or run.time_is_relative or run.start_time_utc is None:
+    if (run is None or not counts_as_running(run.sport) or run.time_is_relative
+            or run.start_time_utc is None):
         return None
     return BaselineHistory(store.form_minutes()).cadence_baseline_at(run.start_time_utc,
                                                                       exclude_run=run_id)
@@ -86,6 +89,10 @@ def relabel_run(store: RunStore, run_id: int, sport: str) -> str:
         raise InputError(f"no run with id {run_id} in the library (see `hipstride runs`)")
     with store.transaction():
         store.set_sport_label(run_id, name)
+    # analysed as what it was (a ride gets no running index); with damaged samples the label
+    # stands all the same, and the listing honours it
+    with contextlib.suppress(StorageError):
+        refresh_run(store, run_id)
     return run.sport
 
 
@@ -118,8 +125,9 @@ def _map_now(store: RunStore, run_id: int, doc: dict[str, Any]) -> bool:
 def refresh_run(store: RunStore, run_id: int) -> bool:
     """Analyze a run again when its stored analysis is out of date: made by another version of
     the hip-load model, with another stored map than the one that now covers it best (a map
-    imported, replaced or removed since), or (for a run with cadence) against another cadence
-    baseline. True when it was analysed again."""
+    imported, replaced or removed since), as another sport than the run now has (relabelled),
+    or (for a run with cadence) against another cadence baseline. True when it was analysed
+    again."""
     from hipstride.library.records import maps_home_of, reanalyze
 
     _require(store, run_id)
@@ -129,7 +137,10 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
         return False
     as_of = now_utc()
     baseline = _baseline_for(store, run_id) if "cadence_spm" in run.channels else None
-    same_model = stored[0].get("hip_load", {}).get("model_version") == MODEL_VERSION \
+    hip = stored[0].get("hip_load", {})
+    same_model = hip.get("model_version") == MODEL_VERSION \
+        and stored[0].get("activity", {}).get("sport") == run.sport \
+        and (not run.cross_training or "not_computed" in hip) \
         and _map_now(store, run_id, stored[0])
     if same_model and ("cadence_spm" not in run.channels
                        or stored[1] == (baseline.signature if baseline else "")):
@@ -137,8 +148,8 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
     blob = store.get_samples(run_id)
     if blob is None:
         return False
-    record = replace(reanalyze(blob, baseline, run=f"run {run_id}", maps_home=maps_home_of(store)),
-                     baseline_as_of_utc=as_of)
+    record = replace(reanalyze(blob, baseline, run=f"run {run_id}", maps_home=maps_home_of(store),
+                               sport=run.sport), baseline_as_of_utc=as_of)
     with store.transaction():
         store.update_analysis(run_id, record)
     return True
@@ -181,8 +192,11 @@ def rebuild_analysis(store: RunStore, run_id: int) -> RunAnalysis:
     blob = store.get_samples(run_id)
     if blob is None:
         raise InputError(f"run {run_id} has no stored samples")
-    return analyze(unpack_activity(blob, run=f"run {run_id}"), _baseline_for(store, run_id),
-                   maps_home=maps_home_of(store))[0]
+    activity = unpack_activity(blob, run=f"run {run_id}")
+    run = store.get_run(run_id)
+    if run is not None:
+        activity.sport = run.sport  # the runner's relabel, when there is one
+    return analyze(activity, _baseline_for(store, run_id), maps_home=maps_home_of(store))[0]
 
 
 def trends_document(store: RunStore) -> dict[str, Any]:

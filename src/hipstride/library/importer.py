@@ -11,17 +11,17 @@ How an import runs
     4. Analyses whose cadence baseline changed because of the new runs (history imported out of
        order) are analysed again from their stored samples (:func:`refresh_analyses`).
 
-Duplicates
+Duplicates (:mod:`hipstride.library._twins`)
     The same content (same hash) is never stored twice. The same run recorded by two devices or
-    exported twice in different formats (time ranges overlapping by more than
-    :data:`MIN_OVERLAP_FRACTION` of the longer one, starts within :data:`MAX_START_GAP_S`) is kept
-    once: the richer recording (more sensor channels, then positions, then samples) is primary, and
-    both files are listed as the run's sources.
+    exported twice in different formats (time ranges mostly overlapping, starts minutes apart) is
+    kept once: the richer recording (more sensor channels, then positions, then samples) is
+    primary, and both files are listed as the run's sources.
 
-Other sports
-    Walks, rides, hikes… are imported too and keep their sport (the run listing shows it), so that
-    a second import of the same export does not read them again. Personal baselines and the load
-    trends use running only.
+What is a run (:mod:`hipstride.library._pieces`)
+    A file holding runs hours apart is split into one run per piece; a recording (or piece) under
+    200 m or 2 minutes is a fragment, reported in :attr:`ImportSummary.fragments` and not stored.
+    Rides, walks, hikes and swims are stored as cross-training: listed, with no running hip-load
+    index. Baselines and load trends count running, untyped recordings included.
 """
 
 from __future__ import annotations
@@ -39,19 +39,17 @@ from typing import Any
 
 from hipstride.activity import Activity
 from hipstride.analysis.baselines import WINDOW_DAYS, BaselineHistory, CadenceBaseline
+from hipstride.analysis.trends import counts_as_running
 from hipstride.errors import HipstrideError, ReadError
 from hipstride.io import load_bytes, read_activity
 from hipstride.library._archives import ImportItem, discover, read_item_bytes
+from hipstride.library._pieces import fragment_reason, piece_hash, split_at_gaps
+from hipstride.library._twins import store_record
 from hipstride.library._workers import OverBudget, Workers, time_budget, workdir
-from hipstride.library.records import build_record, maps_home_of, reanalyze, with_sport
+from hipstride.library.records import build_record, maps_home_of, reanalyze
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, now_utc
 
 __all__ = ["ImportSummary", "import_paths", "stale_analyses", "store_record"]
-
-#: Two recordings are one run when their time ranges overlap by more than this fraction …
-MIN_OVERLAP_FRACTION = 0.5
-#: … and they started within this many seconds of each other.
-MAX_START_GAP_S = 300.0
 
 #: Time one file may take to read and analyse (s); past it the file fails alone with this reason.
 #: The longest real recordings here take a few seconds; pathological ones took minutes.
@@ -66,7 +64,8 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass
 class ImportSummary:
-    """The outcome of one import."""
+    """The outcome of one import (``fragments``: ``(file, reason)`` of each piece too short to
+    be a run; nothing of it is stored)."""
 
     imported: int = 0
     duplicates: int = 0
@@ -76,6 +75,7 @@ class ImportSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+    fragments: list[tuple[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of ``hipstride import --json``."""
@@ -87,14 +87,16 @@ class ImportSummary:
             "failed": [{"file": f, "error": e} for f, e in self.failed],
             "warnings": [{"file": f, "warning": w} for f, w in self.warnings],
             "ignored": self.ignored,
+            "fragments": [{"file": f, "reason": r} for f, r in self.fragments],
         }
 
 
 @dataclass(frozen=True)
 class _Parsed:
     label: str
-    record: RunRecord
+    records: list[RunRecord]  # one per run in the file (see library/_pieces.py)
     warnings: list[str]
+    fragments: list[str] = field(default_factory=list)  # why each piece left out was
 
 
 @dataclass(frozen=True)
@@ -153,14 +155,20 @@ def _read_item(item: ImportItem) -> _Result:
             warnings.simplefilter("always")
             activity = read_activity(data, name=item.label)
             _apply_hints(item, activity)
-            baseline = None
-            if _HISTORY is not None and not activity.time_is_relative:
-                baseline = _HISTORY.cadence_baseline_at(activity.start_time_utc)
-            record = build_record(activity, label=item.label, content_sha256=sha, baseline=baseline,
-                                  maps_home=_MAPS_HOME)
+            records, fragments = [], []
+            pieces = split_at_gaps(activity)
+            for n, piece in enumerate(pieces):
+                baseline = (_HISTORY.cadence_baseline_at(piece.start_time_utc)
+                            if _HISTORY is not None and not piece.time_is_relative else None)
+                record = build_record(piece, label=item.label, content_sha256=piece_hash(sha, n, len(pieces)),
+                                      baseline=baseline, maps_home=_MAPS_HOME)
+                if (reason := fragment_reason(record)) is None:
+                    records.append(record)
+                else:
+                    fragments.append(reason if piece is activity else f"{piece.name}: {reason}")
         notes = [str(w.message).removeprefix(f"{item.label}: ") for w in caught
                  if issubclass(w.category, UserWarning)]
-        return _Parsed(item.label, record, notes)
+        return _Parsed(item.label, records, notes, fragments)
     except ReadError as exc:
         return _Failed(item.label, exc.problem)
     except MemoryError:
@@ -190,55 +198,6 @@ def _reanalyze_task(batch: list[_Reanalysis]) -> list[tuple[int, AnalysisRecord 
 
 
 # -- parent side ----------------------------------------------------------------------------------
-def _twin(store: RunStore, record: RunRecord) -> tuple[int, tuple[int, int, int, int]] | None:
-    """The stored run that is this recording from another device or file, if any."""
-    start, end = record.start_time_utc, record.end_time_utc
-    if start is None or end is None or record.time_is_relative:
-        return None
-    best: tuple[float, int, tuple[int, int, int, int]] | None = None
-    for run_id, s, e, richness in store.overlapping_runs(start, end, MAX_START_GAP_S):
-        overlap = (min(end, e) - max(start, s)).total_seconds()
-        longer = max((end - start).total_seconds(), (e - s).total_seconds())
-        if longer <= 0 or overlap / longer <= MIN_OVERLAP_FRACTION:
-            continue
-        if best is None or overlap > best[0]:
-            best = (overlap, run_id, richness)
-    return None if best is None else (best[1], best[2])
-
-
-def store_record(store: RunStore, record: RunRecord) -> str:
-    """Store one parsed recording in one transaction.
-
-    Returns ``"imported"``, ``"duplicate"`` (same content already stored) or ``"other_source"``
-    (another recording of a stored run; the richer of the two becomes primary).
-    """
-    with store.transaction():
-        if store.run_for_hash(record.source.content_sha256) is not None:
-            return "duplicate"
-        twin = _twin(store, record)
-        if twin is None:
-            store.add_run(record)
-            return "imported"
-        run_id, richness = twin
-        stored = store.get_run(run_id)
-        if record.richness > richness:
-            if stored is not None and record.sport == "unknown" and stored.sport != "unknown":
-                record = with_sport(record.samples_blob, record.source.file_path,
-                                     record.source.content_sha256, stored.sport, stored.sub_sport,
-                                     run=record.source.file_path, maps_home=maps_home_of(store))
-            store.replace_primary(run_id, record)
-        else:
-            blob = store.get_samples(run_id)
-            primary = next((s for s in store.get_sources(run_id) if s.is_primary), None)
-            if (stored is not None and stored.sport == "unknown" and record.sport != "unknown"
-                    and blob is not None and primary is not None):
-                store.replace_primary(run_id, with_sport(
-                    blob, primary.file_path, primary.content_sha256, record.sport, record.sub_sport,
-                    run=f"run {run_id}", maps_home=maps_home_of(store)))
-            store.add_source(run_id, record.source)
-        return "other_source"
-
-
 def stale_analyses(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | None]]:
     """Runs whose stored analysis used another cadence baseline than their history now gives,
     with that baseline (lazily: each is found as it is asked for)."""
@@ -271,7 +230,7 @@ def _baseline_checks(store: RunStore) -> Iterator[tuple[int, CadenceBaseline | N
         while latest and latest[0][0] < start - window:
             latest.popleft()
         state = states.get(run.id)
-        if (state is None or run.sport != "running" or "cadence_spm" not in run.channels
+        if (state is None or not counts_as_running(run.sport) or "cadence_spm" not in run.channels
                 or not latest or latest[0][1] <= state.baseline_as_of_utc):
             continue
         if history is None:
@@ -291,7 +250,8 @@ def refresh_analyses(store: RunStore, *, workers: Workers[Any, Any] | None = Non
     if workers is None:
         workers = Workers(1, _init_worker, (frozenset(), None, FILE_BUDGET_S, maps_home_of(store)))
     as_of = now_utc()
-    candidates = sum(1 for r in store.list_runs(sport="running") if "cadence_spm" in r.channels)
+    candidates = sum(1 for r in store.list_runs()
+                     if counts_as_running(r.sport) and "cadence_spm" in r.channels)
 
     unchanged: list[int] = []
 
@@ -389,16 +349,17 @@ def _tally(store: RunStore, result: _Result, summary: ImportSummary, as_of: str)
         summary.duplicates += 1
     else:
         summary.warnings += [(result.label, w) for w in result.warnings]
-        record = result.record
-        try:
-            outcome = store_record(store, replace(
-                record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
-        except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data, not the store
-            summary.failed.append((result.label, f"cannot be stored ({type(exc).__name__}: {exc})"))
-            return
-        if outcome == "imported":
-            summary.imported += 1
-        else:
-            summary.duplicates += 1
-            summary.other_sources += outcome == "other_source"
+        summary.fragments += [(result.label, why) for why in result.fragments]
+        for record in result.records:
+            try:
+                outcome = store_record(store, replace(
+                    record, analysis=replace(record.analysis, baseline_as_of_utc=as_of)))
+            except (UnicodeError, ValueError, OverflowError) as exc:  # this item's data
+                summary.failed.append((result.label, f"cannot be stored ({type(exc).__name__}: {exc})"))
+                return
+            if outcome == "imported":
+                summary.imported += 1
+            else:
+                summary.duplicates += 1
+                summary.other_sources += outcome == "other_source"
 

@@ -21,6 +21,7 @@ from hipstride.activity import Activity
 from hipstride.analysis.baselines import CadenceBaseline, form_minutes
 from hipstride.analysis.result import SCHEMA_VERSION, RunAnalysis
 from hipstride.analysis.run import SurfaceLike, analyze_activity
+from hipstride.analysis.trends import counts_as_running
 from hipstride.library.codec import ENCODING, pack_activity, unpack_activity
 from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
 from hipstride.model.profile import Profile, default_profile
@@ -63,7 +64,8 @@ def headline(doc: dict[str, Any]) -> dict[str, float | None]:
 
 
 def _uses_baseline(activity: Activity) -> bool:
-    return activity.is_running and activity.channel("cadence_spm") is not None
+    """Running with step rate; an untyped recording counts as running, as in weekly load."""
+    return counts_as_running(activity.sport) and activity.channel("cadence_spm") is not None
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +117,7 @@ def build_record(activity: Activity, *, label: str, content_sha256: str,
     if activity.start_time_utc is not None and np.isfinite(activity.time_s).any():
         end = activity.start_time_utc + timedelta(seconds=float(np.nanmax(activity.time_s)))
     minutes = (form_minutes(activity, analysis.motion.speed_mps, analysis.motion.moving)
-               if activity.is_running else [])
+               if counts_as_running(activity.sport) else [])
     sensor_count = sum(1 for k in activity.channels if activity.channel(k) is not None)
     return RunRecord(
         start_time_utc=activity.start_time_utc, end_time_utc=end,
@@ -131,14 +133,16 @@ def build_record(activity: Activity, *, label: str, content_sha256: str,
 
 def reanalyze(blob: bytes, baseline: CadenceBaseline | None, *, run: str | None = None,
               profile: Profile | None = None, maps_home: str | Path | None = None,
-              ) -> AnalysisRecord:
+              sport: str | None = None) -> AnalysisRecord:
     """Analyze a stored run again (from its packed samples) with another cadence baseline.
 
     ``run`` names the run in a :class:`~hipstride.errors.StorageError` when the samples are
-    damaged (e.g. ``"run 12"``).
+    damaged (e.g. ``"run 12"``); ``sport`` (the runner's relabel) replaces the recording's.
     """
-    return analyze(unpack_activity(blob, run=run), baseline, profile=profile,
-                   maps_home=maps_home)[1]
+    activity = unpack_activity(blob, run=run)
+    if sport is not None:
+        activity.sport = sport
+    return analyze(activity, baseline, profile=profile, maps_home=maps_home)[1]
 
 
 def with_sport(blob: bytes, label: str, sha: str, sport: str, sub_sport: str | None, *,

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from hipstride.analysis.baselines import FormMinutes
+from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.errors import StorageError
 from hipstride.library import _edits
 from hipstride.library._connect import connect
@@ -53,6 +54,8 @@ _HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "e
 _META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
 #: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
 _SPORT = "COALESCE(r.sport_label, r.sport)"
+#: Sports whose form minutes make the cadence baseline: running and untyped, as weekly load counts.
+_RUNNING = "(" + ", ".join(f"'{s}'" for s in ("running", *UNTYPED_SPORTS)) + ")"
 _SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" for c in _META_COLUMNS)
                     + ", r.source_file, "
                     "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
@@ -335,10 +338,10 @@ class SQLiteStore:
         rows = self._db.execute(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            f"WHERE {_SPORT} = 'running' AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
+            f"WHERE {_SPORT} IN {_RUNNING} AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
             "ORDER BY r.start_time_utc, f.run_id, f.minute").fetchall()
         devices = {int(r[0]): r[1] for r in self._db.execute(
-            f"SELECT r.id, r.device FROM runs r WHERE {_SPORT} = 'running'")}
+            f"SELECT r.id, r.device FROM runs r WHERE {_SPORT} IN {_RUNNING}")}
         starts: dict[str, float] = {}
         for row in rows:
             if row[1] not in starts:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from hipstride.activity import is_cross_training
 from hipstride.analysis.baselines import FormMinutes
 
 __all__ = [
@@ -164,6 +165,12 @@ class RunSummary(RunMeta):
         """Number of sensor channels."""
         return sensor_channel_count(self.channels)
 
+    @property
+    def cross_training(self) -> bool:
+        """A ride, walk, hike or swim (by the file's sport or the runner's relabel): activity,
+        not running, and never given a running hip-load index."""
+        return is_cross_training(self.sport)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON view (times as ISO 8601 strings)."""
         return {
@@ -178,8 +185,9 @@ class RunSummary(RunMeta):
             "moving_time_s": self.moving_time_s,
             "elevation_gain_m": self.elevation_gain_m,
             "elevation_loss_m": self.elevation_loss_m,
-            "hip_load_index": self.hip_load_index,
-            "hip_load_total": self.hip_load_total,
+            "hip_load_index": None if self.cross_training else self.hip_load_index,
+            "hip_load_total": None if self.cross_training else self.hip_load_total,
+            "cross_training": self.cross_training,
             "source_file": self.source_file,
             "sources": self.sources,
             "time_is_relative": self.time_is_relative,

@@ -137,6 +137,7 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
         "device": act.device,
         "index": None if hl.index is None else f"{hl.index:.3f}",
         "index_colour": load_colour(hl.index),
+        "index_withheld": d["hip_load"].get("not_computed"),
         "total": None if hl.total is None else f"{hl.total:.2f}",
         "headline": _headline(a, d),
         "load_map": load_map,

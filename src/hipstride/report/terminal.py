@@ -97,7 +97,9 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
     for name, value in sorted(hl["factors"].items(), key=lambda kv: -kv[1]):
         load.add_row(name, f"+{value:.3f}" if value >= 0.0005 else "·")
     index_text = Text("Hip-load index ", style="bold")
-    if hl["index"] is None:
+    if hl.get("not_computed"):
+        index_text.append(hl["not_computed"].removeprefix("hip-load index: "), style="dim")
+    elif hl["index"] is None:
         index_text.append("not available (no distance in this file)", style="dim")
     else:
         index_text.append(f"{hl['index']:.3f}", style=f"bold {_index_style(hl['index'])}")
@@ -109,26 +111,29 @@ def render_summary(a: RunAnalysis, console: Console) -> None:
         line.append(item.text)
         line.append(f"\n  measured: {item.measurement}\n  evidence: {item.evidence}", style="dim")
         advice_lines.append(line)
-    if not advice_lines:
+    if not advice_lines and not hl.get("not_computed"):
         advice_lines.append(Text("Nothing in this run stands out as extra hip load. Keep it up."))
     notes = [Text(f"note: {n}", style="yellow") for n in a.notes]
-    console.print(Panel(Group(head, Text(), index_text, load, Text(), *advice_lines, *notes),
+    shown = [load] if not hl.get("not_computed") else []  # no running factors for a ride
+    console.print(Panel(Group(head, Text(), index_text, *shown, Text(), *advice_lines, *notes),
                         title=f"[bold]hipstride[/] · {title}", expand=False))
     console.print("[dim]hipstride educates and supports decisions; it does not diagnose. "
                   "Pain that persists, worsens or spreads: see a professional.[/]")
 
 
 def runs_table(runs: Sequence[RunSummary]) -> Table:
-    """The run list of ``hipstride runs``: one row per stored run."""
+    """The run list of ``hipstride runs``: one row per stored run; cross-training sessions are
+    marked so and show no hip-load index."""
     table = Table("id", "start (UTC)", "sport", "km", "time", "hip load", "source")
     for r in runs:
         start = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc else "–"
         if r.time_is_relative:
             start += " (device clock)"
-        table.add_row(str(r.id), start, r.sport,
+        index = None if r.cross_training else r.hip_load_index
+        table.add_row(str(r.id), start, r.sport + (" (cross-training)" if r.cross_training else ""),
                       f"{r.distance_m / 1000:.2f}" if r.distance_m is not None else "–",
                       format_duration(r.duration_s),
-                      f"{r.hip_load_index:.2f}" if r.hip_load_index is not None else "–",
+                      f"{index:.2f}" if index is not None else "–",
                       Path(r.source_file).name + (f" (+{r.sources - 1})" if r.sources > 1 else ""))
     return table
 
@@ -143,6 +148,7 @@ def import_summary(summary: ImportSummary) -> tuple[str, list[str]]:
     problems = [f"hipstride: warning: {label}: {warning}" for label, warning in summary.warnings]
     if summary.ignored:
         problems.append(f"ignored {len(summary.ignored)} file(s) that are not recordings")
+    problems += [f"hipstride: ignored: {label}: {reason}" for label, reason in summary.fragments]
     problems += [f"hipstride: error: {label}: {error}" for label, error in summary.failed]
     if summary.failed:
         problems.append(f"{len(summary.failed)} file(s) could not be imported")

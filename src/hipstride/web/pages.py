@@ -74,10 +74,11 @@ def _run_rows(runs: list[RunSummary]) -> list[dict[str, Any]]:
     for r in runs:
         when = r.start_time_utc.strftime("%Y-%m-%d %H:%M") if r.start_time_utc and not r.time_is_relative else "date unknown"
         rows.append({"id": r.id, "when": when, "sport": r.sport,
-                     "cross_training": r.sport != "running", "name": r.name or Path(r.source_file).name,
+                     "cross_training": r.cross_training, "name": r.name or Path(r.source_file).name,
                      "distance": "–" if r.distance_m is None else f"{r.distance_m / 1000:.2f} km",
                      "time": "–" if r.moving_time_s is None else format_duration(r.moving_time_s),
-                     "index": "–" if r.hip_load_index is None else f"{r.hip_load_index:.3f}",
+                     "index": "–" if r.hip_load_index is None or r.cross_training
+                     else f"{r.hip_load_index:.3f}",
                      "sources": r.sources})
     return rows
 
