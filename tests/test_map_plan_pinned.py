@@ -1,0 +1,111 @@
+"""``plan_route`` pinned to the plain pipeline it stands for, and the fast paths of the scoring
+pinned to straightforward versions written here.
+
+The planner's speed-ups (stored tables laid out for the search, the course maths over arrays)
+must not change what it returns: on a few Heidelberg pairs, the route shown and the baseline
+have the index, factors, length and climb that the plain steps give on a freshly loaded copy of
+the map (both searches, both routes evaluated, the lower index first, the shortest on a tie).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hipstride.map._search import Place, search, search_index
+from hipstride.map._tables import stored_landmarks
+from hipstride.map.evaluate import RouteSummary, evaluate_route
+from hipstride.map.planner import plan_route
+from hipstride.map.spatial import snap_point
+from hipstride.map.store import load_map, save_map
+from hipstride.model.profile import default_profile
+from hipstride.track.smoothing import despike
+from tests.test_map_import import map_home, stored_network
+
+PROFILE = default_profile()
+
+
+def _plain(name: str, a: int, b: int) -> tuple[RouteSummary, RouteSummary]:
+    """The chosen route and the baseline by the plain steps, on a fresh copy of the map."""
+    net = load_map(name, map_home())
+    lat, lon = net.node_lat_deg, net.node_lon_deg
+    s = snap_point(net, float(lat[a]), float(lon[a]), component=net.main_component)
+    e = snap_point(net, float(lat[b]), float(lon[b]), component=net.main_component)
+    origin, goal = Place(edge=s.edge, fraction=s.fraction), Place(edge=e.edge, fraction=e.fraction)
+    best = search(search_index(net, PROFILE, "hip"), origin, goal)
+    short = search(search_index(net, PROFILE, "length"), origin, goal)
+    assert best is not None
+    assert short is not None
+    found = evaluate_route(net, best.pieces, PROFILE)
+    baseline = evaluate_route(net, short.pieces, PROFILE)
+    assert found.hip_load.index is not None
+    assert baseline.hip_load.index is not None
+    chosen = baseline if baseline.hip_load.index <= found.hip_load.index else found
+    return chosen, baseline
+
+
+def _same(got: RouteSummary, want: RouteSummary) -> None:
+    assert got.geometry.pieces == want.geometry.pieces
+    assert got.hip_load.index == pytest.approx(want.hip_load.index, abs=1e-9)
+    for f, value in want.hip_load.factors.items():
+        assert got.hip_load.factors[f] == pytest.approx(value, abs=1e-9)
+    assert got.distance_m == pytest.approx(want.distance_m, abs=1e-9)
+    for mine, theirs in ((got.climb_m, want.climb_m), (got.descent_m, want.descent_m)):
+        assert (mine is None) == (theirs is None)
+        if mine is not None and theirs is not None:
+            assert mine == pytest.approx(theirs, abs=1e-9)
+    assert [(t.start_index, t.end_index, t.sharp) for t in got.turns] == \
+        [(t.start_index, t.end_index, t.sharp) for t in want.turns]
+
+
+def test_plan_route_returns_what_the_plain_steps_give() -> None:
+    net = stored_network("heidelberg")
+    rng = np.random.default_rng(3)
+    nodes = np.flatnonzero(net.node_component == net.main_component)
+    lat, lon = net.node_lat_deg, net.node_lon_deg
+    for _ in range(6):
+        a, b = (int(v) for v in rng.choice(nodes, 2, replace=False))
+        plan = plan_route(net, start_lat_deg=float(lat[a]), start_lon_deg=float(lon[a]),
+                          end_lat_deg=float(lat[b]), end_lon_deg=float(lon[b]), profile=PROFILE)
+        chosen, baseline = _plain("heidelberg", a, b)
+        assert plan.baseline is not None
+        _same(plan.routes[0], chosen)
+        _same(plan.baseline, baseline)
+
+
+def test_stored_search_bounds_are_laid_out_row_by_row(tmp_path: Path) -> None:
+    """The corridor reads landmark rows whole: stored tables come back in row order."""
+    save_map(stored_network("heidelberg"), "hd", tmp_path, tables=True)
+    net = load_map("hd", tmp_path)
+    ix = search_index(net, PROFILE, "hip")
+    assert stored_landmarks(ix) is not None          # the stored tables, not rebuilt ones
+    assert ix.bounds.flags["C_CONTIGUOUS"]
+
+
+def _despike_plain(values: np.ndarray, half: int, threshold: float) -> np.ndarray:
+    """One window at a time: the median of the finite values within ``half`` either side."""
+    out = values.copy()
+    for i in range(values.shape[0]):
+        window = values[max(0, i - half):i + half + 1]
+        window = window[np.isfinite(window)]
+        if window.size and abs(values[i] - float(np.median(window))) > threshold:
+            out[i] = math.nan
+    return out
+
+
+@pytest.mark.parametrize("gaps", [False, True])
+def test_despike_is_the_median_of_each_window(gaps: bool) -> None:
+    rng = np.random.default_rng(7)
+    values = np.cumsum(rng.normal(0.0, 1.5, 400))
+    values[rng.choice(400, 12, replace=False)] += rng.choice([-20.0, 20.0], 12)
+    if gaps:
+        values[50:58] = math.nan
+        values[rng.choice(400, 20, replace=False)] = math.nan
+    got = despike(values, 5, 6.0)
+    want = _despike_plain(values, 5, 6.0)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    np.testing.assert_array_equal(got[np.isfinite(got)], want[np.isfinite(want)])
+    assert np.isnan(got).sum() > np.isnan(values).sum()     # some spikes were dropped
