@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hipstride.analysis.run import analyze_activity
+from hipstride.io import read_activity
 from hipstride.map._search import Place, search, search_index
 from hipstride.map._tables import stored_landmarks
 from hipstride.map.evaluate import RouteSummary, evaluate_route
@@ -22,7 +24,10 @@ from hipstride.map.planner import plan_route
 from hipstride.map.spatial import snap_point
 from hipstride.map.store import load_map, save_map
 from hipstride.model.profile import default_profile
+from hipstride.track.course import Course
 from hipstride.track.smoothing import despike
+from hipstride.track.turns import TurnLimits, find_turns
+from tests.conftest import data_path
 from tests.test_map_import import map_home, stored_network
 
 PROFILE = default_profile()
@@ -109,3 +114,57 @@ def test_despike_is_the_median_of_each_window(gaps: bool) -> None:
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_array_equal(got[np.isfinite(got)], want[np.isfinite(want)])
     assert np.isnan(got).sum() > np.isnan(values).sum()     # some spikes were dropped
+
+
+def _turns_plain(course: Course, limits: TurnLimits) -> list[tuple[object, ...]]:
+    """Every candidate turn measured with NumPy on its own slice: (kept?, fields...)."""
+    heading, n = course.heading_deg, len(course)
+    w = max(1, round(limits.window_m / course.step_m))
+    change = np.nan_to_num(heading[w:] - heading[:-w], nan=0.0)
+    sign = np.sign(change) * (np.abs(change) >= limits.min_angle_deg)
+    cuts = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
+    found: list[tuple[object, ...]] = []
+    for a, b in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+        end = min(b - 1 + w, n - 1)
+        angle = float(heading[end] - heading[a])
+        if sign[a] == 0 or abs(angle) < limits.min_angle_deg:
+            continue
+        speed = course.speed_mps[a:end + 1]
+        speed = speed[np.isfinite(speed)]
+        median = float(np.median(speed)) if speed.size else None
+        if median is not None and median < limits.min_speed_mps:
+            continue
+        centre = min(a + int(np.argmax(np.abs(change[a:b]))) + w // 2, n - 1)
+        h, s = heading[a:end + 1], course.distance_m[a:end + 1]
+        h, s = h[np.isfinite(h)], s[np.isfinite(h)]
+        radius = math.inf
+        if h.size >= 2 and h[-1] != h[0]:
+            progress = (h - h[0]) / (h[-1] - h[0])
+            lo, hi = int(np.argmax(progress >= 0.1)), int(np.argmax(progress >= 0.9))
+            radius = float((s[hi] - s[lo]) / np.radians(0.8 * abs(h[-1] - h[0]))) if hi > lo else 0.0
+        peak = float(course.lateral_accel_mps2[a:end + 1].max())
+        kept = peak <= limits.max_lateral_accel_mps2 and abs(angle) <= limits.max_angle_deg
+        found.append((kept, a, end, float(course.distance_m[centre]), abs(angle), radius, peak,
+                      median, float(course.lat_deg[centre])))
+    return found
+
+
+def test_turns_are_measured_as_on_each_slice() -> None:
+    """Recorded runs (noisy speed, gaps) and planned routes: the same turns, to the bit."""
+    limits = PROFILE.turns.limits
+    courses = [analyze_activity(read_activity(data_path(f))).course for f in
+               ("fit/runpandas__run.fit", "fit/elevate__trosku.fit", "gpx/runpandas__garmin_connect.gpx")]
+    net = stored_network("heidelberg")
+    plan = plan_route(net, start_lat_deg=49.4093, start_lon_deg=8.6947, end_lat_deg=49.3988,
+                      end_lon_deg=8.6724, profile=PROFILE)
+    courses += [r.course for r in (*plan.routes, plan.baseline) if r is not None]
+    checked = 0
+    for course in courses:
+        kept, rejected = find_turns(course, limits)
+        got = sorted([(True, t) for t in kept] + [(False, t) for t in rejected],
+                     key=lambda kt: kt[1].start_index)
+        want = _turns_plain(course, limits)
+        assert [(k, t.start_index, t.end_index, t.distance_m, t.angle_deg, t.radius_m,
+                 t.peak_lateral_accel_mps2, t.median_speed_mps, t.lat_deg) for k, t in got] == want
+        checked += len(want)
+    assert checked > 50

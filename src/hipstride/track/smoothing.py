@@ -67,10 +67,18 @@ def despike(values: FloatArray, half_window: int, threshold: float) -> FloatArra
         return out
     padded = np.concatenate((np.full(half_window, np.nan), out, np.full(half_window, np.nan)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
-    finite = np.isfinite(windows).any(axis=1)
-    median = np.full(n, np.nan)
+    # the median of each window's values that are not NaN, all windows at once: NaN sorts
+    # last as +inf, and the middle one (or the mean of the middle two) of the ``count`` kept
+    # is taken; the values of ``np.nanmedian`` per window, without its per-call cost
+    gap = np.isnan(windows)
+    ordered = np.sort(np.where(gap, np.inf, windows), axis=1)
+    count = windows.shape[1] - gap.sum(axis=1)
+    rows = np.arange(n)
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2]
+    median = (low + high) / 2.0
+    median[~np.isfinite(windows).any(axis=1)] = np.nan
     with np.errstate(invalid="ignore"):
-        median[finite] = np.nanmedian(windows[finite], axis=1)
         out[np.abs(out - median) > threshold] = np.nan
     return out
 

@@ -22,6 +22,7 @@ The thresholds have no defaults here: they are the profile's ``[turns]`` keys, p
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,22 +67,24 @@ class TurnLimits:
     max_angle_deg: float
 
 
-def _radius_m(heading_deg: np.ndarray, distance_m: np.ndarray, a: int, end: int) -> float:
-    """Path length over the middle 80 % of the heading change, divided by that change (rad)."""
-    h = heading_deg[a:end + 1]
-    s = distance_m[a:end + 1]
-    ok = np.isfinite(h)
-    if ok.sum() < 2:
-        return float("inf")
-    h, s = h[ok], s[ok]
-    total = h[-1] - h[0]
+def _radius_m(heading_deg: list[float], distance_m: list[float], a: int, end: int) -> float:
+    """Path length over the middle 80 % of the heading change, divided by that change (rad).
+
+    On plain floats (a turn spans a few samples, where NumPy's per-call cost is most of it)."""
+    pairs = [(h, s) for h, s in zip(heading_deg[a:end + 1], distance_m[a:end + 1], strict=True)
+             if math.isfinite(h)]
+    if len(pairs) < 2:
+        return math.inf
+    h0, h1 = pairs[0][0], pairs[-1][0]
+    total = h1 - h0
     if total == 0:
-        return float("inf")
-    progress = (h - h[0]) / total  # 0 -> 1 across the turn (not monotone on noisy paths)
-    lo = int(np.argmax(progress >= 0.1))
-    hi = int(np.argmax(progress >= 0.9))
-    arc = float(s[hi] - s[lo])
-    return float(arc / np.radians(0.8 * abs(total))) if hi > lo else 0.0
+        return math.inf
+    # progress 0 -> 1 across the turn (not monotone on noisy paths); the first sample past
+    # 10 % and 90 % of it (the first sample when none is)
+    lo = next((i for i, (h, _) in enumerate(pairs) if (h - h0) / total >= 0.1), 0)
+    hi = next((i for i, (h, _) in enumerate(pairs) if (h - h0) / total >= 0.9), 0)
+    arc = pairs[hi][1] - pairs[lo][1]
+    return arc / math.radians(0.8 * abs(total)) if hi > lo else 0.0
 
 
 def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Turn]]:
@@ -105,27 +108,31 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
     edges = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
     kept: list[Turn] = []
     rejected: list[Turn] = []
-    speed = course.speed_mps
-    for a, b in itertools.pairwise(edges):
-        if sign[a] == 0:
+    # the loop below reads plain floats: a course has tens of candidates of a few samples each
+    heading_l, distance_l = heading.tolist(), course.distance_m.tolist()
+    speed_l, size_l = course.speed_mps.tolist(), np.abs(change).tolist()
+    lat_l, lon_l, sign_l = course.lat_deg.tolist(), course.lon_deg.tolist(), sign.tolist()
+    lateral = course.lateral_accel_mps2
+    for a, b in itertools.pairwise(edges.tolist()):
+        if sign_l[a] == 0:
             continue
-        last = int(b - 1)
+        last = b - 1
         end = min(last + w, n - 1)
-        angle = float(heading[end] - heading[a])
+        angle = heading_l[end] - heading_l[a]
         if abs(angle) < limits.min_angle_deg:
             continue
-        v = sorted(x for x in speed[a:end + 1].tolist() if x == x)  # finite only (NaN != NaN)
+        v = sorted(x for x in speed_l[a:end + 1] if x == x)  # finite only (NaN != NaN)
         median_v = (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2.0 if v else None
         if median_v is not None and median_v < limits.min_speed_mps:
             continue
-        peak = int(a + np.argmax(np.abs(change[a:b])))
+        peak = max(range(a, b), key=size_l.__getitem__)      # the first largest, as argmax
         centre = min(peak + w // 2, n - 1)
-        lat = float(course.lat_deg[centre]) if np.isfinite(course.lat_deg[centre]) else None
-        lon = float(course.lon_deg[centre]) if np.isfinite(course.lon_deg[centre]) else None
-        radius = _radius_m(heading, course.distance_m, int(a), end)
-        peak_lateral = float(course.lateral_accel_mps2[a:end + 1].max())
+        lat = lat_l[centre] if math.isfinite(lat_l[centre]) else None
+        lon = lon_l[centre] if math.isfinite(lon_l[centre]) else None
+        radius = _radius_m(heading_l, distance_l, a, end)
+        peak_lateral = float(lateral[a:end + 1].max())
         turn = Turn(
-            start_index=int(a), end_index=end, distance_m=float(course.distance_m[centre]),
+            start_index=a, end_index=end, distance_m=distance_l[centre],
             angle_deg=abs(angle), side="right" if angle > 0 else "left",
             sharp=bool(abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m),
             lat_deg=lat, lon_deg=lon, peak_lateral_accel_mps2=peak_lateral,
