@@ -21,7 +21,6 @@ The thresholds have no defaults here: they are the profile's ``[turns]`` keys, p
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -67,12 +66,10 @@ class TurnLimits:
     max_angle_deg: float
 
 
-def _radius_m(heading_deg: list[float], distance_m: list[float], a: int, end: int) -> float:
-    """Path length over the middle 80 % of the heading change, divided by that change (rad).
-
-    On plain floats (a turn spans a few samples, where NumPy's per-call cost is most of it)."""
-    pairs = [(h, s) for h, s in zip(heading_deg[a:end + 1], distance_m[a:end + 1], strict=True)
-             if math.isfinite(h)]
+def _radius_m(heading_deg: list[float], distance_m: list[float]) -> float:
+    """Path length over the middle 80 % of the heading change, divided by that change (rad),
+    from a turn's samples (plain floats: a few, where NumPy's per-call cost is most of it)."""
+    pairs = [(h, s) for h, s in zip(heading_deg, distance_m, strict=True) if math.isfinite(h)]
     if len(pairs) < 2:
         return math.inf
     h0, h1 = pairs[0][0], pairs[-1][0]
@@ -108,34 +105,35 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
     edges = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
     kept: list[Turn] = []
     rejected: list[Turn] = []
-    # the loop below reads plain floats: a course has tens of candidates of a few samples each
-    heading_l, distance_l = heading.tolist(), course.distance_m.tolist()
-    speed_l, size_l = course.speed_mps.tolist(), np.abs(change).tolist()
-    lat_l, lon_l, sign_l = course.lat_deg.tolist(), course.lon_deg.tolist(), sign.tolist()
-    lateral = course.lateral_accel_mps2
-    for a, b in itertools.pairwise(edges.tolist()):
-        if sign_l[a] == 0:
-            continue
-        last = b - 1
-        end = min(last + w, n - 1)
-        angle = heading_l[end] - heading_l[a]
-        if abs(angle) < limits.min_angle_deg:
-            continue
-        v = sorted(x for x in speed_l[a:end + 1] if x == x)  # finite only (NaN != NaN)
+    # runs of a non-zero sign, with their angle, all at once; then each remaining candidate
+    # (tens per course, a few samples each) on plain floats of its own slice, where NumPy's
+    # per-call cost would be most of the work
+    a_all, b_all = edges[:-1], edges[1:]
+    run = sign[a_all] != 0
+    a_all, b_all = a_all[run], b_all[run]
+    end_all = np.minimum(b_all - 1 + w, n - 1)
+    angle_all = heading[end_all] - heading[a_all]
+    wide = ~(np.abs(angle_all) < limits.min_angle_deg)        # a NaN angle stays, as before
+    size = np.abs(change)
+    speed, distance, lateral = course.speed_mps, course.distance_m, course.lateral_accel_mps2
+    for a, b, end, angle in zip(a_all[wide].tolist(), b_all[wide].tolist(),
+                                end_all[wide].tolist(), angle_all[wide].tolist(), strict=True):
+        v = sorted(x for x in speed[a:end + 1].tolist() if x == x)  # finite only (NaN != NaN)
         median_v = (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2.0 if v else None
         if median_v is not None and median_v < limits.min_speed_mps:
             continue
-        peak = max(range(a, b), key=size_l.__getitem__)      # the first largest, as argmax
+        part = size[a:b].tolist()
+        peak = a + max(range(b - a), key=part.__getitem__)     # the first largest, as argmax
         centre = min(peak + w // 2, n - 1)
-        lat = lat_l[centre] if math.isfinite(lat_l[centre]) else None
-        lon = lon_l[centre] if math.isfinite(lon_l[centre]) else None
-        radius = _radius_m(heading_l, distance_l, a, end)
+        lat, lon = float(course.lat_deg[centre]), float(course.lon_deg[centre])
+        radius = _radius_m(heading[a:end + 1].tolist(), distance[a:end + 1].tolist())
         peak_lateral = float(lateral[a:end + 1].max())
         turn = Turn(
-            start_index=a, end_index=end, distance_m=distance_l[centre],
+            start_index=a, end_index=end, distance_m=float(distance[centre]),
             angle_deg=abs(angle), side="right" if angle > 0 else "left",
             sharp=bool(abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m),
-            lat_deg=lat, lon_deg=lon, peak_lateral_accel_mps2=peak_lateral,
+            lat_deg=lat if math.isfinite(lat) else None,
+            lon_deg=lon if math.isfinite(lon) else None, peak_lateral_accel_mps2=peak_lateral,
             radius_m=radius, median_speed_mps=median_v)
         artefact = peak_lateral > limits.max_lateral_accel_mps2 or abs(angle) > limits.max_angle_deg
         (rejected if artefact else kept).append(turn)
