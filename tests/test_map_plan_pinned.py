@@ -25,7 +25,7 @@ from hipstride.map.spatial import snap_point
 from hipstride.map.store import load_map, save_map
 from hipstride.model.profile import default_profile
 from hipstride.track.course import Course
-from hipstride.track.smoothing import despike
+from hipstride.track.smoothing import despike, turning_point_indices
 from hipstride.track.turns import TurnLimits, find_turns
 from tests.conftest import data_path
 from tests.test_map_import import map_home, stored_network
@@ -168,3 +168,39 @@ def test_turns_are_measured_as_on_each_slice() -> None:
                  t.peak_lateral_accel_mps2, t.median_speed_mps, t.lat_deg) for k, t in got] == want
         checked += len(want)
     assert checked > 50
+
+
+def _turning_points_plain(values: np.ndarray, band: float) -> list[int]:
+    """Every finite sample in turn: the extreme so far, confirmed once the series moves back
+    by more than ``band`` from it."""
+    at = np.flatnonzero(np.isfinite(values)).tolist()
+    if not at:
+        return []
+    kept, ext, rising = [at[0]], at[0], 0
+    for i in at[1:]:
+        v, top, base = values[i], values[ext], values[kept[-1]]
+        if rising >= 0 and v > top:
+            ext, rising = i, 1 if v - base > band else rising
+        elif rising <= 0 and v < top:
+            ext, rising = i, -1 if base - v > band else rising
+        elif rising == 1 and top - v > band:
+            kept.append(ext)
+            ext, rising = i, -1
+        elif rising == -1 and v - top > band:
+            kept.append(ext)
+            ext, rising = i, 1
+    if abs(values[ext] - values[kept[-1]]) > band:
+        kept.append(ext)
+    return kept
+
+
+def test_turning_points_are_those_of_every_sample_in_turn() -> None:
+    rng = np.random.default_rng(5)
+    for trial in range(400):
+        values = np.cumsum(rng.normal(0.0, rng.uniform(0.2, 4.0), int(rng.integers(0, 300))))
+        if trial % 2:
+            values = np.round(values)                  # plateaus
+        if trial % 3 == 0:
+            values[rng.random(values.shape[0]) < 0.2] = math.nan
+        band = float(rng.choice([0.0, 1.0, 3.0]))
+        assert turning_point_indices(values, band).tolist() == _turning_points_plain(values, band)

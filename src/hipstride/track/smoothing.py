@@ -93,7 +93,15 @@ def turning_point_indices(values: FloatArray, threshold: float) -> NDArray[np.in
     idx = np.flatnonzero(np.isfinite(values))
     if idx.size == 0:
         return np.zeros(0, dtype=np.int64)
-    vals = values[idx].tolist()  # a scalar loop: ~30 ms for 100,000 samples
+    # a sample strictly between its two neighbours (inside a rising or falling stretch) never
+    # changes what the loop below finds: the stretch's last sample moves the extreme as far and
+    # confirms any reversal it would have; only turning samples, plateaus and the ends are kept
+    inner = values[idx]
+    if inner.shape[0] > 2:
+        before, mid, after = inner[:-2], inner[1:-1], inner[2:]
+        through = ((before < mid) & (mid < after)) | ((before > mid) & (mid > after))
+        idx = idx[np.concatenate(([True], ~through, [True]))]
+    vals = values[idx].tolist()  # a scalar loop over the samples left
     points = [0]
     ext = 0
     direction = 0  # +1 rising, -1 falling, 0 undecided
