@@ -93,10 +93,14 @@ def turning_point_indices(values: FloatArray, threshold: float) -> NDArray[np.in
     idx = np.flatnonzero(np.isfinite(values))
     if idx.size == 0:
         return np.zeros(0, dtype=np.int64)
-    # a sample strictly between its two neighbours (inside a rising or falling stretch) never
-    # changes what the loop below finds: the stretch's last sample moves the extreme as far and
-    # confirms any reversal it would have; only turning samples, plateaus and the ends are kept
+    # samples that cannot change what the loop below finds are left out: one equal to the one
+    # before it (on a plateau nothing moves by more than a band of 0 or more), and one strictly
+    # between its two neighbours (inside a rising or falling stretch, whose last sample moves
+    # the extreme as far and confirms any reversal it would have)
     inner = values[idx]
+    if threshold >= 0 and inner.shape[0] > 1:
+        moved = np.concatenate(([True], inner[1:] != inner[:-1]))
+        idx, inner = idx[moved], inner[moved]
     if inner.shape[0] > 2:
         before, mid, after = inner[:-2], inner[1:-1], inner[2:]
         through = ((before < mid) & (mid < after)) | ((before > mid) & (mid > after))
