@@ -58,8 +58,12 @@ def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float
     classes = np.where(on, net.edge_surface_class[e], UNKNOWN).astype(np.int8)
     confidence = np.where(on, net.edge_surface_confidence[e], 0.0).astype(np.float64)
     label_index = np.where(on, net.edge_surface_raw[e], -1)
-    labels = {int(i): net.string(int(i)) for i in np.unique(label_index[on])}
-    raw = [labels[i] if i >= 0 else OFF_NETWORK_LABEL for i in label_index.tolist()]
+    # each sample's label, looked up at once in a table of the labels used (off network first)
+    used = np.unique(label_index[on])
+    table = np.array([OFF_NETWORK_LABEL, *(net.string(int(i)) for i in used.tolist())],
+                     dtype=object)
+    at = np.where(label_index >= 0, np.searchsorted(used, label_index) + 1, 0)
+    raw: list[str] = table[at].tolist()
     return SurfaceTrack("map", classes, confidence, raw,
                         matched_share=matched_share, way_ids=_ordered_way_ids(net, edges))
 

@@ -67,10 +67,18 @@ def despike(values: FloatArray, half_window: int, threshold: float) -> FloatArra
         return out
     padded = np.concatenate((np.full(half_window, np.nan), out, np.full(half_window, np.nan)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
-    finite = np.isfinite(windows).any(axis=1)
-    median = np.full(n, np.nan)
+    # the median of each window's values that are not NaN, all windows at once: NaN sorts
+    # last as +inf, and the middle one (or the mean of the middle two) of the ``count`` kept
+    # is taken; the values of ``np.nanmedian`` per window, without its per-call cost
+    gap = np.isnan(windows)
+    ordered = np.sort(np.where(gap, np.inf, windows), axis=1)
+    count = windows.shape[1] - gap.sum(axis=1)
+    rows = np.arange(n)
+    low = ordered[rows, np.maximum(count - 1, 0) // 2]
+    high = ordered[rows, count // 2]
+    median = (low + high) / 2.0
+    median[~np.isfinite(windows).any(axis=1)] = np.nan
     with np.errstate(invalid="ignore"):
-        median[finite] = np.nanmedian(windows[finite], axis=1)
         out[np.abs(out - median) > threshold] = np.nan
     return out
 
@@ -85,7 +93,19 @@ def turning_point_indices(values: FloatArray, threshold: float) -> NDArray[np.in
     idx = np.flatnonzero(np.isfinite(values))
     if idx.size == 0:
         return np.zeros(0, dtype=np.int64)
-    vals = values[idx].tolist()  # a scalar loop: ~30 ms for 100,000 samples
+    # samples that cannot change what the loop below finds are left out: one equal to the one
+    # before it (on a plateau nothing moves by more than a band of 0 or more), and one strictly
+    # between its two neighbours (inside a rising or falling stretch, whose last sample moves
+    # the extreme as far and confirms any reversal it would have)
+    inner = values[idx]
+    if threshold >= 0 and inner.shape[0] > 1:
+        moved = np.concatenate(([True], inner[1:] != inner[:-1]))
+        idx, inner = idx[moved], inner[moved]
+    if inner.shape[0] > 2:
+        before, mid, after = inner[:-2], inner[1:-1], inner[2:]
+        through = ((before < mid) & (mid < after)) | ((before > mid) & (mid > after))
+        idx = idx[np.concatenate(([True], ~through, [True]))]
+    vals = values[idx].tolist()  # a scalar loop over the samples left
     points = [0]
     ext = 0
     direction = 0  # +1 rising, -1 falling, 0 undecided

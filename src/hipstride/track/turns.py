@@ -21,7 +21,7 @@ The thresholds have no defaults here: they are the profile's ``[turns]`` keys, p
 
 from __future__ import annotations
 
-import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,22 +66,22 @@ class TurnLimits:
     max_angle_deg: float
 
 
-def _radius_m(heading_deg: np.ndarray, distance_m: np.ndarray, a: int, end: int) -> float:
-    """Path length over the middle 80 % of the heading change, divided by that change (rad)."""
-    h = heading_deg[a:end + 1]
-    s = distance_m[a:end + 1]
-    ok = np.isfinite(h)
-    if ok.sum() < 2:
-        return float("inf")
-    h, s = h[ok], s[ok]
-    total = h[-1] - h[0]
+def _radius_m(heading_deg: list[float], distance_m: list[float]) -> float:
+    """Path length over the middle 80 % of the heading change, divided by that change (rad),
+    from a turn's samples (plain floats: a few, where NumPy's per-call cost is most of it)."""
+    pairs = [(h, s) for h, s in zip(heading_deg, distance_m, strict=True) if math.isfinite(h)]
+    if len(pairs) < 2:
+        return math.inf
+    h0, h1 = pairs[0][0], pairs[-1][0]
+    total = h1 - h0
     if total == 0:
-        return float("inf")
-    progress = (h - h[0]) / total  # 0 -> 1 across the turn (not monotone on noisy paths)
-    lo = int(np.argmax(progress >= 0.1))
-    hi = int(np.argmax(progress >= 0.9))
-    arc = float(s[hi] - s[lo])
-    return float(arc / np.radians(0.8 * abs(total))) if hi > lo else 0.0
+        return math.inf
+    # progress 0 -> 1 across the turn (not monotone on noisy paths); the first sample past
+    # 10 % and 90 % of it (the first sample when none is)
+    lo = next((i for i, (h, _) in enumerate(pairs) if (h - h0) / total >= 0.1), 0)
+    hi = next((i for i, (h, _) in enumerate(pairs) if (h - h0) / total >= 0.9), 0)
+    arc = pairs[hi][1] - pairs[lo][1]
+    return arc / math.radians(0.8 * abs(total)) if hi > lo else 0.0
 
 
 def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Turn]]:
@@ -105,30 +105,35 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
     edges = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
     kept: list[Turn] = []
     rejected: list[Turn] = []
-    speed = course.speed_mps
-    for a, b in itertools.pairwise(edges):
-        if sign[a] == 0:
-            continue
-        last = int(b - 1)
-        end = min(last + w, n - 1)
-        angle = float(heading[end] - heading[a])
-        if abs(angle) < limits.min_angle_deg:
-            continue
+    # runs of a non-zero sign, with their angle, all at once; then each remaining candidate
+    # (tens per course, a few samples each) on plain floats of its own slice, where NumPy's
+    # per-call cost would be most of the work
+    a_all, b_all = edges[:-1], edges[1:]
+    run = sign[a_all] != 0
+    a_all, b_all = a_all[run], b_all[run]
+    end_all = np.minimum(b_all - 1 + w, n - 1)
+    angle_all = heading[end_all] - heading[a_all]
+    wide = ~(np.abs(angle_all) < limits.min_angle_deg)        # a NaN angle stays, as before
+    size = np.abs(change)
+    speed, distance, lateral = course.speed_mps, course.distance_m, course.lateral_accel_mps2
+    for a, b, end, angle in zip(a_all[wide].tolist(), b_all[wide].tolist(),
+                                end_all[wide].tolist(), angle_all[wide].tolist(), strict=True):
         v = sorted(x for x in speed[a:end + 1].tolist() if x == x)  # finite only (NaN != NaN)
         median_v = (v[len(v) // 2] + v[(len(v) - 1) // 2]) / 2.0 if v else None
         if median_v is not None and median_v < limits.min_speed_mps:
             continue
-        peak = int(a + np.argmax(np.abs(change[a:b])))
+        part = size[a:b].tolist()
+        peak = a + max(range(b - a), key=part.__getitem__)     # the first largest, as argmax
         centre = min(peak + w // 2, n - 1)
-        lat = float(course.lat_deg[centre]) if np.isfinite(course.lat_deg[centre]) else None
-        lon = float(course.lon_deg[centre]) if np.isfinite(course.lon_deg[centre]) else None
-        radius = _radius_m(heading, course.distance_m, int(a), end)
-        peak_lateral = float(course.lateral_accel_mps2[a:end + 1].max())
+        lat, lon = float(course.lat_deg[centre]), float(course.lon_deg[centre])
+        radius = _radius_m(heading[a:end + 1].tolist(), distance[a:end + 1].tolist())
+        peak_lateral = float(lateral[a:end + 1].max())
         turn = Turn(
-            start_index=int(a), end_index=end, distance_m=float(course.distance_m[centre]),
+            start_index=a, end_index=end, distance_m=float(distance[centre]),
             angle_deg=abs(angle), side="right" if angle > 0 else "left",
             sharp=bool(abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m),
-            lat_deg=lat, lon_deg=lon, peak_lateral_accel_mps2=peak_lateral,
+            lat_deg=lat if math.isfinite(lat) else None,
+            lon_deg=lon if math.isfinite(lon) else None, peak_lateral_accel_mps2=peak_lateral,
             radius_m=radius, median_speed_mps=median_v)
         artefact = peak_lateral > limits.max_lateral_accel_mps2 or abs(angle) > limits.max_angle_deg
         (rejected if artefact else kept).append(turn)
