@@ -9,6 +9,8 @@ on); the drawings come from :mod:`hipstride.report.run_map` and :mod:`hipstride.
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +38,7 @@ from hipstride.track.surface import SURFACE_CLASSES
 if TYPE_CHECKING:
     from hipstride.analysis.run import KmSplit, RunAnalysis
 
-__all__ = ["Basemap", "map_basemap", "render_html_report", "write_html_report"]
+__all__ = ["Basemap", "map_basemap", "render_html_report", "report_file_names", "write_html_report"]
 
 FACTOR_LABELS = {"downhill": "Downhill", "uphill": "Uphill", "turns": "Turns", "surface": "Surface",
                  "cadence": "Cadence"}
@@ -160,6 +162,43 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
         "notes": a.notes,
         "version": __version__,
     }
+
+
+#: Suffixes of a recording's file name that a report's name leaves out (``run.fit.gz`` -> ``run``).
+_FORMAT_SUFFIXES = (".fit", ".gpx", ".tcx")
+
+
+def _stem(name: str) -> str:
+    """``name`` without ``.gz`` and then one format suffix (``run.fit.gpx`` -> ``run.fit``)."""
+    for suffixes in ((".gz",), _FORMAT_SUFFIXES):
+        suffix = next((s for s in suffixes if name.lower().endswith(s) and len(name) > len(s)), "")
+        name = name[: len(name) - len(suffix)]
+    return name
+
+
+def report_file_names(sources: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """One HTML file name per recording, all different, in the order given.
+
+    A report is named after its recording without the format's suffix (``run.fit`` ->
+    ``run.html``). Where two recordings share that stem (``run.fit`` and ``run.gpx``) both keep
+    their full file name (``run.fit.html``, ``run.gpx.html``); where even that is shared (the same
+    name in two folders, or one file given twice) a number follows (``run.fit-2.html``). Names are
+    compared without case, so no two reports collide on a file system that ignores it.
+    """
+    names = [Path(os.fspath(s)).name or "run" for s in sources]
+    stems = [_stem(n) for n in names]
+    counts = Counter(s.casefold() for s in stems)
+    taken: set[str] = set()
+    out = []
+    for name, stem in zip(names, stems, strict=True):
+        base = name if counts[stem.casefold()] > 1 else stem
+        candidate, n = base, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.casefold())
+        out.append(candidate + ".html")
+    return out
 
 
 def map_basemap(analysis: RunAnalysis, home: str | Path | None = None
