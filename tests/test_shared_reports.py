@@ -74,3 +74,73 @@ def test_a_failed_input_shifts_no_report_name(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["run.gpx.html", "run.tcx.html"]
     assert "Traceback" not in result.output
     assert re.search(r"error: .*bad\.gpx", result.output)
+
+
+def _imported(tmp_path: Path) -> tuple[Path, Path, list[str]]:
+    """A library holding one run from a folder named like a runner's home; the home option."""
+    folder = tmp_path / "home" / "ann-private" / "Downloads"
+    folder.mkdir(parents=True)
+    run = folder / "morning.gpx"
+    run.write_bytes(_gpx(15))
+    home = tmp_path / "lib"
+    h = ["--home", str(home)]
+    result = CliRunner().invoke(main, ["import", str(run), *h])
+    assert result.exit_code == 0, result.output
+    return run, home, h
+
+
+def test_no_shared_report_or_export_names_the_local_folder(tmp_path: Path) -> None:
+    run, _, h = _imported(tmp_path)
+    runner = CliRunner()
+    out = tmp_path / "out"
+    commands = {
+        "analyze.html": ["analyze", str(run), "--html", str(out / "analyze.html")],
+        "show.html": ["show", "1", "--html", str(out / "show.html"), *h],
+        "clinician.html": ["report", "clinician", "--until", "2024-05-10", "--html",
+                           str(out / "clinician.html"), *h],
+        "runs.csv": ["export", "runs", "--csv", str(out / "runs.csv"), *h],
+        "run.geojson": ["export", "run", "1", "--geojson", str(out / "run.geojson"), *h],
+    }
+    for name, args in commands.items():
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, (name, result.output)
+        text = (out / name).read_text(encoding="utf-8")
+        assert "ann-private" not in text, name
+        assert str(tmp_path) not in text, name
+    assert "morning.gpx" in (out / "analyze.html").read_text(encoding="utf-8")
+    assert "morning.gpx" in (out / "show.html").read_text(encoding="utf-8")
+    assert ",morning.gpx," in (out / "runs.csv").read_text(encoding="utf-8")
+    assert '"source_file":"morning.gpx"' in (out / "run.geojson").read_text(encoding="utf-8")
+    # the library itself still knows where the run came from
+    listed = runner.invoke(main, ["runs", "--json", *h])
+    assert str(run) in listed.stdout
+
+
+def test_control_characters_never_reach_the_clinician_page(tmp_path: Path) -> None:
+    from datetime import date
+
+    from hipstride.journal.entry import JournalEntry
+    from hipstride.journal.store import add_entry
+    from hipstride.library.sqlite import SQLiteStore
+
+    _, home, h = _imported(tmp_path)
+    runner = CliRunner()
+    # through the command: cleaned before it is stored
+    added = runner.invoke(main, ["journal", "add", "--date", "2024-05-02", "--pain-during", "2",
+                                 "--better", "ice\x00 pack\x1b[1m", "--worse", "hills\x85\r\n", *h])
+    assert added.exit_code == 0, added.output
+    listed = runner.invoke(main, ["journal", "list", "--json", *h])
+    assert '"better": "ice pack[1m"' in listed.stdout
+    assert '"worse": "hills"' in listed.stdout
+    # stored raw by an older version or through the Python API: cleaned on the page
+    with SQLiteStore(home / "library.sqlite") as store:
+        add_entry(store, JournalEntry(date(2024, 5, 3), pain_after=1.0, better="rest\x00ed\x07",
+                                      worse="stairs\x1f"))
+    page = tmp_path / "c.html"
+    result = runner.invoke(main, ["report", "clinician", "--until", "2024-05-10", "--html",
+                                  str(page), *h])
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    for kept in ("rested", "stairs", "ice pack[1m"):
+        assert kept in html
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", html)

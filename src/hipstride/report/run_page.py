@@ -18,6 +18,7 @@ import numpy as np
 
 from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
+from hipstride._privacy import printable, shown_source
 from hipstride.model.hipload import FACTORS
 from hipstride.report._templates import render
 from hipstride.report.run_map import (
@@ -95,7 +96,7 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
     act = a.activity
     hl = a.hip_load
     course = a.course
-    title = act.name or Path(act.source).name or "Run"
+    title = printable(act.name or "") or shown_source(act.source) or "Run"
     when = (act.start_time_utc.strftime("%Y-%m-%d %H:%M UTC") if act.start_time_utc and not act.time_is_relative
             else "date unknown")
     sport = act.sport + (f" / {act.sub_sport}" if act.sub_sport else "")
@@ -133,10 +134,10 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
             for k, v in a.form.averages.items() if v is not None and k in FORM_LABELS]
     return {
         "title": title,
-        "source": act.source,
+        "source": shown_source(act.source),  # the name only: a report is shared
         "when": when,
         "sport": sport,
-        "device": act.device,
+        "device": printable(act.device) if act.device else act.device,
         "index": None if hl.index is None else f"{hl.index:.3f}",
         "index_colour": load_colour(hl.index),
         "total": None if hl.total is None else f"{hl.total:.2f}",
