@@ -2,9 +2,10 @@
 
 The fast path of :mod:`hipstride.io.gpx` captures every point's texts with one regular
 expression; turning 10⁶ of them into floats one ``float()`` or ``datetime.fromisoformat`` call at
-a time cost most of the read (1.6 s of 6 s for the times alone). Here each column becomes a matrix
-of bytes and is decoded with array arithmetic, giving bit for bit what the one-by-one calls give
-(tests/test_gpx_fast_times.py checks it); text of any other form goes to those calls.
+a time cost most of the read (1.6 s of 6 s for the times alone). Here a column of times becomes a
+matrix of bytes decoded with array arithmetic, bit for bit what ``fromisoformat`` gives
+(tests/test_gpx_fast_times.py checks it; other forms go to that call), and a column of numbers
+goes through ``float()`` straight into one array.
 """
 
 from __future__ import annotations
@@ -18,45 +19,20 @@ __all__ = ["decimals", "epochs"]
 
 
 def decimals(column: tuple[bytes, ...]) -> NDArray[np.float64]:
-    """Parse one captured column at once (NaN where a point lacks the value); raises ValueError
-    on text that is not a number, which sends the file to the slow path.
+    """One captured column as floats (NaN where a point lacks the value); raises ValueError on
+    text that is not a number, which sends the file to the slow path.
 
-    Plain decimals (``-122.4194155``: a sign, at most 15 digits, one point) are decoded as a
-    matrix of bytes: the digits as one integer ``m`` and ``k`` digits after the point give
-    ``m / 10**k``, which is exact because both are exact doubles and IEEE division rounds once
-    (Clinger's fast path, "How to read floating point numbers accurately", 1990), so it equals
-    ``float()``. Any other text (exponents, ``nan``, spaces) is parsed by ``float()`` one by one.
+    ``float()`` itself is kept (its exact rounding, its ``nan``/``inf``/exponent forms), mapped
+    straight into one array without a list between: that measured faster (0.22 µs a value) than
+    NumPy's cast from a bytes array (0.43 µs) and than decoding the digits as a byte matrix
+    (0.57 µs, a dozen passes over the matrix).
     """
     n = len(column)
     if not any(column):
         return np.full(n, NAN)
-    text = np.array(column, dtype=np.bytes_)
-    width = text.dtype.itemsize
-    b = text.view(np.uint8).reshape(n, width).astype(np.int64)
-    used = b != 0
-    length = used.sum(axis=1)
-    sign = b[:, 0] == ord("-")
-    point = b == ord(".")
-    digit = (b >= ord("0")) & (b <= ord("9"))
-    first = sign.astype(np.int64)
-    ok = (length > first) & (point.sum(axis=1) <= 1)
-    ok &= (digit | point | ~used).sum(axis=1) + first == width  # nothing else but the sign
-    ok &= (used == (np.arange(width) < length[:, None])).all(axis=1)
-    mantissa = np.zeros(n, dtype=np.int64)
-    count = np.zeros(n, dtype=np.int64)
-    for j in range(width):
-        take = digit[:, j] & (count < 16)
-        mantissa = np.where(take, mantissa * 10 + (b[:, j] - ord("0")), mantissa)
-        count += digit[:, j]
-    has_point = point.any(axis=1)
-    after = np.where(has_point, length - 1 - np.argmax(point, axis=1), 0)
-    ok &= (count >= 1) & (count <= 15)
-    out = np.full(n, NAN)
-    value = mantissa[ok] / 10.0 ** after[ok]
-    out[ok] = np.where(sign[ok], -value, value)
-    for i in np.flatnonzero(~ok & (length > 0)).tolist():
-        out[i] = float(column[i])
-    return out
+    if all(column):
+        return np.fromiter(map(float, column), np.float64, n)
+    return np.fromiter((float(x) if x else NAN for x in column), np.float64, n)
 
 
 #: Byte positions of the fixed ``YYYY-MM-DDTHH:MM:SS`` layout: separators and digits.
