@@ -31,7 +31,7 @@ PLACES: dict[str, tuple[int | None, int | None, int | None]] = {
     "fitparse__activity-unexpected-eof.fit": (768, None, 14),
     "fitparse__nick.fit": (403456, None, 14391),
     "fitparse__strava-android-app-201.10-b1218918.fit": (7471, None, 473),
-    "gpsbabel__lezyne_super_gps-garmin_fit-sample-bad-endian.fit": (22181, None, 804),
+    "gpsbabel__lezyne_super_gps-garmin_fit-sample-bad-endian.fit": (22225, None, 804),  # the broken record, not the SDK's stop
     "runpandas__malformed.tcx": (None, 4653, None),
     "graphhopper__no_trk.gpx": (None, None, None),
     "elevate__empty.fit": (None, None, None),

@@ -318,7 +318,7 @@ CORRUPT = {
     "fitparse__activity-unexpected-eof.fit": ("warn", "truncated: ends inside a record at byte 768"),
     "fitparse__nick.fit": ("warn", "truncated: ends inside a record at byte 403456, where the checksum"),
     "fitparse__strava-android-app-201.10-b1218918.fit": ("warn", "local message type 11, which was never defined"),
-    "gpsbabel__lezyne_super_gps-garmin_fit-sample-bad-endian.fit": ("warn", "compressed-timestamp record at byte 22181"),
+    "gpsbabel__lezyne_super_gps-garmin_fit-sample-bad-endian.fit": ("warn", "corrupt definition record at byte 22225"),
     "fitparse__coros-pace-2-cycling-misaligned-fields.fit": ("ok", ""),
 }
 

@@ -83,13 +83,14 @@ def test_one_offline_file_with_map_profile_and_tables(tmp_path: Path) -> None:
 
 def test_activity_name_and_source_are_escaped(tmp_path: Path) -> None:
     act = synthetic_run(name='<script>alert("x")</script><img src=x onerror=alert(1)>')
-    act.source = "runs/<b>evil</b>.gpx"
+    act.source = "runs/<i>evil<i onclick=x>.gpx"  # the report shows the name, not the folder
     html = report(tmp_path, analyze_activity(act))
     assert "<script" not in html
     assert "<img" not in html
-    assert "<b>evil" not in html
+    assert "<i>evil" not in html
     assert "&lt;script&gt;alert(" in html
-    assert "&lt;b&gt;evil&lt;/b&gt;" in html
+    assert "&lt;i&gt;evil&lt;i onclick=x&gt;.gpx" in html
+    assert "runs/" not in html
 
 
 def test_treadmill_run_without_positions_or_elevation(tmp_path: Path) -> None:

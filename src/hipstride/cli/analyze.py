@@ -41,7 +41,8 @@ class _SurfaceChoice(click.Choice[str]):
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (one object per file; a list for several).")
 @click.option("--html", "html_out", type=click.Path(path_type=Path),
-              help="Write a self-contained HTML report (a folder when several files are given).")
+              help="Write a self-contained HTML report (a folder when several files are given: one "
+                   "report per file, named after it).")
 @click.option("--profile", "profile_path", type=click.Path(path_type=Path),
               help="Hip-load profile TOML file (default: the shipped profile).")
 @click.option("--surface", type=_SurfaceChoice(),
@@ -65,8 +66,9 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
         raise click.UsageError("use either --surface or --map, not both")
     profile = load_profile(profile_path)
     results = []
+    origin: list[int] = []  # the position among the inputs of each result
     failed = 0
-    for path in files:
+    for position, path in enumerate(files):
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -89,23 +91,25 @@ def analyze(files: tuple[Path, ...], as_json: bool, html_out: Path | None,
                 if provider is not None:
                     run_surface = provider
             results.append(analyze_activity(activity, profile=profile, surface=run_surface))
+            origin.append(position)
         except HipstrideError as exc:
             failed += 1
             message = str(exc) if str(path) in str(exc) else f"{path}: {exc}"
             click.echo(f"hipstride: error: {message}", err=True)
 
     if html_out is not None and results:
-        from hipstride.report.run_page import map_basemap, write_html_report
+        from hipstride.report.run_page import map_basemap, report_file_names, write_html_report
 
         if len(files) == 1:
             write_html_report(results[0], html_out, basemap=map_basemap(results[0]))
             click.echo(f"wrote {html_out}", err=True)
-        else:
+        else:  # one report per input, named from every input so a failed one shifts no name
             html_out.mkdir(parents=True, exist_ok=True)
-            for a in results:
-                out = html_out / (Path(a.activity.source).name.split(".")[0] + ".html")
+            names = report_file_names(files)
+            for position, a in zip(origin, results, strict=True):
+                out = html_out / names[position]
                 write_html_report(a, out, basemap=map_basemap(a))
-                click.echo(f"wrote {out}", err=True)
+                click.echo(f"wrote {out} (the report of {files[position]})", err=True)
     if as_json:
         docs = [a.to_dict() for a in results]
         dump_json(docs[0] if len(files) == 1 and docs else docs)

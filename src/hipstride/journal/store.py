@@ -31,6 +31,7 @@ from datetime import date
 from typing import Any, Literal
 
 from hipstride._json import utf8_text
+from hipstride._privacy import printable
 from hipstride.errors import InputError
 from hipstride.journal.decision import decide
 from hipstride.journal.entry import FIELDS, FLAGS, MAX_STIFFNESS_MIN, SIDES, SITES, JournalEntry
@@ -131,7 +132,9 @@ def _text(value: object, field: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InputError(f"{field}: expected text, got {value!r}")
-    text = utf8_text(value).strip()  # a lone surrogate (bytes that were not UTF-8) becomes U+FFFD
+    # a lone surrogate (bytes that were not UTF-8) becomes U+FFFD; control characters (NUL,
+    # escape) are dropped here, at the store, so no view or page ever meets them
+    text = printable(utf8_text(value)).strip()
     if len(text) > MAX_TEXT_CHARS:
         raise InputError(f"{field}: at most {MAX_TEXT_CHARS} characters, got {len(text)}")
     return text or None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +20,7 @@ import numpy as np
 
 from hipstride._files import write_atomic
 from hipstride._json import dumps
+from hipstride._privacy import shown_source
 from hipstride.activity import Activity
 from hipstride.errors import DataError, InputError
 from hipstride.io.gpx_write import activity_track, write_gpx
@@ -36,8 +38,13 @@ RUN_COLUMNS: tuple[str, ...] = (
 
 
 def run_rows(store: RunStore) -> list[dict[str, Any]]:
-    """Every run as a dict of :data:`RUN_COLUMNS`."""
-    return [{k: r.to_dict()[k] for k in RUN_COLUMNS} for r in store.list_runs()]
+    """Every run as a dict of :data:`RUN_COLUMNS`; ``source_file`` is the recording's name without
+    the folders above it (:func:`hipstride._privacy.shown_source`: an export is made to be shared)."""
+    return [_shareable(r.to_dict(), RUN_COLUMNS) for r in store.list_runs()]
+
+
+def _shareable(run: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    return {k: shown_source(run[k]) if k == "source_file" else run[k] for k in keys}
 
 
 #: What a spreadsheet takes for the start of a formula (or, for tab and CR, of a cell it moves).
@@ -149,7 +156,7 @@ def write_run_geojson(store: RunStore, run_id: int, out: str | Path) -> int:
     feature = {
         "type": "Feature",
         "geometry": {"type": "LineString", "coordinates": coords},
-        "properties": {**run.to_dict(), "coordinateProperties": {"times": [times[i] for i in keep]},
+        "properties": {**_shareable(run.to_dict(), list(run.to_dict())), "coordinateProperties": {"times": [times[i] for i in keep]},
                        **({"matched_path": matched} if matched is not None else {})},
     }
     write_atomic(out, dumps(feature, separators=(",", ":")))

@@ -27,6 +27,7 @@ from typing import Any
 
 from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
+from hipstride._privacy import printable
 from hipstride.errors import InputError
 from hipstride.journal.entry import FLAG_TABLE, JournalEntry
 from hipstride.journal.rules import PAIN_ACCEPTABLE_MAX, RED_FLAG_MEMORY_DAYS
@@ -156,11 +157,11 @@ def _runs_section(store: RunStore, runs: list[RunSummary], entries: list[Journal
         factors = (stored[0].get("hip_load", {}).get("factors", {}) if stored else {})
         day = _run_date(run)
         rows.append({
-            "id": run.id, "date": day.isoformat() if day else "–", "name": run.name or "",
+            "id": run.id, "date": day.isoformat() if day else "–", "name": printable(run.name or ""),
             "km": "–" if run.distance_m is None else f"{run.distance_m / 1000:.2f}",
             "index": "–" if run.hip_load_index is None else f"{run.hip_load_index:.3f}",
             "factors": [_signed(factors.get(f)) for f in FACTORS],
-            "device": run.device or "",
+            "device": printable(run.device or ""),
         })
     figures = [RunFigures(r.id, d, r.distance_m, r.hip_load_index)
                for r in listed if (d := _run_date(r)) is not None]
@@ -265,7 +266,7 @@ def clinician_context(store: RunStore, *, until: date,
                      "after": _fmt(e.pain_after), "morning": _fmt(e.pain_morning),
                      "stiffness": _fmt(e.morning_stiffness_min),
                      "where": ", ".join(e.where) or "–", "side": e.side or "–",
-                     "better": e.better or "", "worse": e.worse or "",
+                     "better": printable(e.better or ""), "worse": printable(e.worse or ""),
                      "flags": [FLAG_LABELS.get(f, f) for f in e.flags],
                      "seen": [FLAG_LABELS.get(f, f) for f in e.seen],
                      "run": "–" if e.run_id is None else str(e.run_id)}

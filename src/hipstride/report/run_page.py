@@ -9,6 +9,8 @@ on); the drawings come from :mod:`hipstride.report.run_map` and :mod:`hipstride.
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ import numpy as np
 
 from hipstride.__version__ import __version__
 from hipstride._files import write_atomic
+from hipstride._privacy import printable, shown_source
 from hipstride.model.hipload import FACTORS
 from hipstride.report._templates import render
 from hipstride.report.run_map import (
@@ -36,7 +39,7 @@ from hipstride.track.surface import SURFACE_CLASSES
 if TYPE_CHECKING:
     from hipstride.analysis.run import KmSplit, RunAnalysis
 
-__all__ = ["Basemap", "map_basemap", "render_html_report", "write_html_report"]
+__all__ = ["Basemap", "map_basemap", "render_html_report", "report_file_names", "write_html_report"]
 
 FACTOR_LABELS = {"downhill": "Downhill", "uphill": "Uphill", "turns": "Turns", "surface": "Surface",
                  "cadence": "Cadence"}
@@ -93,7 +96,7 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
     act = a.activity
     hl = a.hip_load
     course = a.course
-    title = act.name or Path(act.source).name or "Run"
+    title = printable(act.name or "") or shown_source(act.source) or "Run"
     when = (act.start_time_utc.strftime("%Y-%m-%d %H:%M UTC") if act.start_time_utc and not act.time_is_relative
             else "date unknown")
     sport = act.sport + (f" / {act.sub_sport}" if act.sub_sport else "")
@@ -131,10 +134,10 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
             for k, v in a.form.averages.items() if v is not None and k in FORM_LABELS]
     return {
         "title": title,
-        "source": act.source,
+        "source": shown_source(act.source),  # the name only: a report is shared
         "when": when,
         "sport": sport,
-        "device": act.device,
+        "device": printable(act.device) if act.device else act.device,
         "index": None if hl.index is None else f"{hl.index:.3f}",
         "index_colour": load_colour(hl.index),
         "index_withheld": d["hip_load"].get("not_computed"),
@@ -161,6 +164,43 @@ def _context(a: RunAnalysis, basemap: Basemap | None) -> dict[str, Any]:
         "notes": a.notes,
         "version": __version__,
     }
+
+
+#: Suffixes of a recording's file name that a report's name leaves out (``run.fit.gz`` -> ``run``).
+_FORMAT_SUFFIXES = (".fit", ".gpx", ".tcx")
+
+
+def _stem(name: str) -> str:
+    """``name`` without ``.gz`` and then one format suffix (``run.fit.gpx`` -> ``run.fit``)."""
+    for suffixes in ((".gz",), _FORMAT_SUFFIXES):
+        suffix = next((s for s in suffixes if name.lower().endswith(s) and len(name) > len(s)), "")
+        name = name[: len(name) - len(suffix)]
+    return name
+
+
+def report_file_names(sources: Sequence[str | os.PathLike[str]]) -> list[str]:
+    """One HTML file name per recording, all different, in the order given.
+
+    A report is named after its recording without the format's suffix (``run.fit`` ->
+    ``run.html``). Where two recordings share that stem (``run.fit`` and ``run.gpx``) both keep
+    their full file name (``run.fit.html``, ``run.gpx.html``); where even that is shared (the same
+    name in two folders, or one file given twice) a number follows (``run.fit-2.html``). Names are
+    compared without case, so no two reports collide on a file system that ignores it.
+    """
+    names = [Path(os.fspath(s)).name or "run" for s in sources]
+    stems = [_stem(n) for n in names]
+    counts = Counter(s.casefold() for s in stems)
+    taken: set[str] = set()
+    out = []
+    for name, stem in zip(names, stems, strict=True):
+        base = name if counts[stem.casefold()] > 1 else stem
+        candidate, n = base, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.casefold())
+        out.append(candidate + ".html")
+    return out
 
 
 def map_basemap(analysis: RunAnalysis, home: str | Path | None = None

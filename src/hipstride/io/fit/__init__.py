@@ -59,16 +59,17 @@ known about the damage:
 
 The SDK cannot read compressed-timestamp records (FR70): that SDK error, or an SDK error of no
 known kind, sends the part to ``fitdecode`` in strict mode; if that fails too, whichever decoder got
-further gives the partial result. No exception other than :class:`~hipstride.errors.ReadError`
-escapes. Each problem knows its place: ``ReadError.offset`` is the byte of the damage (the SDK's
-position, fitdecode's ``FitParseError.offset``, the end of a truncated file) and
+further gives the partial result, and :mod:`._walk` says in plain words which rule of the FIT
+layout the part breaks (the decoders' own texts never reach the runner). No exception other than
+:class:`~hipstride.errors.ReadError` escapes. Each problem knows its place: ``ReadError.offset`` is
+the byte of the damage (the first broken record, the SDK's position, the end of a truncated file) and
 ``ReadError.record`` the first record not read. With ``on_error=OnError.RAISE`` the first
 problem that would be a warning is raised instead (see :mod:`hipstride.io._policy`).
 
 The package: :mod:`._frames` splits a chained file into parts, checks headers and checksums and
 classifies decoder errors; :mod:`._fitdecode` is the fallback decoder; :mod:`._assemble` turns
 records into the activity, with :mod:`._summary` for sessions, laps, events and the device;
-:mod:`._dev` names developer fields.
+:mod:`._dev` names developer fields; :mod:`._walk` explains a part both decoders refused.
 """
 
 from __future__ import annotations

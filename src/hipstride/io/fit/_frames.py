@@ -20,6 +20,7 @@ from hipstride.io import _bounds as bounds
 from hipstride.io._policy import Issue
 from hipstride.io.fit._dev import DevField, app_identity, describe
 from hipstride.io.fit._fitdecode import Message, Messages, decode_with_fitdecode
+from hipstride.io.fit._walk import explain
 
 __all__ = ["Message", "Messages", "Part", "decode_parts"]
 
@@ -136,14 +137,30 @@ def _decode_part(data: bytes, offset: int, end: int, number: int) -> Part:
         fd_messages, fd_fields, fd_error = decode_with_fitdecode(chunk)
         if fd_error is None:
             return Part(number, offset, fd_messages, fd_fields)
-        problem = f"{problem}; fitdecode fails too ({_short(fd_error)})"
+        fd_offset = getattr(fd_error, "offset", None)  # fitdecode's FitParseError has one
+        fd_where = offset + fd_offset if isinstance(fd_offset, int) else position
+        problem, position, fd_where = _plain_problem(chunk, offset, end - len(data), position,
+                                                     fd_where)
         if len(fd_messages.get("record_mesgs", [])) > len(messages.get("record_mesgs", [])):
-            fd_offset = getattr(fd_error, "offset", None)  # fitdecode's FitParseError has one
-            where = offset + fd_offset if isinstance(fd_offset, int) else position
             return Part(number, offset, fd_messages, fd_fields, problem=problem,
-                        problem_offset=where)  # it got further
+                        problem_offset=fd_where)  # it got further
     return Part(number, offset, messages, _sdk_dev_fields(messages, app_of_key), problem=problem,
                 problem_offset=position)
+
+
+def _plain_problem(chunk: bytes, offset: int, missing: int, sdk_where: int | None,
+                   fd_where: int | None) -> tuple[str, int | None, int | None]:
+    """What is wrong with a part both decoders failed on, in plain words, and where (for each
+    decoder's partial result): the first broken rule of the FIT layout (:mod:`._walk`), else the
+    byte where the values stopped decoding. The decoders' own texts stay out of it."""
+    also = f"; the file is also {missing} bytes shorter than its header says" if missing > 0 else ""
+    found = explain(chunk, offset)
+    if found is not None:
+        return found[0] + also, found[1], found[1]
+    where = sdk_where if sdk_where is not None else fd_where
+    at = f"at byte {where}" if where is not None else "in one of its records"
+    return (f"undecodable data {at}: the records are laid out as FIT requires, but a value in "
+            f"them cannot be decoded{also}"), sdk_where, fd_where
 
 
 def _bound_records(count: list[Any], stamp: object) -> None:
@@ -193,7 +210,6 @@ def _classify(error: Exception, data: bytes, offset: int, end: int) -> tuple[str
     text = str(error)
     match = _SDK_POSITION.search(text)
     position = offset + int(match.group(1)) if match else None
-    detail = _SDK_POSITION.sub("", text).replace("FIT Runtime Error", "").strip(" :")
     actual_end = min(end, len(data))
     short = actual_end < end
     if "CRC Error" in text:
@@ -215,14 +231,7 @@ def _classify(error: Exception, data: bytes, offset: int, end: int) -> tuple[str
     if "Compressed timestamp" in text:
         return ("fallback", f"compressed-timestamp record{where}, which garmin-fit-sdk cannot "
                 f"read{also}", position)
-    return ("fallback", f"undecodable data{where} (garmin-fit-sdk: "
-            f"{detail or type(error).__name__}){also}", position)
-
-
-def _short(exc: Exception, limit: int = 90) -> str:
-    """The gist of an exception's message (fitdecode appends long parenthesised context)."""
-    text = " ".join(str(exc).split()).split(" (")[0] or type(exc).__name__
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return "fallback", f"undecodable data{where}{also}", position  # plain words follow if fitdecode fails
 
 
 def _sdk_dev_fields(messages: Messages, app_of_key: dict[int, str | None]) -> dict[int, DevField]:
