@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -40,6 +40,7 @@ __all__ = [
     "Flag",
     "JournalEntry",
     "flag",
+    "flag_dates",
     "site_words",
 ]
 
@@ -210,3 +211,16 @@ class JournalEntry:
 
 #: The fields of a journal entry, as named in the JSON form (the dataclass's own field order).
 FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(JournalEntry))
+
+
+def flag_dates(entries: Sequence[JournalEntry]) -> tuple[dict[str, date], dict[str, date]]:
+    """For each red flag, the latest day it was noted and the latest day it was recorded as seen
+    by a professional (``(noted, seen)``; a flag never seen is absent from ``seen``)."""
+    noted: dict[str, date] = {}
+    seen: dict[str, date] = {}
+    for entry in entries:
+        for name in entry.flags:
+            noted[name] = max(entry.date, noted.get(name, entry.date))
+        for name in entry.seen:
+            seen[name] = max(entry.date, seen.get(name, entry.date))
+    return noted, seen

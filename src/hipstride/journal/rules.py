@@ -135,7 +135,7 @@ from hipstride.journal._rule_base import (
     WeekLoad,
     recent,
 )
-from hipstride.journal.entry import JournalEntry, flag, site_words
+from hipstride.journal.entry import JournalEntry, flag, flag_dates, site_words
 
 __all__ = [
     "DECISION_RANK",
@@ -168,13 +168,7 @@ __all__ = [
 
 def _open_flags(entries: Sequence[JournalEntry]) -> dict[str, date]:
     """Each flag's latest noted date, unless an entry of that day or later records it seen."""
-    noted: dict[str, date] = {}
-    seen: dict[str, date] = {}
-    for entry in entries:
-        for name in entry.flags:
-            noted[name] = max(entry.date, noted.get(name, entry.date))
-        for name in entry.seen:
-            seen[name] = max(entry.date, seen.get(name, entry.date))
+    noted, seen = flag_dates(entries)
     return {name: day for name, day in noted.items() if not (name in seen and seen[name] >= day)}
 
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from hipstride.journal._pain_rules import MEASURES, daily
 from hipstride.journal._rule_base import STIFFNESS_LONG_MIN
-from hipstride.journal.entry import JournalEntry, flag
+from hipstride.journal.entry import JournalEntry, flag, flag_dates
 
 __all__ = [
     "ONSET_GAP_DAYS",
@@ -115,13 +115,7 @@ def stiffness_trend(entries: Sequence[JournalEntry], today: date) -> dict[str, A
 
 def flag_status(entries: Sequence[JournalEntry]) -> list[dict[str, Any]]:
     """Each red flag noted: its label, tier, the last day noted and the day seen (or ``None``)."""
-    noted: dict[str, date] = {}
-    seen: dict[str, date] = {}
-    for entry in entries:
-        for name in entry.flags:
-            noted[name] = max(entry.date, noted.get(name, entry.date))
-        for name in entry.seen:
-            seen[name] = max(entry.date, seen.get(name, entry.date))
+    noted, seen = flag_dates(entries)
     return [{"flag": name, "label": flag(name).label, "tier": flag(name).tier,
              "noted": day.isoformat(),
              "seen": seen[name].isoformat() if name in seen and seen[name] >= day else None}
