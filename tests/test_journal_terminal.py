@@ -130,3 +130,17 @@ def test_the_closing_warning_names_every_red_flag_in_its_tier() -> None:
     today, days = DISCLAIMER.split("Within a few days")
     for f in FLAG_TABLE:
         assert f.text in (today if f.tier == "same-day" else days)
+
+
+def test_cross_training_days_are_shown_and_not_as_running() -> None:
+    days = [DAY - timedelta(days=3), DAY - timedelta(days=1)]
+    entries = [JournalEntry(DAY, pain_morning=1)]
+    runs = [RecentRun(DAY - timedelta(days=k), 1.0, 8_000.0) for k in (2, 4)]
+    with_rides = decide(DAY, entries, [], runs, cadence_baseline_spm=None,
+                        cross_training_days=days)
+    without = decide(DAY, entries, [], runs, cadence_baseline_spm=None)
+    text = _text(decision_view(with_rides), width=200)
+    assert f"Cross-training days recently (no run that day; not counted as running load): " \
+           f"{days[0].isoformat()}, {days[1].isoformat()}" in text
+    assert "Cross-training days" not in _text(decision_view(without), width=200)
+    assert (with_rides.decision, with_rides.rules) == (without.decision, without.rules)

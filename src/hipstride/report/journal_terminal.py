@@ -158,6 +158,10 @@ def decision_view(decision: Decision) -> Group:
         parts += _reason_lines(reason)
     parts.append(Text("\nPlan", style="bold"))
     parts += [_plan_text(line) for line in plan_lines(decision.plan)]
+    if decision.cross_training_days:
+        days = ", ".join(d.isoformat() for d in decision.cross_training_days)
+        parts.append(Text(f"\nCross-training days recently (no run that day; not counted as "
+                          f"running load): {days}"))
     parts.append(Text("\n" + DISCLAIMER, style="italic"))
     return Group(*parts)
 
