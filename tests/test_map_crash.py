@@ -19,9 +19,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from hipstride.cli import main
 from hipstride.errors import InputError
-from hipstride.map.store import list_maps, load_map, save_map
+from hipstride.map.store import list_maps, load_map, save_map, unlisted_maps
 from tests.conftest import data_path
 from tests.test_map_import import EXTRACTS, stored_network
 
@@ -112,6 +114,10 @@ def test_the_old_two_file_layout_is_never_mixed(tmp_path: Path) -> None:
     (folder / "town.json").write_text('{"name": "town", "format_version": 1, '
                                       '"bbox": [49.3, 8.6, 49.5, 8.8]}', encoding="utf-8")
     assert list_maps(tmp_path) == []
+    assert unlisted_maps(tmp_path) == ["town"]
+    listed = CliRunner().invoke(main, ["map", "list", "--home", str(tmp_path)])
+    assert listed.exit_code == 0
+    assert "map 'town' is unreadable or stored in an older layout" in listed.stderr
     with pytest.raises(InputError, match="older layout: import it again"):
         load_map("town", tmp_path)
     save_map(stored_network("berlin"), "town", tmp_path)  # a re-import replaces both

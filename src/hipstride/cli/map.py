@@ -80,9 +80,12 @@ def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path |
 @HOME_OPTION
 def list_command(as_json: bool, home: Path | None) -> None:
     """List the stored maps and the area each covers."""
-    from hipstride.map.store import list_maps
+    from hipstride.map.store import list_maps, unlisted_maps
 
     maps = list_maps(home)
+    for name in unlisted_maps(home):
+        click.echo(f"hipstride: warning: map '{name}' is unreadable or stored in an older layout "
+                   "and is not used: import it again", err=True)
     if as_json:
         docs = [{"name": m.name, "bbox": list(m.bbox), **{k: m.meta.get(k) for k in (
             "source_file", "counts", "length_km", "surface_tagged_share", "dem", "created_utc",

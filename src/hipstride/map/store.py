@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from hipstride.map.network import FootNetwork
 
 __all__ = ["MapInfo", "delete_map", "find_maps_covering", "import_map", "list_maps", "load_map",
-           "map_name_for", "maps_dir", "save_map"]
+           "map_name_for", "maps_dir", "save_map", "unlisted_maps"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 #: The member of the ``.npz`` that holds the metadata (JSON, UTF-8, as a uint8 array).
@@ -217,6 +217,17 @@ def list_maps(home: str | Path | None = None) -> list[MapInfo]:
         if meta is not None:
             out.append(MapInfo(npz.stem, npz, meta))
     return out
+
+
+def unlisted_maps(home: str | Path | None = None) -> list[str]:
+    """Names of map files that :func:`list_maps` leaves out because they are unreadable or in the
+    older two-file layout (each needs a re-import), so a listing can say that they exist."""
+    folder = maps_dir(home)
+    if not folder.is_dir():
+        return []
+    listed = {m.name for m in list_maps(home)}
+    return [npz.stem for npz in sorted(folder.glob("*.npz"))
+            if _NAME.match(npz.stem) and npz.is_file() and npz.stem not in listed]
 
 
 def load_map(name: str, home: str | Path | None = None) -> FootNetwork:
