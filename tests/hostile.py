@@ -10,30 +10,16 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 
+from hipstride.io.fit._frames import _crc16
+
 #: FIT seconds of 2020-06-01T06:00:00Z (FIT epoch 1989-12-31T00:00:00Z).
 T0_FIT = 959_925_600
 _DEG_TO_SEMICIRCLES = 2**31 / 180.0
 
 
-def _crc_table() -> tuple[int, ...]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return tuple(table)
-
-
-_CRC_TABLE = _crc_table()
-
-
 def fit_crc(data: bytes) -> int:
-    """The FIT CRC-16 (CRC-16/ARC) of ``data``."""
-    crc = 0
-    for byte in data:
-        crc = (crc >> 8) ^ _CRC_TABLE[(crc ^ byte) & 0xFF]
-    return crc
+    """The FIT CRC-16 (CRC-16/ARC) of ``data``: the reader's own checksum."""
+    return _crc16(data)
 
 
 def fit_file(timestamps: Sequence[int], *, lat_deg: float = 60.17, lon_deg: float = 24.94,

@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.errors import StorageError
 from hipstride.library import _edits
 from hipstride.library._connect import connect
+from hipstride.library._migrations import migrations, statements
 from hipstride.library.store import (
     AnalysisRecord,
     AnalysisState,
@@ -84,28 +84,6 @@ def _meta_fields(row: Sequence[Any]) -> dict[str, Any]:
     fields["end_time_utc"] = parse_utc(fields["end_time_utc"])
     fields["time_is_relative"] = bool(fields["time_is_relative"])
     return fields
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a script into complete statements (a ``;`` inside a comment or string is kept)."""
-    out: list[str] = []
-    buffer = ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            out.append(buffer.strip())
-            buffer = ""
-    if buffer.strip() and not all(ln.strip().startswith("--") or not ln.strip()
-                                  for ln in buffer.splitlines()):
-        out.append(buffer.strip())
-    return out
-
-
-def migrations() -> list[tuple[str, str]]:
-    """The shipped migrations as ``(name, sql)``, in the order they apply."""
-    folder = resources.files("hipstride.library") / "migrations"
-    files = sorted((f for f in folder.iterdir() if f.name.endswith(".sql")), key=lambda f: f.name)
-    return [(f.name.removesuffix(".sql"), f.read_text(encoding="utf-8")) for f in files]
 
 
 class SQLiteStore:
@@ -188,7 +166,7 @@ class SQLiteStore:
                 again = self._db.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,))
                 if again.fetchone():  # another process applied it meanwhile
                     continue
-                for statement in _statements(sql):
+                for statement in statements(sql):
                     self._db.execute(statement)
                 self._db.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_utc()))
 
