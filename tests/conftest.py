@@ -9,9 +9,14 @@ test that found nothing to run on (its list of files came out empty).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from hipstride.library.store import RunStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("HIPSTRIDE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -82,3 +87,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif not SHARED_DATA.is_dir():
             item.add_marker(pytest.mark.skip(reason=missing_data_message(SHARED_DATA)),
                             append=False)
+
+
+# -- the store suite runs on both stores ------------------------------------------------------
+from tests._postgres import postgres_dsn, postgres_server  # noqa: E402, F401  (fixtures)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunStore]:
+    """An empty run library, once in SQLite and once in PostgreSQL (a fresh schema)."""
+    from hipstride.library.postgres import PostgresStore
+    from hipstride.library.sqlite import SQLiteStore
+
+    opened: RunStore
+    if request.param == "sqlite":
+        opened = SQLiteStore(tmp_path / "library.sqlite")
+    else:
+        opened = PostgresStore(request.getfixturevalue("postgres_dsn"), maps_home=str(tmp_path))
+    try:
+        yield opened
+    finally:
+        opened.close()

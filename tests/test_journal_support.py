@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from hipstride.cli import _Group
 from hipstride.cli.journal import COMMANDS
 from hipstride.library.sqlite import SQLiteStore
-from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord
+from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, SourceRecord
 
 __all__ = ["add_run", "cli", "library", "weeks_of_running"]
 
@@ -31,7 +31,7 @@ def library(home: Path) -> SQLiteStore:
     return SQLiteStore(home / "library.sqlite")
 
 
-def add_run(store: SQLiteStore, day: date, km: float, *, index: float = 1.05,
+def add_run(store: RunStore, day: date, km: float, *, index: float = 1.05,
             factors: dict[str, float] | None = None, cadence_spm: float | None = None,
             speed_mps: float = 3.0, name: str | None = None, sport: str = "running",
             start_time: time = time(7, 0)) -> int:
@@ -69,7 +69,7 @@ def add_run(store: SQLiteStore, day: date, km: float, *, index: float = 1.05,
         return store.add_run(record)
 
 
-def weeks_of_running(store: SQLiteStore, monday: date, weekly_km: list[float], *,
+def weeks_of_running(store: RunStore, monday: date, weekly_km: list[float], *,
                      cadence_spm: float | None = None) -> None:
     """Three runs a week (Monday, Wednesday, Saturday) sharing each week's distance."""
     for w, km in enumerate(weekly_km):

@@ -1,4 +1,5 @@
-"""The SQLite store, its migrations, the sample codec, and the library commands."""
+"""The stores (SQLite, and PostgreSQL where the ``store`` fixture runs a test on both), their
+migrations, the sample codec, and the library commands."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from hipstride.io import read_activity
 from hipstride.library import open_library, rebuild_analysis, refresh_run, show_run
 from hipstride.library.codec import pack_activity, unpack_activity
 from hipstride.library.importer import store_record
+from hipstride.library.postgres import PostgresStore
 from hipstride.library.records import build_record
 from hipstride.library.sqlite import SQLiteStore, migrations
-from hipstride.library.store import RunMeta
+from hipstride.library.store import RunMeta, RunStore
 from hipstride.model.hipload import MODEL_VERSION
 from tests.conftest import data_path
 from tests.test_library_support import write_fit_run
@@ -83,42 +85,43 @@ def test_migrations_are_ordered_recorded_and_applied_once(tmp_path: Path) -> Non
     assert {"distance_m", "duration_s", "start_time_utc", "hip_load_index"} <= columns
 
 
-def test_a_failed_transaction_stores_nothing(tmp_path: Path) -> None:
+def test_a_failed_transaction_stores_nothing(store: SQLiteStore | PostgresStore) -> None:
     record = build_record(_activity(), label="a.fit", content_sha256="a" * 64, baseline=None)
-    with open_library(tmp_path) as store:
-        def killed_midway() -> None:
-            with store.transaction():
-                store.add_run(record)
-                raise RuntimeError("killed")
 
-        with pytest.raises(RuntimeError):
-            killed_midway()
-        assert store.execute("SELECT COUNT(*) FROM runs")[0][0] == 0
-        assert store.execute("SELECT COUNT(*) FROM form_minutes")[0][0] == 0
-        assert store_record(store, record) == "imported"
-        assert store_record(store, record) == "duplicate"
-        # removing a run removes its samples, analysis, sources and form minutes with it
+    def killed_midway() -> None:
         with store.transaction():
-            store.execute("DELETE FROM runs")
-        assert store.integrity_problems() == []
-        assert store.execute("SELECT COUNT(*) FROM sources")[0][0] == 0
+            store.add_run(record)
+            raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        killed_midway()
+    assert store.execute("SELECT COUNT(*) FROM runs")[0][0] == 0
+    assert store.execute("SELECT COUNT(*) FROM form_minutes")[0][0] == 0
+    assert store_record(store, record) == "imported"
+    assert store_record(store, record) == "duplicate"
+    # removing a run removes its samples, analysis, sources and form minutes with it
+    with store.transaction():
+        store.execute("DELETE FROM runs")
+    assert store.integrity_problems() == []
+    assert store.execute("SELECT COUNT(*) FROM sources")[0][0] == 0
+    assert store.execute("SELECT COUNT(*) FROM run_samples")[0][0] == 0
+    assert store.execute("SELECT COUNT(*) FROM form_minutes")[0][0] == 0
 
 
-def test_the_richer_recording_becomes_primary(tmp_path: Path) -> None:
+def test_the_richer_recording_becomes_primary(store: SQLiteStore | PostgresStore) -> None:
     poor = build_record(_activity(channels=False), label="phone.gpx", content_sha256="b" * 64,
                         baseline=None)
     rich = build_record(_activity(598), label="watch.fit", content_sha256="c" * 64, baseline=None)
     later = replace(rich, start_time_utc=datetime(2024, 5, 6, 9, 0, tzinfo=UTC),
                     source=replace(rich.source, content_sha256="d" * 64))
-    with open_library(tmp_path) as store:
-        assert store_record(store, poor) == "imported"
-        assert store_record(store, rich) == "other_source"
-        assert store_record(store, later) == "imported"  # a different run the same day
-        (run, _) = store.list_runs()
-        assert run.source_file == "watch.fit"
-        assert run.sources == 2
-        assert [s.file_path for s in store.get_sources(run.id)] == ["watch.fit", "phone.gpx"]
-        assert store.integrity_problems() == []
+    assert store_record(store, poor) == "imported"
+    assert store_record(store, rich) == "other_source"
+    assert store_record(store, later) == "imported"  # a different run the same day
+    (run, _) = store.list_runs()
+    assert run.source_file == "watch.fit"
+    assert run.sources == 2
+    assert [s.file_path for s in store.get_sources(run.id)] == ["watch.fit", "phone.gpx"]
+    assert store.integrity_problems() == []
 
 
 def _invoke(*args: str) -> tuple[int, str, str]:
@@ -168,11 +171,10 @@ def _meta(value: RunMeta) -> dict[str, object]:
     return {f.name: getattr(value, f.name) for f in fields(RunMeta)}
 
 
-def test_the_listing_row_carries_the_stored_metadata(tmp_path: Path) -> None:
+def test_the_listing_row_carries_the_stored_metadata(store: RunStore) -> None:
     record = build_record(_activity(), label="a.fit", content_sha256="f" * 64, baseline=None)
-    with open_library(tmp_path) as store:
-        store_record(store, record)
-        (summary,) = store.list_runs()
+    store_record(store, record)
+    (summary,) = store.list_runs()
     assert isinstance(summary, RunMeta)
     assert isinstance(record, RunMeta)
     assert _meta(summary) == _meta(record)

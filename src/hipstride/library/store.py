@@ -300,3 +300,39 @@ class RunStore(Protocol):
     def journal_entries(self, *, since: date | None = None,
                         until: date | None = None) -> list[JournalRecord]:
         """Journal entries dated ``since`` to ``until`` (both included, either open), oldest first."""
+
+
+DEFAULT_ATHLETE = "default"
+
+
+@dataclass(frozen=True)
+class AthleteRecord:
+    id: int
+    name: str
+    created_at_utc: str
+
+
+@dataclass(frozen=True)
+class FormCheckRow:
+    id: int | None
+    checked_at_utc: str
+    run_id: int | None
+    source: str
+    view: str
+    passed: bool
+    medians: dict[str, float | None]
+    document_json: str
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One run whole, as a store holds it, for moving a library to another store."""
+
+    #: Metadata (``sport`` is the recording's), primary source, analysis, samples, form minutes.
+    record: RunRecord
+    #: Every file of the run, primary first, with the time each was imported.
+    sources: tuple[SourceRecord, ...]
+    #: The runner's own sport for the run (``None``: none given).
+    sport_label: str | None
+    imported_at_utc: str
+    analysed_at_utc: str

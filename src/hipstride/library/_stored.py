@@ -1,0 +1,73 @@
+"""Reading one run whole (:class:`~hipstride.library.store.StoredRun`) for ``hipstride db copy``,
+in SQL that both stores run: only the placeholder differs (``?`` for SQLite, ``%s`` for psycopg).
+
+The listing row is not enough to move a run: it shows the runner's sport label in place of the
+recording's sport and leaves out half of the headline figures, the samples' encoding, the form
+minutes of a run that is not running and the times the run was imported and analysed. Copying those
+as they are keeps the copy's answers equal to the original's, down to whether a stored analysis is
+stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hipstride.library.store import (
+    AnalysisRecord,
+    RunMeta,
+    RunRecord,
+    SourceRecord,
+    StoredRun,
+    parse_utc,
+)
+from hipstride.track.form import FORM_METRICS
+
+__all__ = ["HEADLINE", "META_COLUMNS", "read_stored_run"]
+
+#: The fields of :class:`RunMeta`, in order (each is the ``runs`` column of that name).
+META_COLUMNS = tuple(RunMeta.__dataclass_fields__)
+#: The headline figures the ``runs`` table keeps as columns.
+HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "elevation_loss_m",
+            "hip_load_index", "hip_load_total", "avg_cadence_spm", "avg_step_length_m",
+            "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
+
+Rows = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
+
+
+def read_stored_run(rows: Rows, run_id: int, mark: str) -> StoredRun | None:
+    """Run ``run_id`` whole through the query function ``rows`` (placeholder ``mark``); the
+    caller has checked that the run is one of its athlete's."""
+    found = rows(f"SELECT {', '.join(META_COLUMNS)}, {', '.join(HEADLINE)}, channels, samples, "
+                 f"sport_label, imported_at_utc FROM runs WHERE id = {mark}", (run_id,))
+    blob = rows(f"SELECT encoding, data FROM run_samples WHERE run_id = {mark}", (run_id,))
+    analysis = rows("SELECT analysis_json, schema_version, baseline_signature, baseline_as_of_utc, "
+                    f"analysed_at_utc FROM run_analyses WHERE run_id = {mark}", (run_id,))
+    if not found or not blob or not analysis:
+        return None
+    meta = dict(zip(META_COLUMNS, found[0][:len(META_COLUMNS)], strict=True))
+    rest = found[0][len(META_COLUMNS):]
+    headline = dict(zip(HEADLINE, rest[:len(HEADLINE)], strict=True))
+    channels_json, samples, sport_label, imported_at = rest[len(HEADLINE):]
+    sources = tuple(SourceRecord(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), bool(r[6]), r[7])
+                    for r in rows("SELECT file_path, content_sha256, file_format, device, samples, "
+                                  "channel_count, is_primary, imported_at_utc FROM sources "
+                                  f"WHERE run_id = {mark} ORDER BY is_primary DESC, id", (run_id,)))
+    minutes = [tuple(r) for r in rows(
+        f"SELECT minute, speed_mps, {', '.join(FORM_METRICS)} FROM form_minutes "
+        f"WHERE run_id = {mark} ORDER BY minute", (run_id,))]
+    doc, version, signature, as_of, analysed_at = analysis[0]
+    record = RunRecord(
+        start_time_utc=parse_utc(meta["start_time_utc"]), end_time_utc=parse_utc(meta["end_time_utc"]),
+        time_is_relative=bool(meta["time_is_relative"]), sport=meta["sport"],
+        sub_sport=meta["sub_sport"], name=meta["name"], device=meta["device"],
+        file_format=meta["file_format"], channels=tuple(json.loads(channels_json)),
+        samples=int(samples), source=sources[0],
+        analysis=AnalysisRecord(analysis_json=doc, schema_version=int(version),
+                                baseline_signature=str(signature), headline=headline,
+                                baseline_as_of_utc=str(as_of)),
+        samples_blob=bytes(blob[0][1]), samples_encoding=str(blob[0][0]),
+        form_minutes=minutes)
+    return StoredRun(record=record, sources=sources, sport_label=sport_label,
+                     imported_at_utc=str(imported_at), analysed_at_utc=str(analysed_at))
