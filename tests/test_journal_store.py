@@ -32,7 +32,7 @@ def test_migration_adds_the_journal_table(tmp_path: Path) -> None:
         columns = {r[1] for r in store.execute("PRAGMA table_info(journal_entries)")}
     assert columns == {"id", "entry_date", "pain_during", "pain_after", "pain_morning",
                        "morning_stiffness_min", "sites", "side", "better", "worse", "flags",
-                       "run_id", "created_at_utc"}
+                       "run_id", "created_at_utc", "athlete_id"}
 
 
 def test_add_an_entry_as_json_and_list_it(tmp_path: Path) -> None:

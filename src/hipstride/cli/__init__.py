@@ -53,6 +53,7 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "journal",
     "form": "form",
     "serve": "serve",
+    "athletes": "club",
 }
 
 

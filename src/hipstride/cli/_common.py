@@ -3,30 +3,58 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 if TYPE_CHECKING:
-    from hipstride.library.sqlite import SQLiteStore
+    from hipstride.library.store import RunStore
 
-__all__ = ["HOME_OPTION", "JSON_OPTION", "OUT_PATH", "dump_json", "open_store"]
+__all__ = ["HOME_OPTION", "JSON_OPTION", "LIBRARY_OPTIONS", "OUT_PATH", "dump_json", "open_store"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 HOME_OPTION = click.option("--home", type=click.Path(file_okay=False, path_type=Path),
                            help="hipstride home folder (default: $HIPSTRIDE_HOME or the platform's).")
+#: Where ``open_store`` finds ``--db`` and ``--athlete`` (the command's context).
+_DB_KEY, _ATHLETE_KEY = "hipstride.db", "hipstride.athlete"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            ctx.meta[key] = value
+        return value
+    return callback
+
+
+def LIBRARY_OPTIONS(command: F) -> F:  # noqa: N802 (used like the option constants)
+    """``--home``, ``--db`` and ``--athlete`` for a command that opens the run library
+    (the last two are read by :func:`open_store`)."""
+    command = click.option(
+        "--athlete", expose_value=False, callback=_remember(_ATHLETE_KEY), metavar="NAME",
+        help="Whose data (default: $HIPSTRIDE_ATHLETE, or the one runner of a personal "
+             "library).")(command)
+    command = click.option(
+        "--db", expose_value=False, callback=_remember(_DB_KEY), metavar="URL",
+        help="The library: sqlite:PATH or postgresql://… (default: $HIPSTRIDE_DB, or "
+             "library.sqlite in the home folder).")(command)
+    return HOME_OPTION(command)
 JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 OUT_PATH = click.Path(dir_okay=False, path_type=Path)
 
 
 @contextmanager
-def open_store(home: Path | None) -> Iterator[SQLiteStore]:
-    """The run library in ``home`` (see :func:`hipstride._home.home_dir`), closed afterwards."""
-    from hipstride.library.api import open_library
+def open_store(home: Path | None) -> Iterator[RunStore]:
+    """The run library of the command's ``--db`` and ``--athlete`` (see
+    :func:`hipstride.library.api.open_store`), closed afterwards."""
+    from hipstride.library.api import open_store as open_library_store
 
-    store = open_library(home)
+    meta = click.get_current_context().meta if click.get_current_context(silent=True) else {}
+    store = open_library_store(meta.get(_DB_KEY), home=home, athlete=meta.get(_ATHLETE_KEY))
     try:
         yield store
     finally:

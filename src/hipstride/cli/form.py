@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
+from hipstride.cli._common import JSON_OPTION, LIBRARY_OPTIONS, OUT_PATH, dump_json, open_store
 from hipstride.errors import HipstrideError
 
 __all__ = ["form"]
@@ -86,7 +86,7 @@ def _check_one(source: Path, *, view: str | None, fps: float | None, landmarks_o
 @click.option("--no-store", is_flag=True, help="Do not keep the check in the run library.")
 @click.option("--history", is_flag=True, help="List the stored form checks instead.")
 @JSON_OPTION
-@HOME_OPTION
+@LIBRARY_OPTIONS
 def form(sources: tuple[Path, ...], view: str | None, fps: float | None,
          landmarks_out: Path | None, html_out: Path | None, workout_out: Path | None,
          run_id: int | None, no_store: bool, history: bool, as_json: bool,

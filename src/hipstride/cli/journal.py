@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
+from hipstride.cli._common import JSON_OPTION, LIBRARY_OPTIONS, OUT_PATH, dump_json, open_store
 from hipstride.errors import InputError
 from hipstride.journal.entry import FIELDS, FLAG_TABLE, FLAGS, SIDES, SITES
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hipstride.journal.entry import JournalEntry
-    from hipstride.library.sqlite import SQLiteStore
+    from hipstride.library.store import RunStore
     from hipstride.report.pdf import PdfEngine
 
 __all__ = ["COMMANDS", "journal", "report", "today"]
@@ -102,7 +102,7 @@ def _ask(field: str, question: str, day: date) -> Any:
                         value_proc=lambda raw: _checked(field, raw, day))
 
 
-def _ask_run(store: SQLiteStore, day: date) -> int | None:
+def _ask_run(store: RunStore, day: date) -> int | None:
     runs = [r for r in store.list_runs() if r.start_time_utc is not None
             and not r.time_is_relative and r.start_time_utc.astimezone(UTC).date() == day]
     if not runs:
@@ -124,7 +124,7 @@ def _ask_run(store: SQLiteStore, day: date) -> int | None:
     return result
 
 
-def _interview(store: SQLiteStore, day: date | None) -> dict[str, Any]:
+def _interview(store: RunStore, day: date | None) -> dict[str, Any]:
     """Ask for an entry, one question at a time (a bad answer is asked again); the questions go
     to stderr so that stdout holds only the result."""
     today_ = date.today()
@@ -145,7 +145,7 @@ def _interview(store: SQLiteStore, day: date | None) -> dict[str, Any]:
     return data
 
 
-def _entry_from_input(store: SQLiteStore, entry_json: str | None,
+def _entry_from_input(store: RunStore, entry_json: str | None,
                       options: dict[str, Any]) -> tuple[JournalEntry, set[str]]:
     """The entry and the names of the fields it gives (from JSON, options or questions)."""
     from hipstride.journal.store import entry_from_mapping
@@ -188,7 +188,7 @@ def journal() -> None:
                    '"where": ["hip"], "side": "left", "flags": []}\'.')
 @click.option("--replace", is_flag=True,
               help="Replace the day's whole entry instead of adding to it.")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 def add(entry_json: str | None, replace: bool, home: Path | None, as_json: bool,
         **options: Any) -> None:
@@ -229,7 +229,7 @@ def add(entry_json: str | None, replace: bool, home: Path | None, as_json: bool,
 @journal.command("list")
 @click.option("--since", help="Only entries from this day on, YYYY-MM-DD.")
 @click.option("--until", help="Only entries up to this day, YYYY-MM-DD.")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 def list_cmd(since: str | None, until: str | None, home: Path | None, as_json: bool) -> None:
     """List journal entries, oldest first (JSON in the shape `journal add --entry` takes)."""
@@ -259,7 +259,7 @@ def _edit_options(command: Callable[..., None]) -> Callable[..., None]:
 @journal.command("edit")
 @click.argument("day", metavar="DATE")
 @_edit_options
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 def edit(day: str, home: Path | None, as_json: bool, **options: Any) -> None:
     """Correct the entry of DATE (YYYY-MM-DD): the fields given replace the stored ones (an empty
@@ -287,7 +287,7 @@ def edit(day: str, home: Path | None, as_json: bool, **options: Any) -> None:
 
 @journal.command("delete")
 @click.argument("day", metavar="DATE")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 def delete(day: str, home: Path | None) -> None:
     """Remove the whole entry of DATE (YYYY-MM-DD)."""
     from hipstride.journal.store import delete_entry
@@ -305,7 +305,7 @@ def delete(day: str, home: Path | None) -> None:
 
 @click.command("today")
 @click.option("--date", "day", help="Decide for this day, YYYY-MM-DD (default: today).")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 def today(day: str | None, home: Path | None, as_json: bool) -> None:
     """Should you run today, and how? A decision with its reasons and a plan.
@@ -346,7 +346,7 @@ def report() -> None:
 @click.option("--pdf", "pdf_out", type=OUT_PATH, help="Also write a PDF here (WeasyPrint or Chromium).")
 @click.option("--pdf-engine", type=click.Choice(["auto", "weasyprint", "chromium"]),
               default="auto", show_default=True, help="Which PDF engine to use.")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 def clinician(weeks: int, until: str | None, html_out: Path, pdf_out: Path | None,
               pdf_engine: str, home: Path | None) -> None:
     """A report for a clinician: a first page that stands alone (what hurts where and since when,

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from hipstride.cli._common import HOME_OPTION, JSON_OPTION, OUT_PATH, dump_json, open_store
+from hipstride.cli._common import JSON_OPTION, LIBRARY_OPTIONS, OUT_PATH, dump_json, open_store
 
 __all__ = ["COMMANDS", "export", "import_cmd", "runs", "show", "trends"]
 
@@ -50,7 +50,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: one per CPU core).")
@@ -79,7 +79,7 @@ def import_cmd(paths: tuple[Path, ...], home: Path | None, as_json: bool, jobs: 
 
 
 @click.group("runs", invoke_without_command=True)
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 @click.option("--sport", help="Only this sport (e.g. running).")
 @click.pass_context
@@ -102,7 +102,7 @@ def runs(ctx: click.Context, home: Path | None, as_json: bool, sport: str | None
 
 @runs.command("delete")
 @click.argument("run_id", type=int)
-@HOME_OPTION
+@LIBRARY_OPTIONS
 def runs_delete(run_id: int, home: Path | None) -> None:
     """Remove a run and everything stored for it (a journal entry about it stays)."""
     from hipstride.library.api import delete_run
@@ -116,7 +116,7 @@ def runs_delete(run_id: int, home: Path | None) -> None:
 @click.argument("run_id", type=int)
 @click.option("--sport", required=True, help="What the activity was: running, walking, hiking, "
               "cycling, swimming, training or other.")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 def runs_relabel(run_id: int, sport: str, home: Path | None) -> None:
     """Say what an activity was (e.g. an untyped phone recording that was a walk); weekly load,
     today's decision and baselines then count it as that sport."""
@@ -129,7 +129,7 @@ def runs_relabel(run_id: int, sport: str, home: Path | None) -> None:
 
 @click.command("show")
 @click.argument("run_id", type=int)
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 @click.option("--html", "html_out", type=OUT_PATH, help="Write the run's self-contained HTML report.")
 def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -> None:
@@ -161,7 +161,7 @@ def show(run_id: int, home: Path | None, as_json: bool, html_out: Path | None) -
 
 
 @click.command("trends")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @JSON_OPTION
 @click.option("--html", "html_out", type=OUT_PATH, help="Write a self-contained HTML page.")
 def trends(home: Path | None, as_json: bool, html_out: Path | None) -> None:
@@ -196,7 +196,7 @@ def export() -> None:
 
 
 @export.command("runs")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @click.option("--csv", "csv_out", type=OUT_PATH, help="Write CSV here.")
 @click.option("--parquet", "parquet_out", type=OUT_PATH, help="Write Parquet here (needs pyarrow).")
 def export_runs(home: Path | None, csv_out: Path | None, parquet_out: Path | None) -> None:
@@ -216,7 +216,7 @@ def export_runs(home: Path | None, csv_out: Path | None, parquet_out: Path | Non
 
 @export.command("run")
 @click.argument("run_id", type=int)
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @click.option("--gpx", "gpx_out", type=OUT_PATH, help="Write GPX 1.1 here.")
 @click.option("--geojson", "geojson_out", type=OUT_PATH, help="Write GeoJSON here.")
 def export_run(run_id: int, home: Path | None, gpx_out: Path | None,

@@ -70,7 +70,7 @@ def import_map(file: Path, name: str | None, dem: tuple[Path, ...], home: Path |
         from hipstride.library.api import refresh_for_maps
 
         with open_store(home) as store:
-            again = refresh_for_maps(store)
+            again = refresh_for_maps(store, every_athlete=True)
         if again:
             click.echo(f"analysed {again} stored run(s) again with the stored maps")
 

@@ -155,10 +155,7 @@ def form_findings(store: RunStore, today: date) -> list[dict[str, Any]]:
     """The findings of the latest passed form check of each view (see the module docstring),
     each with ``check_id`` and ``checked_utc`` added."""
     from hipstride.library.form_checks import form_checks
-    from hipstride.library.sqlite import SQLiteStore
 
-    if not isinstance(store, SQLiteStore):
-        return []
     first = (today - timedelta(days=FORM_LOOKBACK_DAYS)).isoformat()
     latest: dict[str, Any] = {}
     for check in form_checks(store):

@@ -10,8 +10,8 @@ import json
 from datetime import date
 
 from hipstride.library._pg_base import PgBase
-from hipstride.library.form_checks import TREND_METRICS
-from hipstride.library.sqlite import _JOURNAL_COLUMNS, MAX_RUN_ID
+from hipstride.library._sqlite_athlete import _JOURNAL_COLUMNS, MAX_RUN_ID
+from hipstride.library._sqlite_athlete import TREND_COLUMNS as TREND_METRICS
 from hipstride.library.store import FormCheckRow, JournalRecord, now_utc
 
 __all__ = ["PgNotes"]

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from hipstride._home import home_dir
 from hipstride.errors import InputError, StorageError
 from hipstride.library.sqlite import LIBRARY_FILE, SQLiteStore
-from hipstride.library.store import RunStore, now_utc
+from hipstride.library.store import DEFAULT_ATHLETE, RunStore, now_utc
 from hipstride.model.hipload import MODEL_VERSION
 
 if TYPE_CHECKING:
     from hipstride.analysis.baselines import CadenceBaseline
     from hipstride.analysis.run import RunAnalysis
 
-__all__ = ["SPORTS", "delete_run", "library_path", "open_library", "rebuild_analysis",
+__all__ = ["SPORTS", "delete_run", "library_path", "open_library", "open_store", "rebuild_analysis",
            "refresh_for_maps", "refresh_run", "relabel_run", "show_run", "trends_document"]
 
 #: The sports a run can be relabelled as.
@@ -40,6 +40,52 @@ def library_path(home: str | os.PathLike[str] | None = None) -> Path:
 def open_library(home: str | os.PathLike[str] | None = None) -> SQLiteStore:
     """Open (creating and migrating when needed) the run library in the hipstride home."""
     return SQLiteStore(library_path(home))
+
+
+#: URL schemes of a PostgreSQL server (libpq's).
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_store(db: str | None = None, *, home: str | os.PathLike[str] | None = None,
+               athlete: str | None = None) -> RunStore:
+    """Open a run library for one athlete, creating and migrating it when needed.
+
+    ``db`` is where: ``None`` for ``$HIPSTRIDE_DB``, and without that the SQLite file in the
+    hipstride home; ``sqlite:PATH`` (or ``sqlite:///ABSOLUTE``, or a plain path) for a SQLite
+    file; ``postgresql://…`` for a PostgreSQL server, whose runs are matched against the maps
+    of ``home``. ``athlete`` is whose data: ``None`` for ``$HIPSTRIDE_ATHLETE``, and without
+    that :data:`~hipstride.library.store.DEFAULT_ATHLETE`.
+
+    Raises
+    ------
+    InputError
+        For an empty athlete name or a database address of another kind.
+    StorageError
+        When the database cannot be opened.
+    """
+    where = db if db is not None else os.environ.get("HIPSTRIDE_DB") or None
+    who = (athlete if athlete is not None else os.environ.get("HIPSTRIDE_ATHLETE")
+           or DEFAULT_ATHLETE).strip()
+    if not who or len(who) > 200 or not who.isprintable():
+        raise InputError(f"athlete: {who!r} is not a name (1 to 200 printable characters)")
+    if where is None:
+        return SQLiteStore(library_path(home), athlete=who)
+    if where.startswith(_POSTGRES_SCHEMES):
+        import importlib
+
+        postgres = importlib.import_module("hipstride.library.postgres")
+        server: RunStore = postgres.PostgresStore(where, athlete=who, maps_home=str(home_dir(home)))
+        return server
+    if "://" in where and not where.startswith("sqlite:"):
+        scheme = where.split("://", 1)[0]
+        raise InputError(f"database: {scheme}:// is not a kind hipstride stores in "
+                         "(use sqlite:PATH or postgresql://…)")
+    path = where.removeprefix("sqlite:")
+    if path.startswith("//"):
+        path = path[2:]
+    if not path:
+        raise InputError("database: sqlite: needs the path of the library file")
+    return SQLiteStore(Path(path).expanduser(), athlete=who)
 
 
 def _baseline_for(store: RunStore, run_id: int) -> CadenceBaseline | None:
@@ -155,10 +201,20 @@ def refresh_run(store: RunStore, run_id: int) -> bool:
     return True
 
 
-def refresh_for_maps(store: RunStore) -> int:
-    """Analyse again every stored run whose analysis used another map than the one that now
-    covers it best (after a map was imported or replaced); return how many were."""
-    return sum(1 for run in store.list_runs() if refresh_run(store, run.id))
+def refresh_for_maps(store: RunStore, *, every_athlete: bool = False) -> int:
+    """Analyse again every stored run (of the store's athlete, or of every athlete) whose
+    analysis used another map than the one that now covers it best (after a map was imported
+    or replaced); return how many were."""
+    if not every_athlete:
+        return sum(1 for run in store.list_runs() if refresh_run(store, run.id))
+    total = 0
+    for athlete in store.athletes():
+        other = store.with_athlete(athlete.name)
+        try:
+            total += refresh_for_maps(other)
+        finally:
+            other.close()
+    return total
 
 
 def show_run(store: RunStore, run_id: int, *, refresh: bool = True) -> dict[str, Any]:

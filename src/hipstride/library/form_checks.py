@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from hipstride.errors import InputError
-from hipstride.library.sqlite import SQLiteStore
-from hipstride.library.store import now_utc
+from hipstride.library._sqlite_athlete import TREND_COLUMNS
+from hipstride.library.store import FormCheckRow, RunStore, now_utc
 
 __all__ = ["TREND_METRICS", "StoredFormCheck", "add_form_check", "change_since_last", "form_checks",
            "form_trend"]
 
-#: Metrics kept in columns for trends, as (column, metric key in the document).
-TREND_METRICS = ("cadence_spm", "trunk_lean_deg", "overstride_legs", "pelvic_drop_deg")
+#: Metrics kept in columns for trends (the column is named as the metric key in the document).
+TREND_METRICS = TREND_COLUMNS
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def _median(doc: dict[str, Any], key: str) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def add_form_check(store: SQLiteStore, document: dict[str, Any], *, run_id: int | None = None,
+def add_form_check(store: RunStore, document: dict[str, Any], *, run_id: int | None = None,
                    checked_at_utc: str | None = None) -> int:
     """Store one check and return its id; :class:`InputError` when ``run_id`` is not stored."""
     if run_id is not None and store.get_run(run_id) is None:
@@ -52,30 +52,23 @@ def add_form_check(store: SQLiteStore, document: dict[str, Any], *, run_id: int 
     view = document.get("view")
     if view not in ("side", "rear"):
         raise InputError(f"a form check's view must be side or rear, not {view!r}")
-    values = (checked_at_utc or now_utc(), run_id, str(document.get("source", "")), view,
-              int(bool(document.get("quality", {}).get("passed"))),
-              *(_median(document, k) for k in TREND_METRICS),
-              json.dumps(document, ensure_ascii=False))
+    row = FormCheckRow(id=None, checked_at_utc=checked_at_utc or now_utc(), run_id=run_id,
+                       source=str(document.get("source", "")), view=view,
+                       passed=bool(document.get("quality", {}).get("passed")),
+                       medians={k: _median(document, k) for k in TREND_METRICS},
+                       document_json=json.dumps(document, ensure_ascii=False))
     with store.transaction():
-        store.execute("INSERT INTO form_checks (checked_at_utc, run_id, source, view, passed, "
-                      f"{', '.join(TREND_METRICS)}, document) "
-                      f"VALUES ({', '.join('?' * len(values))})", values)
-        new_id = int(store.execute("SELECT last_insert_rowid()")[0][0])
-    return new_id
+        return store.add_form_check(row)
 
 
-def form_checks(store: SQLiteStore, *, run_id: int | None = None) -> list[StoredFormCheck]:
+def form_checks(store: RunStore, *, run_id: int | None = None) -> list[StoredFormCheck]:
     """The stored checks, oldest first (only those of ``run_id`` when given)."""
-    where, params = ("WHERE run_id = ?", (run_id,)) if run_id is not None else ("", ())
-    rows = store.execute("SELECT id, checked_at_utc, run_id, source, view, passed, "
-                         f"{', '.join(TREND_METRICS)}, document FROM form_checks {where} "
-                         "ORDER BY checked_at_utc, id", params)
-    return [StoredFormCheck(int(r[0]), str(r[1]), r[2], str(r[3]), str(r[4]), bool(r[5]),
-                            dict(zip(TREND_METRICS, r[6:6 + len(TREND_METRICS)], strict=True)),
-                            json.loads(r[-1])) for r in rows]
+    return [StoredFormCheck(r.id or 0, r.checked_at_utc, r.run_id, r.source, r.view, r.passed,
+                            r.medians, json.loads(r.document_json))
+            for r in store.form_check_rows(run_id=run_id)]
 
 
-def change_since_last(store: SQLiteStore, document: dict[str, Any]) -> dict[str, Any] | None:
+def change_since_last(store: RunStore, document: dict[str, Any]) -> dict[str, Any] | None:
     """How ``document``'s medians differ from the last stored passed check of the same view
     (None when there is none)."""
     earlier = [c for c in form_checks(store) if c.view == document.get("view") and c.passed]
@@ -102,7 +95,7 @@ def _median_of(values: list[float]) -> float | None:
     return ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
-def form_trend(store: SQLiteStore, *, until_utc: str | None = None) -> list[dict[str, Any]]:
+def form_trend(store: RunStore, *, until_utc: str | None = None) -> list[dict[str, Any]]:
     """Per view, the latest passed check (up to ``until_utc``, an ISO time or date) against the
     runner's earlier passed checks of that view.
 

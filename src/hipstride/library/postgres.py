@@ -32,6 +32,7 @@ import numpy as np
 import psycopg
 
 from hipstride.analysis.baselines import FormMinutes
+from hipstride.errors import StorageError
 from hipstride.library import _pg_bulk
 from hipstride.library._pg_notes import PgNotes
 from hipstride.library._stored import read_stored_run
@@ -173,10 +174,11 @@ class PostgresStore(PgNotes):
 
     def update_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
         h = analysis.headline
-        if self._count(f"UPDATE runs SET {', '.join(k + ' = %s' for k in _HEADLINE)} "
-                       "WHERE id = %s AND athlete_id = %s",
-                       (*(h.get(k) for k in _HEADLINE), run_id, self._athlete_id)):
-            self._write_analysis(run_id, analysis)
+        if not self._count(f"UPDATE runs SET {', '.join(k + ' = %s' for k in _HEADLINE)} "
+                           "WHERE id = %s AND athlete_id = %s",
+                           (*(h.get(k) for k in _HEADLINE), run_id, self._athlete_id)):
+            raise StorageError(f"{self.name}: athlete {self.athlete!r} has no run {run_id}")
+        self._write_analysis(run_id, analysis)
 
     def mark_baseline_current(self, run_ids: list[int], as_of_utc: str) -> None:
         self._count("UPDATE run_analyses a SET baseline_as_of_utc = %s FROM runs r "

@@ -74,9 +74,10 @@ def _default_profile() -> Profile:
 
 
 def maps_home_of(store: object) -> str | None:
-    """The home folder of a library stored in a file (its maps are the ones its runs use)."""
-    path = getattr(store, "path", None)
-    return str(Path(path).parent) if path is not None else None
+    """The folder whose stored maps a library's runs use (its ``maps_home``: the home folder of
+    a library in a file, the home given to a server's store), or ``None``."""
+    home = getattr(store, "maps_home", None)
+    return None if home is None else str(home)
 
 
 def map_surface(activity: Activity, maps_home: str | Path | None) -> SurfaceLike:

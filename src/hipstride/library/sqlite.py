@@ -2,6 +2,8 @@
 
 Schema changes are the named, ordered SQL files in ``migrations/`` (``0001_runs.sql``, …). Each is
 applied once, in name order, inside its own transaction, and recorded in ``schema_migrations``.
+Every query names the store's athlete (see :mod:`hipstride.library.store`); the journal, form
+checks and the re-analysis log are in :mod:`hipstride.library._sqlite_athlete`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +22,19 @@ import numpy as np
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.errors import StorageError
-from hipstride.library import _edits
 from hipstride.library._connect import connect
 from hipstride.library._migrations import migrations, statements
+from hipstride.library._sqlite_athlete import MAX_RUN_ID, AthleteTables
+from hipstride.library._stored import read_stored_run
 from hipstride.library.store import (
+    DEFAULT_ATHLETE,
     AnalysisRecord,
     AnalysisState,
-    JournalRecord,
     RunMeta,
     RunRecord,
     RunSummary,
     SourceRecord,
+    StoredRun,
     format_utc,
     now_utc,
     parse_utc,
@@ -39,9 +43,6 @@ from hipstride.library.store import (
 from hipstride.track.form import FORM_METRICS
 
 __all__ = ["LIBRARY_FILE", "MAX_RUN_ID", "SQLiteStore", "migrations"]
-
-#: The largest id SQLite can hold (a signed 64-bit integer).
-MAX_RUN_ID = 2**63 - 1
 
 LIBRARY_FILE = "library.sqlite"
 #: How long a writer waits for another writer's lock before giving up (s).
@@ -62,10 +63,10 @@ _SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" fo
                     "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
                     "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
 _N_META = len(_META_COLUMNS)
-
-_JOURNAL_COLUMNS = ("entry_date", "pain_during", "pain_after", "pain_morning",
-                    "morning_stiffness_min", "sites", "side", "better", "worse", "flags", "run_id",
-                    "created_at_utc")
+#: Only the store's athlete's runs (the runs alias ``r``).
+_MINE = "r.athlete_id = ?"
+#: A child table's rows of the store's athlete's runs.
+_MY_RUN = "run_id IN (SELECT id FROM runs WHERE athlete_id = ?)"
 
 
 def _meta_values(meta: RunMeta) -> dict[str, Any]:
@@ -86,23 +87,40 @@ def _meta_fields(row: Sequence[Any]) -> dict[str, Any]:
     return fields
 
 
-class SQLiteStore:
+class SQLiteStore(AthleteTables):
     """A :class:`~hipstride.library.store.RunStore` in one SQLite file.
 
     Parameters
     ----------
     path
         The database file (created with its folder when missing).
+    athlete
+        The athlete every method reads and writes (see :mod:`hipstride.library.store`).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, athlete: str = DEFAULT_ATHLETE) -> None:
         self.path = Path(path)
+        self.athlete = athlete
+        #: the maps of a library in a file are those of its home folder
+        self.maps_home: str | None = str(self.path.parent)
+        self._athlete_id = None
+        self._migrated = False  # the migrations' own transactions make no athlete
         try:
             #: whether the library's folder cannot be written, so it was opened read-only
             self._db, self.read_only = connect(self.path, timeout_s=BUSY_TIMEOUT_S)
             self._migrate()
+            self._migrated = True
+            self._find_athlete()
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"{self.path}: cannot open the run library ({exc})") from None
+
+    @property
+    def url(self) -> str:
+        """``sqlite:`` and the file's absolute path."""
+        return f"sqlite:{self.path.resolve()}"
+
+    def with_athlete(self, name: str) -> SQLiteStore:
+        return SQLiteStore(self.path, athlete=name)
 
     # -- plumbing -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -122,21 +140,17 @@ class SQLiteStore:
         the write lock for longer than :data:`BUSY_TIMEOUT_S`, a read-only file, a full disk.
         """
         self._write("BEGIN IMMEDIATE")
+        athlete_before = self._athlete_id
         try:
+            self._ensure_athlete()
             yield
-        except sqlite3.OperationalError as exc:  # a read-only file, a full disk, an I/O error
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-        try:
             self._write("COMMIT")
-        except StorageError:
+        except BaseException as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+            self._athlete_id = athlete_before  # a row made in it is gone with it
+            if isinstance(exc, sqlite3.OperationalError):  # read-only file, full disk, I/O error
+                raise StorageError(f"{self.path}: cannot write to the run library ({exc})") from None
             raise
 
     def _write(self, statement: str) -> None:
@@ -184,6 +198,10 @@ class SQLiteStore:
             "imported_at_utc": now_utc(),
             **{k: h.get(k) for k in _HEADLINE},
         }
+        if run_id is None:
+            values["athlete_id"] = self._athlete_param
+        elif not self._owns_run(run_id):
+            raise StorageError(f"{self.path}: no run {run_id} for athlete {self.athlete!r}")
         cols = list(values)
         if run_id is None:
             cur = self._db.execute(
@@ -213,9 +231,10 @@ class SQLiteStore:
 
     def _insert_source(self, run_id: int, source: SourceRecord, primary: bool) -> None:
         self._db.execute(
-            "INSERT INTO sources (run_id, file_path, content_sha256, file_format, device, samples, "
-            "channel_count, is_primary, imported_at_utc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (run_id, source.file_path, source.content_sha256, source.file_format, source.device,
+            "INSERT INTO sources (run_id, athlete_id, file_path, content_sha256, file_format, device, "
+            "samples, channel_count, is_primary, imported_at_utc) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (run_id, self._athlete_param, source.file_path, source.content_sha256, source.file_format, source.device,
              source.samples, source.channel_count, int(primary), now_utc()))
 
     def add_run(self, record: RunRecord) -> int:
@@ -224,11 +243,13 @@ class SQLiteStore:
         return run_id
 
     def add_source(self, run_id: int, source: SourceRecord) -> None:
+        if not self._owns_run(run_id):
+            raise StorageError(f"{self.path}: no run {run_id} for athlete {self.athlete!r}")
         self._insert_source(run_id, source, False)
 
     def replace_primary(self, run_id: int, record: RunRecord) -> None:
-        self._db.execute("UPDATE sources SET is_primary = 0 WHERE run_id = ?", (run_id,))
         self._write_run_columns(run_id, record)
+        self._db.execute("UPDATE sources SET is_primary = 0 WHERE run_id = ?", (run_id,))
         updated = self._db.execute(
             "UPDATE sources SET is_primary = 1 WHERE run_id = ? AND content_sha256 = ?",
             (run_id, record.source.content_sha256)).rowcount
@@ -236,22 +257,26 @@ class SQLiteStore:
             self._insert_source(run_id, record.source, True)
 
     def update_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
+        if not self._owns_run(run_id):
+            raise StorageError(f"{self.path}: no run {run_id} for athlete {self.athlete!r}")
         self._write_analysis(run_id, analysis)
         h = analysis.headline
         self._db.execute(f"UPDATE runs SET {', '.join(k + ' = ?' for k in _HEADLINE)} WHERE id = ?",
                          (*(h.get(k) for k in _HEADLINE), run_id))
 
     def mark_baseline_current(self, run_ids: list[int], as_of_utc: str) -> None:
-        self._db.executemany("UPDATE run_analyses SET baseline_as_of_utc = ? WHERE run_id = ?",
-                             [(as_of_utc, run_id) for run_id in run_ids])
+        self._db.executemany("UPDATE run_analyses SET baseline_as_of_utc = ? WHERE run_id = ? "
+                             f"AND {_MY_RUN}",
+                             [(as_of_utc, run_id, self._athlete_param) for run_id in run_ids])
 
     # -- reading ------------------------------------------------------------------------------
     def known_hashes(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT content_sha256 FROM sources")}
+        return {r[0] for r in self._db.execute("SELECT content_sha256 FROM sources "
+                                               "WHERE athlete_id = ?", (self._athlete_param,))}
 
     def run_for_hash(self, content_sha256: str) -> int | None:
-        row = self._db.execute("SELECT run_id FROM sources WHERE content_sha256 = ?",
-                               (content_sha256,)).fetchone()
+        row = self._db.execute("SELECT run_id FROM sources WHERE athlete_id = ? AND "
+                               "content_sha256 = ?", (self._athlete_param, content_sha256)).fetchone()
         return None if row is None else int(row[0])
 
     def overlapping_runs(self, start_utc: datetime, end_utc: datetime,
@@ -259,8 +284,9 @@ class SQLiteStore:
         window = timedelta(seconds=start_window_s)
         rows = self._db.execute(
             "SELECT id, start_time_utc, end_time_utc, channels, samples, sport "
-            "FROM runs WHERE time_is_relative = 0 AND start_time_utc BETWEEN ? AND ?",
-            (format_utc(start_utc - window), format_utc(start_utc + window)))
+            "FROM runs WHERE athlete_id = ? AND time_is_relative = 0 "
+            "AND start_time_utc BETWEEN ? AND ?",
+            (self._athlete_param, format_utc(start_utc - window), format_utc(start_utc + window)))
         out = []
         for run_id, start, end, channels, samples, sport in rows:
             s, e = parse_utc(start), parse_utc(end)
@@ -282,44 +308,58 @@ class SQLiteStore:
             channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
-        where, params = (f"WHERE {_SPORT} = ?", (sport,)) if sport else ("", ())
+        where, params = (f"AND {_SPORT} = ?", (sport,)) if sport else ("", ())
         rows = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs r {where} "
-            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", params)
+            f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE {_MINE} {where} "
+            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id",
+            (self._athlete_param, *params))
         return [self._summary(row) for row in rows]
 
     def get_run(self, run_id: int) -> RunSummary | None:
         if not 0 < run_id <= MAX_RUN_ID:  # SQLite ids are 64-bit: 10**23 is no run, not a crash
             return None
-        row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ?",
-                               (run_id,)).fetchone()
+        row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ? AND {_MINE}",
+                               (run_id, self._athlete_param)).fetchone()
         return None if row is None else self._summary(row)
 
     def get_analysis(self, run_id: int) -> tuple[dict[str, Any], str] | None:
+        if not 0 < run_id <= MAX_RUN_ID:
+            return None
         row = self._db.execute("SELECT analysis_json, baseline_signature FROM run_analyses "
-                               "WHERE run_id = ?", (run_id,)).fetchone()
+                               f"WHERE run_id = ? AND {_MY_RUN}",
+                               (run_id, self._athlete_param)).fetchone()
         return None if row is None else (json.loads(row[0]), str(row[1]))
 
     def get_samples(self, run_id: int) -> bytes | None:
-        row = self._db.execute("SELECT data FROM run_samples WHERE run_id = ?", (run_id,)).fetchone()
+        if not 0 < run_id <= MAX_RUN_ID:
+            return None
+        row = self._db.execute(f"SELECT data FROM run_samples WHERE run_id = ? AND {_MY_RUN}",
+                               (run_id, self._athlete_param)).fetchone()
         return None if row is None else bytes(row[0])
 
     def get_sources(self, run_id: int) -> list[SourceRecord]:
         rows = self._db.execute(
             "SELECT file_path, content_sha256, file_format, device, samples, channel_count, "
-            "is_primary, imported_at_utc FROM sources WHERE run_id = ? ORDER BY is_primary DESC, id",
-            (run_id,))
+            "is_primary, imported_at_utc FROM sources WHERE run_id = ? AND athlete_id = ? "
+            "ORDER BY is_primary DESC, id", (run_id, self._athlete_param))
         return [SourceRecord(r[0], r[1], r[2], r[3], int(r[4]), int(r[5]), bool(r[6]), r[7])
                 for r in rows]
+
+    def stored_run(self, run_id: int) -> StoredRun | None:
+        if not self._owns_run(run_id):
+            return None
+        return read_stored_run(lambda sql, params: list(self._db.execute(sql, params)), run_id, "?")
 
     def form_minutes(self) -> FormMinutes:
         rows = self._db.execute(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            f"WHERE {_SPORT} IN {_RUNNING} AND r.time_is_relative = 0 AND r.start_time_utc IS NOT NULL "
-            "ORDER BY r.start_time_utc, f.run_id, f.minute").fetchall()
+            f"WHERE {_MINE} AND {_SPORT} IN {_RUNNING} AND r.time_is_relative = 0 "
+            "AND r.start_time_utc IS NOT NULL ORDER BY r.start_time_utc, f.run_id, f.minute",
+            (self._athlete_param,)).fetchall()
         devices = {int(r[0]): r[1] for r in self._db.execute(
-            f"SELECT r.id, r.device FROM runs r WHERE {_SPORT} IN {_RUNNING}")}
+            f"SELECT r.id, r.device FROM runs r WHERE {_MINE} AND {_SPORT} IN {_RUNNING}",
+            (self._athlete_param,))}
         starts: dict[str, float] = {}
         for row in rows:
             if row[1] not in starts:
@@ -335,46 +375,14 @@ class SQLiteStore:
     def analysis_states(self) -> dict[int, AnalysisState]:
         rows = self._db.execute(
             "SELECT r.id, a.baseline_signature, r.imported_at_utc, a.baseline_as_of_utc "
-            "FROM runs r JOIN run_analyses a ON a.run_id = r.id")
+            f"FROM runs r JOIN run_analyses a ON a.run_id = r.id WHERE {_MINE}",
+            (self._athlete_param,))
         return {int(r[0]): AnalysisState(str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
-    def delete_run(self, run_id: int) -> bool:
-        return _edits.delete_run(self._db, run_id)
-
-    def set_sport_label(self, run_id: int, sport: str | None) -> bool:
-        return _edits.set_sport_label(self._db, run_id, sport)
-
     def iter_run_ids(self) -> Iterator[int]:
-        for (run_id,) in self._db.execute("SELECT id FROM runs ORDER BY id").fetchall():
+        for (run_id,) in self._db.execute("SELECT id FROM runs WHERE athlete_id = ? ORDER BY id",
+                                          (self._athlete_param,)).fetchall():
             yield int(run_id)
-
-    # -- the pain journal ---------------------------------------------------------------------
-    def put_journal_entry(self, record: JournalRecord) -> bool:
-        day = record.entry_date.isoformat()
-        replaced = self._db.execute("DELETE FROM journal_entries WHERE entry_date = ?",
-                                    (day,)).rowcount > 0
-        self._db.execute(
-            f"INSERT INTO journal_entries ({', '.join(_JOURNAL_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_JOURNAL_COLUMNS))})",
-            (day, record.pain_during, record.pain_after, record.pain_morning,
-             record.morning_stiffness_min, json.dumps(list(record.sites)), record.side,
-             record.better, record.worse, json.dumps(list(record.flags)), record.run_id,
-             record.created_at_utc or now_utc()))
-        return replaced
-
-    def delete_journal_entry(self, day: date) -> bool:
-        return _edits.delete_journal_entry(self._db, day)
-
-    def journal_entries(self, *, since: date | None = None,
-                        until: date | None = None) -> list[JournalRecord]:
-        rows = self._db.execute(
-            f"SELECT {', '.join(_JOURNAL_COLUMNS)} FROM journal_entries "
-            "WHERE entry_date >= ? AND entry_date <= ? ORDER BY entry_date",
-            (since.isoformat() if since else "", until.isoformat() if until else "9999-12-31"))
-        return [JournalRecord(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4],
-                              tuple(json.loads(r[5])), r[6], r[7], r[8], tuple(json.loads(r[9])),
-                              None if r[10] is None else int(r[10]), r[11])
-                for r in rows.fetchall()]
 
     def integrity_problems(self) -> list[str]:
         """What is inconsistent (empty when the library is sound): SQLite's own check, and runs

@@ -1,8 +1,14 @@
 """The storage interface of the run library, and the records that cross it.
 
-:class:`RunStore` is what the importer, the baselines, the trends and the CLI use; the SQLite
-implementation lives in :mod:`hipstride.library.sqlite`. A PostgreSQL store for a clinic or club
-implements the same protocol (the SQL in ``migrations/`` is plain enough to port).
+:class:`RunStore` is what the importer, the baselines, the trends and the CLI use. Two stores
+implement it: SQLite (:mod:`hipstride.library.sqlite`, one runner's embedded default) and
+PostgreSQL (:mod:`hipstride.library.postgres`, a club's or clinic's server).
+
+A store is opened for one **athlete**, and every method reads and writes only that athlete's rows:
+a run id of another athlete is "no such run". A single runner never names one and is the athlete
+:data:`DEFAULT_ATHLETE`. The athlete's row is made by the first write transaction, so opening a
+store for a new name and reading gives an empty library. :meth:`RunStore.athletes` (the coach's
+list) is the one read across athletes.
 
 Writes happen inside :meth:`RunStore.transaction`; every method that changes data must be called
 inside one, so that a run is stored whole or not at all.
@@ -20,19 +26,26 @@ from hipstride.activity import is_cross_training
 from hipstride.analysis.baselines import FormMinutes
 
 __all__ = [
+    "DEFAULT_ATHLETE",
     "AnalysisRecord",
     "AnalysisState",
+    "AthleteRecord",
+    "FormCheckRow",
     "JournalRecord",
     "RunMeta",
     "RunRecord",
     "RunStore",
     "RunSummary",
     "SourceRecord",
+    "StoredRun",
     "format_utc",
     "now_utc",
     "parse_utc",
     "sensor_channel_count",
 ]
+
+#: The athlete of a single runner's library (and of every command that names none).
+DEFAULT_ATHLETE = "default"
 
 #: Series every activity has or may have besides its sensor channels.
 CORE_SERIES: tuple[str, ...] = ("lat_deg", "lon_deg", "elevation_m", "distance_m", "speed_mps")
@@ -217,11 +230,76 @@ class JournalRecord:
     created_at_utc: str | None = None
 
 
+@dataclass(frozen=True)
+class AthleteRecord:
+    """One athlete of a library."""
+
+    id: int
+    name: str
+    created_at_utc: str
+
+
+@dataclass(frozen=True)
+class FormCheckRow:
+    """One stored form check (see :mod:`hipstride.library.form_checks`)."""
+
+    #: ``None`` for a check not stored yet.
+    id: int | None
+    checked_at_utc: str
+    run_id: int | None
+    source: str
+    #: ``"side"`` or ``"rear"``.
+    view: str
+    #: Whether the clip passed the quality gate.
+    passed: bool
+    #: The medians kept in columns, by :data:`hipstride.library.form_checks.TREND_METRICS` name.
+    medians: dict[str, float | None]
+    #: The check's whole JSON document.
+    document_json: str
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """One run whole, as a store holds it, for moving a library to another store
+    (:mod:`hipstride.library.copy`)."""
+
+    #: Metadata (``sport`` is the recording's), primary source, analysis, samples, form minutes.
+    record: RunRecord
+    #: Every file of the run, primary first, with the time each was imported.
+    sources: tuple[SourceRecord, ...]
+    #: The runner's own sport for the run (``None``: none given).
+    sport_label: str | None
+    imported_at_utc: str
+    analysed_at_utc: str
+
+
 class RunStore(Protocol):
     """Storage of runs (see the module docstring)."""
 
+    #: The athlete every method is scoped to.
+    athlete: str
+    #: Where this store's maps live (the hipstride home), or ``None``.
+    maps_home: str | None
+
+    @property
+    def url(self) -> str:
+        """How to open the same database again, in another process
+        (see :func:`hipstride.library.api.open_store`)."""
+
+    def athletes(self) -> list[AthleteRecord]:
+        """Every athlete in the database, by name (the one read across athletes)."""
+
+    def with_athlete(self, name: str) -> RunStore:
+        """A store on the same database, with its own connection, for athlete ``name``."""
+
     def close(self) -> None:
         """Release the connection."""
+
+    def __enter__(self) -> RunStore:
+        """The store itself; closed when the ``with`` block ends."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """A write transaction: committed on normal exit, rolled back on an exception."""
@@ -271,6 +349,10 @@ class RunStore(Protocol):
     def get_sources(self, run_id: int) -> list[SourceRecord]:
         """Every file of the run, primary first."""
 
+    def stored_run(self, run_id: int) -> StoredRun | None:
+        """The run whole (all its files, samples, analysis, form minutes, sport label, times),
+        to copy it to another store; ``None`` when there is no such run."""
+
     def form_minutes(self) -> FormMinutes:
         """Form minutes of every running run with a real (not device-relative) start time."""
 
@@ -301,38 +383,15 @@ class RunStore(Protocol):
                         until: date | None = None) -> list[JournalRecord]:
         """Journal entries dated ``since`` to ``until`` (both included, either open), oldest first."""
 
+    def add_form_check(self, row: FormCheckRow) -> int:
+        """Store a form check (call inside :meth:`transaction`); return its id."""
 
-DEFAULT_ATHLETE = "default"
+    def form_check_rows(self, *, run_id: int | None = None) -> list[FormCheckRow]:
+        """The stored form checks, oldest first (only those of ``run_id`` when given)."""
 
+    def record_reanalysis(self, job: str, run_ids: list[int]) -> None:
+        """Log that these runs' analyses were written for batch job ``job`` (call inside the
+        transaction that wrote them)."""
 
-@dataclass(frozen=True)
-class AthleteRecord:
-    id: int
-    name: str
-    created_at_utc: str
-
-
-@dataclass(frozen=True)
-class FormCheckRow:
-    id: int | None
-    checked_at_utc: str
-    run_id: int | None
-    source: str
-    view: str
-    passed: bool
-    medians: dict[str, float | None]
-    document_json: str
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """One run whole, as a store holds it, for moving a library to another store."""
-
-    #: Metadata (``sport`` is the recording's), primary source, analysis, samples, form minutes.
-    record: RunRecord
-    #: Every file of the run, primary first, with the time each was imported.
-    sources: tuple[SourceRecord, ...]
-    #: The runner's own sport for the run (``None``: none given).
-    sport_label: str | None
-    imported_at_utc: str
-    analysed_at_utc: str
+    def reanalysed_ids(self, job: str) -> set[int]:
+        """Ids of the runs logged for batch job ``job``."""

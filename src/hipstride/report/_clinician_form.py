@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 from hipstride.library.form_checks import TREND_METRICS, form_checks, form_trend
-from hipstride.library.sqlite import SQLiteStore
 from hipstride.library.store import RunStore
 
 __all__ = ["VIDEO_LABELS", "video_form_section"]
@@ -50,9 +49,7 @@ def _metric_cells(doc: dict[str, Any]) -> list[str]:
 
 def video_form_section(store: RunStore, first: date, last: date) -> dict[str, Any]:
     """The latest check per view with its trend (``latest``, for page one) and every check of
-    the period (``checks``, for the details); empty for a store without form checks."""
-    if not isinstance(store, SQLiteStore):
-        return {"latest": [], "checks": [], "labels": []}
+    the period (``checks``, for the details)."""
     latest = [{"view": t["view"], "date": t["checked_at_utc"][:10], "id": t["id"],
                "source": t["source"], "earlier": t["earlier"],
                "changes": [_change_text(k, m) for k, m in t["metrics"].items()],
