@@ -108,3 +108,14 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RunStore]:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def library_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test whose commands open the home's library once on SQLite (the home's file) and
+    once on PostgreSQL (``HIPSTRIDE_DB`` set to a fresh schema); the backend's name."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("HIPSTRIDE_DB", request.getfixturevalue("postgres_dsn"))
+    else:
+        monkeypatch.delenv("HIPSTRIDE_DB", raising=False)
+    return str(request.param)

@@ -7,12 +7,18 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from hipstride.cli import main
 from hipstride.journal.today import decide_today
 from hipstride.library.api import SPORTS, trends_document
+from hipstride.library.postgres import PostgresStore
+from hipstride.library.sqlite import SQLiteStore
 from tests.test_journal_support import add_run, cli, library
+
+#: every test here runs on SQLite and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("library_backend")
 
 DAY = "2024-03-01"
 ENTRY = {"date": DAY, "pain_during": 3, "pain_morning": 1, "where": ["hip", "groin"],
@@ -113,6 +119,7 @@ def test_runs_delete_removes_the_run_and_keeps_the_journal_entry(tmp_path: Path)
         assert store.get_samples(run_id) is None
         assert store.get_analysis(run_id) is None
         assert store.get_sources(run_id) == []
+        assert isinstance(store, SQLiteStore | PostgresStore)
         assert store.integrity_problems() == []
     listed = _entry(tmp_path)
     assert listed["run_id"] is None

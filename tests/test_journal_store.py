@@ -1,4 +1,5 @@
-"""The pain journal: ``hipstride journal add`` / ``list`` and its storage in the run library."""
+"""The pain journal: ``hipstride journal add`` / ``list`` and its storage in the run library (on
+SQLite and on PostgreSQL: ``library_backend``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ import pytest
 from hipstride.errors import InputError
 from hipstride.journal.entry import FLAGS, JournalEntry
 from hipstride.journal.store import add_entry, entry_from_mapping, list_entries
-from hipstride.library.sqlite import migrations
+from hipstride.library._pg_connect import migrations as pg_migrations
+from hipstride.library.postgres import PostgresStore
+from hipstride.library.sqlite import SQLiteStore, migrations
 from tests.test_journal_support import add_run, cli, library
+
+#: every test here runs on SQLite and on PostgreSQL
+pytestmark = pytest.mark.usefixtures("library_backend")
 
 ENTRY = {"date": "2024-03-01", "pain_during": 3, "pain_after": 4, "pain_morning": 1,
          "where": ["hip"], "side": "left", "flags": []}
@@ -27,9 +33,17 @@ def _listed(home: Path) -> list[dict[str, object]]:
 
 def test_migration_adds_the_journal_table(tmp_path: Path) -> None:
     assert "0004_journal" in [name for name, _ in migrations()]
+    assert "0003_journal" in [name for name, _ in pg_migrations()]
     with library(tmp_path) as store:
-        assert "0004_journal" in store.applied_migrations()
-        columns = {r[1] for r in store.execute("PRAGMA table_info(journal_entries)")}
+        if isinstance(store, PostgresStore):
+            assert "0003_journal" in store.applied_migrations()
+            columns = {r[0] for r in store.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = 'journal_entries'")}
+        else:
+            assert isinstance(store, SQLiteStore)
+            assert "0004_journal" in store.applied_migrations()
+            columns = {r[1] for r in store.execute("PRAGMA table_info(journal_entries)")}
     assert columns == {"id", "entry_date", "pain_during", "pain_after", "pain_morning",
                        "morning_stiffness_min", "sites", "side", "better", "worse", "flags",
                        "run_id", "created_at_utc", "athlete_id"}
@@ -228,7 +242,8 @@ def test_list_since_and_a_run_removed_keeps_its_entry(tmp_path: Path) -> None:
             add_entry(store, entry_from_mapping({"date": f"2024-03-0{day}", "pain_after": day,
                                                  "run_id": run_id if day == 2 else None}))
         with store.transaction():
-            store.execute("DELETE FROM runs WHERE id = ?", (run_id,))
+            assert store.delete_run(run_id)
+        assert isinstance(store, SQLiteStore | PostgresStore)
         assert store.integrity_problems() == []
     since = cli("journal", "list", "--json", "--since", "2024-03-02", home=tmp_path)
     listed = json.loads(since.stdout)

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from hipstride.cli import _Group
 from hipstride.cli.journal import COMMANDS
-from hipstride.library.sqlite import SQLiteStore
+from hipstride.library.api import open_store
 from hipstride.library.store import AnalysisRecord, RunRecord, RunStore, SourceRecord
 
 __all__ = ["add_run", "cli", "library", "weeks_of_running"]
@@ -26,9 +26,10 @@ def cli(*args: str, home: Path, input: str | None = None) -> Result:
     return CliRunner().invoke(group, [*args, "--home", str(home)], input=input)
 
 
-def library(home: Path) -> SQLiteStore:
-    """The run library in ``home`` (created and migrated)."""
-    return SQLiteStore(home / "library.sqlite")
+def library(home: Path) -> RunStore:
+    """The run library of ``home`` (created and migrated): its SQLite file, or the database
+    ``HIPSTRIDE_DB`` names (as the commands open it)."""
+    return open_store(home=home)
 
 
 def add_run(store: RunStore, day: date, km: float, *, index: float = 1.05,
