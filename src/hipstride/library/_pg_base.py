@@ -32,7 +32,8 @@ class PgBase:
         self.name = shown_name(dsn)
         self._db = connect(dsn)
         try:
-            apply_migrations(self._db)
+            #: the migrations this opening applied (empty when the schema was current)
+            self.newly_applied = apply_migrations(self._db)
             row = self._db.execute("SELECT id FROM athletes WHERE name = %s", (athlete,)).fetchone()
         except psycopg.Error as exc:
             self._db.close()
