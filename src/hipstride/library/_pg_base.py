@@ -77,9 +77,10 @@ class PgBase:
         assert row is not None
         return int(row[0])
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, params: Sequence[Any] = (), *,
+              binary: bool = False) -> list[tuple[Any, ...]]:
         try:
-            return self._db.execute(sql, params).fetchall()
+            return self._db.execute(sql, params, binary=binary).fetchall()
         except psycopg.OperationalError as exc:
             raise self._failed(exc, "cannot read the run library") from None
 

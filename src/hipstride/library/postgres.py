@@ -42,7 +42,6 @@ from hipstride.library.sqlite import (
     _SPORT,
     _SUMMARY_COLUMNS,
     MAX_RUN_ID,
-    _meta_fields,
     _meta_values,
 )
 from hipstride.library.store import (
@@ -61,9 +60,34 @@ from hipstride.track.form import FORM_METRICS
 
 __all__ = ["PostgresStore"]
 
-_N_META = 8
 _SOURCE_COLUMNS = ("file_path, content_sha256, file_format, device, samples, channel_count, "
                    "is_primary, imported_at_utc")
+
+
+def _summaries(rows: list[tuple[Any, ...]]) -> list[RunSummary]:
+    """Listing rows from :data:`_SUMMARY_COLUMNS` fetched in binary (typed values already).
+
+    The run list is the club's hot read (a coach opens an athlete of thousands of runs; target
+    50 ms), so this unpacks each row once and parses each distinct channel list once (an
+    athlete's runs share a handful of them): half the time of a generic per-row conversion.
+    """
+    iso = datetime.fromisoformat
+    names_of: dict[str, tuple[str, ...]] = {}
+    out = []
+    for (run_id, start, end, relative, sport, sub_sport, name, device, file_format, source_file,
+         distance, duration, moving, gain, loss, index, total, samples, channels, sources) in rows:
+        names = names_of.get(channels)
+        if names is None:
+            names = names_of[channels] = tuple(json.loads(channels))
+        out.append(RunSummary(
+            start_time_utc=None if start is None else iso(start),
+            end_time_utc=None if end is None else iso(end), time_is_relative=relative,
+            sport=sport, sub_sport=sub_sport, name=name, device=device, file_format=file_format,
+            id=run_id, source_file=source_file, distance_m=distance, duration_s=duration,
+            moving_time_s=moving, elevation_gain_m=gain, elevation_loss_m=loss,
+            hip_load_index=index, hip_load_total=total, samples=samples, channels=names,
+            sources=sources))
+    return out
 
 
 def _pg_meta(record: RunRecord) -> dict[str, Any]:
@@ -225,28 +249,20 @@ class PostgresStore(PgNotes):
             out.append((int(run_id), s, e, richness))
         return out
 
-    def _summary(self, row: tuple[Any, ...]) -> RunSummary:
-        figures = row[1 + _N_META:]
-        return RunSummary(
-            id=int(row[0]), **_meta_fields(row[1:1 + _N_META]), source_file=figures[0],
-            distance_m=figures[1], duration_s=figures[2], moving_time_s=figures[3],
-            elevation_gain_m=figures[4], elevation_loss_m=figures[5], hip_load_index=figures[6],
-            hip_load_total=figures[7], samples=int(figures[8]),
-            channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
-
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
         where, params = (f"AND {_SPORT} = %s", (sport,)) if sport else ("", ())
         rows = self._rows(
             f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.athlete_id = %s {where} "
-            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", (self._athlete_id, *params))
-        return [self._summary(row) for row in rows]
+            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", (self._athlete_id, *params),
+            binary=True)
+        return _summaries(rows)
 
     def get_run(self, run_id: int) -> RunSummary | None:
         if not 0 < run_id <= MAX_RUN_ID:
             return None
         rows = self._rows(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = %s AND r.athlete_id = %s",
                           (run_id, self._athlete_id))
-        return None if not rows else self._summary(rows[0])
+        return _summaries(rows)[0] if rows else None
 
     def _child(self, sql: str, run_id: int) -> tuple[Any, ...] | None:
         if not 0 < run_id <= MAX_RUN_ID:

@@ -1,0 +1,251 @@
+#!/usr/bin/env python
+"""Benchmark: a club's library on PostgreSQL — 300 athletes, 1,000,000 runs.
+
+Standalone (no pytest)::
+
+    PYTHONPATH=src python benchmarks/bench_club.py [--dsn postgresql://…] [--athletes 300]
+        [--runs 1000000] [--compare 100000]
+
+Without ``--dsn`` it starts a throwaway cluster (``scripts/postgres-throwaway``, Debian's
+PostgreSQL binaries) in a temporary folder and stops it at the end; with one, it works in a schema
+``bench_club`` of that database, dropped first.
+
+What it builds: ``--runs`` synthetic runs shared evenly among ``--athletes`` athletes, over the
+three years 2023–2025 (a run every few days each), each with a small packed sample blob (a real
+:func:`~hipstride.library.codec.pack_activity` blob of two minutes at 1 s), a compact analysis
+document, two form minutes and one source file; one in ten is a ride (cross-training). Every
+athlete's runs are written in one transaction with ``COPY``
+(:meth:`~hipstride.library.postgres.PostgresStore.add_stored_runs`).
+
+What it prints (it reports and never asserts; the exit code is always 0):
+
+* load: the wall time of the whole club and runs/s; then the same ``--compare`` runs (default
+  100,000) loaded once into SQLite through ``add_run`` in a single transaction (SQLite's fastest
+  path: one process, no server) and once into PostgreSQL as one athlete, with runs/s of each;
+  the target is PostgreSQL at least as fast per run as SQLite;
+* one athlete's run list through ``PostgresStore.list_runs`` (target ≤ 50 ms; median of 7, a
+  fresh store each, after one warm-up);
+* the club-wide running distance per month of one year
+  (:meth:`~hipstride.library.postgres.PostgresStore.club_monthly_distance_m`, target ≤ 500 ms);
+* re-analysis throughput in runs/s, in-process and on a local Dask cluster, when
+  :mod:`hipstride.library.reanalyze` is installed (``--reanalyse N`` runs of real recordings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from hipstride.activity import Activity
+from hipstride.library.codec import ENCODING, pack_activity
+from hipstride.library.postgres import PostgresStore
+from hipstride.library.sqlite import SQLiteStore
+from hipstride.library.store import AnalysisRecord, RunRecord, SourceRecord, StoredRun, format_utc
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "scripts" / "postgres-throwaway"
+SCHEMA = "bench_club"
+FIRST_DAY = datetime(2023, 1, 1, 6, 0, tzinfo=UTC)
+SPAN_DAYS = 3 * 365
+LIST_TARGET_MS = 50.0
+MONTHLY_TARGET_MS = 500.0
+
+
+def _blob() -> bytes:
+    """A real packed blob of two minutes at 1 s (positions, elevation, distance, heart rate)."""
+    t = np.arange(120, dtype=np.float64)
+    activity = Activity(source="bench.fit", start_time_utc=FIRST_DAY, time_s=t,
+                        lat_deg=48.1 + t * 3.0 / 111_320.0, lon_deg=np.full(120, 11.5),
+                        elevation_m=500.0 + np.sin(t / 20.0), distance_m=t * 3.0,
+                        speed_mps=np.full(120, 3.0), channels={"heart_rate_bpm": np.full(120, 140.0)},
+                        sport="running", file_format="fit")
+    return pack_activity(activity)
+
+
+class Club:
+    """Synthetic runs, reproducible from a seed."""
+
+    def __init__(self, seed: int = 1) -> None:
+        self.rng = random.Random(seed)
+        self.blob = _blob()
+        self.serial = 0
+
+    def run(self, athlete: int, k: int, count: int) -> StoredRun:
+        """Run ``k`` of ``count`` of athlete number ``athlete`` (spread over the three years)."""
+        self.serial += 1
+        start = FIRST_DAY + timedelta(days=SPAN_DAYS * k / count, minutes=self.rng.randrange(600))
+        ride = self.serial % 10 == 0
+        km = self.rng.uniform(20.0, 60.0) if ride else self.rng.uniform(3.0, 21.0)
+        duration_s = km * (150.0 if ride else 330.0)
+        index = round(self.rng.uniform(0.9, 1.3), 4)
+        headline: dict[str, float | None] = {
+            "distance_m": km * 1000.0, "duration_s": duration_s, "moving_time_s": duration_s * 0.97,
+            "elevation_gain_m": 40.0, "elevation_loss_m": 40.0, "hip_load_index": index,
+            "hip_load_total": index * km, "avg_cadence_spm": None if ride else 170.0}
+        doc = {"activity": {"distance_m": km * 1000.0, "duration_s": duration_s},
+               "hip_load": {"index": index, "total": index * km}, "form": {}}
+        stamp = format_utc(start)
+        assert stamp is not None
+        sha = f"{athlete:04d}{self.serial:012d}".ljust(64, "0")
+        source = SourceRecord(f"a{athlete}/{self.serial}.fit", sha, "fit", "bench watch", 120, 1,
+                              True, stamp)
+        record = RunRecord(
+            start_time_utc=start, end_time_utc=start + timedelta(seconds=duration_s),
+            time_is_relative=False, sport="cycling" if ride else "running", sub_sport=None,
+            name=None, device="bench watch", file_format="fit",
+            channels=("lat_deg", "lon_deg", "elevation_m", "distance_m", "heart_rate_bpm"),
+            samples=120, source=source,
+            analysis=AnalysisRecord(json.dumps(doc), 1, "", headline, stamp),
+            samples_blob=self.blob, samples_encoding=ENCODING,
+            form_minutes=[] if ride else [(0, 3.0, 170.0, 1.05, 250.0, 80.0, 50.0),
+                                          (1, 3.1, 171.0, 1.06, 248.0, 81.0, 50.2)])
+        return StoredRun(record=record, sources=(source,), sport_label=None,
+                         imported_at_utc=stamp, analysed_at_utc=stamp)
+
+    def runs(self, athlete: int, count: int) -> list[StoredRun]:
+        return [self.run(athlete, k, count) for k in range(count)]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def server(dsn: str | None) -> Iterator[str]:
+    """The DSN of a server to work on: the one given, or a throwaway cluster for the run."""
+    if dsn:
+        yield dsn
+        return
+    folder = tempfile.mkdtemp(prefix="hs-bench-pg-", dir="/tmp")
+    started = subprocess.run([str(SCRIPT), "start", folder, str(_free_port())], capture_output=True,
+                             text=True, check=True)
+    try:
+        yield started.stdout.strip()
+    finally:
+        subprocess.run([str(SCRIPT), "stop", folder], check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fresh_schema(dsn: str, schema: str) -> str:
+    """Drop and create ``schema``; a DSN that works in it."""
+    with psycopg.connect(dsn, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.execute(f"CREATE SCHEMA {schema}")
+    joiner = "&" if "?" in dsn else "?"
+    return f"{dsn}{joiner}options=-csearch_path%3D{schema}"
+
+
+def timed_ms(call: Callable[[], Any], repeat: int = 7) -> tuple[float, Any]:
+    """Median wall time (ms) of ``repeat`` calls after one warm-up, and the last result."""
+    result = call()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = call()
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return statistics.median(times), result
+
+
+def load_club(dsn: str, club: Club, athletes: int, runs: int) -> float:
+    """Load the whole club; wall seconds (building the rows in Python included)."""
+    per = [runs // athletes + (1 if a < runs % athletes else 0) for a in range(athletes)]
+    t0 = time.perf_counter()
+    with PostgresStore(dsn, athlete="athlete-000") as first:
+        for a, count in enumerate(per):
+            with first.with_athlete(f"athlete-{a:03d}") as store, store.transaction():
+                store.add_stored_runs(club.runs(a, count))
+            if (a + 1) % 50 == 0:
+                done = sum(per[:a + 1])
+                print(f"  {a + 1} athletes, {done:,} runs, {time.perf_counter() - t0:.1f} s", flush=True)
+        first.execute("ANALYZE")
+    return time.perf_counter() - t0
+
+
+def compare_load(dsn: str, club: Club, count: int) -> tuple[float, float]:
+    """Seconds to load the same ``count`` runs into SQLite (``add_run``, one transaction) and into
+    PostgreSQL (COPY, one athlete)."""
+    runs = club.runs(9999, count)
+    with tempfile.TemporaryDirectory() as tmp, SQLiteStore(Path(tmp) / "library.sqlite") as lite:
+        t0 = time.perf_counter()
+        with lite.transaction():
+            for run in runs:
+                lite.add_run(run.record)
+        sqlite_s = time.perf_counter() - t0
+    compare_dsn = fresh_schema(dsn.split("?")[0], f"{SCHEMA}_compare")
+    with PostgresStore(compare_dsn, athlete="export") as pg:
+        t0 = time.perf_counter()
+        with pg.transaction():
+            pg.add_stored_runs(runs)
+        pg_s = time.perf_counter() - t0
+    with psycopg.connect(dsn.split("?")[0], autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {SCHEMA}_compare CASCADE")
+    return sqlite_s, pg_s
+
+
+def size_mb(dsn: str) -> float:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c "
+                           "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')").fetchone()
+    return float(row[0] if row and row[0] else 0) / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dsn", help="a PostgreSQL server to work on (default: a throwaway cluster)")
+    parser.add_argument("--athletes", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=1_000_000)
+    parser.add_argument("--compare", type=int, default=100_000,
+                        help="runs loaded into SQLite and PostgreSQL alike for the per-run comparison")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPU core(s), Python {sys.version.split()[0]}, "
+          f"psycopg {psycopg.__version__}")
+    with server(args.dsn) as base:
+        with psycopg.connect(base) as conn:
+            print(f"server: {conn.execute('SELECT version()').fetchone()[0].split(' on ')[0]}")  # type: ignore[index]
+        dsn = fresh_schema(base, SCHEMA)
+        club = Club()
+        print(f"loading {args.runs:,} runs of {args.athletes} athletes (COPY, one transaction per athlete) …")
+        load_s = load_club(dsn, club, args.athletes, args.runs)
+        print(f"load: {load_s:.1f} s, {args.runs / load_s:,.0f} runs/s; {size_mb(dsn):,.0f} MB on disk")
+
+        sqlite_s, pg_s = compare_load(base, Club(seed=2), args.compare)
+        verdict = "meets" if pg_s <= sqlite_s else "misses"
+        print(f"same {args.compare:,} runs: SQLite (add_run, one transaction) {sqlite_s:.1f} s = "
+              f"{args.compare / sqlite_s:,.0f} runs/s; PostgreSQL (COPY) {pg_s:.1f} s = "
+              f"{args.compare / pg_s:,.0f} runs/s ({verdict} 'at least as fast per run as SQLite')")
+
+        who = f"athlete-{args.athletes // 2:03d}"
+        with PostgresStore(dsn, athlete=who) as one:
+            list_ms, listed = timed_ms(one.list_runs)
+            month_ms, months = timed_ms(lambda: one.club_monthly_distance_m(date(2024, 1, 1),
+                                                                            date(2025, 1, 1)))
+        print(f"list_runs({who}): {len(listed):,} runs in {list_ms:.1f} ms "
+              f"(target <= {LIST_TARGET_MS:.0f} ms: {'met' if list_ms <= LIST_TARGET_MS else 'missed'})")
+        km = sum(m[1] for m in months) / 1000.0
+        print(f"club monthly running distance, 2024: {len(months)} months, {km:,.0f} km over "
+              f"{sum(m[2] for m in months):,} runs in {month_ms:.1f} ms "
+              f"(target <= {MONTHLY_TARGET_MS:.0f} ms: {'met' if month_ms <= MONTHLY_TARGET_MS else 'missed'})")
+
+
+if __name__ == "__main__":
+    main()
