@@ -163,3 +163,17 @@ def test_a_failed_write_leaves_the_store_as_it_was(store: RunStore) -> None:
         stopped_midway()
     assert len(store.list_runs()) == 1
     assert store.journal_entries() == []
+
+
+def test_runs_without_a_start_time_are_listed_last(store: RunStore) -> None:
+    dated = add_run(store, DAY, 5.0)
+    stored = store.stored_run(dated)
+    assert stored is not None
+    record = replace(stored.record, start_time_utc=None, end_time_utc=None, time_is_relative=True,
+                     source=replace(stored.record.source, content_sha256="5" * 64))
+    with store.transaction():
+        undated = [store.add_run(record), store.add_run(replace(
+            record, source=replace(record.source, content_sha256="6" * 64)))]
+    earlier = add_run(store, DAY - timedelta(days=3), 4.0)
+    assert [r.id for r in store.list_runs()] == [earlier, dated, *undated]
+    assert [r.start_time_utc for r in store.list_runs()][2:] == [None, None]

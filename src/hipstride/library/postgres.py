@@ -64,6 +64,12 @@ _SOURCE_COLUMNS = ("file_path, content_sha256, file_format, device, samples, cha
                    "is_primary, imported_at_utc")
 
 
+#: :data:`_SUMMARY_COLUMNS` with the source count from the joined ``n`` of :meth:`list_runs`.
+_LIST_COLUMNS = _SUMMARY_COLUMNS.replace("(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)",
+                                         "COALESCE(n.n, 0)")
+assert _LIST_COLUMNS != _SUMMARY_COLUMNS
+
+
 def _summaries(rows: list[tuple[Any, ...]]) -> list[RunSummary]:
     """Listing rows from :data:`_SUMMARY_COLUMNS` fetched in binary (typed values already).
 
@@ -251,10 +257,13 @@ class PostgresStore(PgNotes):
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
         where, params = (f"AND {_SPORT} = %s", (sport,)) if sport else ("", ())
+        # the athlete's source counts in one grouped pass (not a count per run), and no
+        # "IS NULL" sort key: PostgreSQL sorts NULLs last in ascending order, as SQLite's list does
         rows = self._rows(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.athlete_id = %s {where} "
-            "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id", (self._athlete_id, *params),
-            binary=True)
+            f"SELECT {_LIST_COLUMNS} FROM runs r LEFT JOIN (SELECT run_id, count(*) AS n "
+            "FROM sources WHERE athlete_id = %s GROUP BY run_id) n ON n.run_id = r.id "
+            f"WHERE r.athlete_id = %s {where} ORDER BY r.start_time_utc, r.id",
+            (self._athlete_id, self._athlete_id, *params), binary=True)
         return _summaries(rows)
 
     def get_run(self, run_id: int) -> RunSummary | None:
