@@ -54,6 +54,7 @@ COMMAND_MODULES: dict[str, str] = {
     "form": "form",
     "serve": "serve",
     "athletes": "club",
+    "reanalyze": "reanalyze",
 }
 
 
