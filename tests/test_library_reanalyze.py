@@ -125,9 +125,15 @@ def test_in_process_client_matches_reference_and_is_idempotent(
     profile_path = steeper_profile(tmp_path)
     url = open_store(home=home).url
     with dask_client(in_process=True, workers=2) as client:
+        ticks: list[int] = []
+        totals: list[int] = []
         first = reanalyze(url, home=home, athletes=athletes[:2], profile=load_profile(profile_path),
-                          client=client, batch_size=4)
+                          client=client, batch_size=4, progress=ticks.append,
+                          on_plan=lambda plan: totals.append(plan.total))
         per_athlete = first.analysed // 2
+        assert totals == [first.analysed]
+        assert sum(ticks) == first.analysed
+        assert max(ticks) == 4
         assert first.analysed == 2 * per_athlete > 0
         assert not first.failed
         assert first.engine == "dask"
@@ -163,8 +169,13 @@ def test_a_task_never_writes_with_other_maps(club: tuple[Path, list[str]]) -> No
     assert not _log_rows(home)
 
 
-def test_local_cluster_reports_damaged_runs_and_finishes(
+def test_local_cluster_by_address_reports_damaged_runs_and_finishes(
         club: tuple[Path, list[str]], tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    from hipstride.library.codec import unpack_activity
+    from hipstride.library.records import build_record
+
     home, athletes = club
     profile_path = steeper_profile(tmp_path)
     store = open_store(home=home, athlete=athletes[1])
@@ -172,28 +183,41 @@ def test_local_cluster_reports_damaged_runs_and_finishes(
         victim = next(r for r in store.list_runs() if "cadence_spm" in r.channels)
         blob = store.get_samples(victim.id)
         assert blob is not None
-        from hipstride.library.codec import unpack_activity
-        from hipstride.library.records import build_record
-
         record = build_record(unpack_activity(blob), label="damaged", content_sha256="d" * 64,
                               baseline=None)
         with store.transaction():
             store.replace_primary(victim.id, replace(record, samples_blob=blob[:40]))
-        url = store.url
     finally:
         store.close()
-    with dask_client(workers=2) as client:  # a real LocalCluster(n_workers=2, threads_per_worker=1)
-        report = reanalyze(url, home=home, athletes=None, profile=load_profile(profile_path),
-                           client=client, batch_size=5)
-    assert [(f.athlete, f.run_id) for f in report.failed] == [(athletes[1], victim.id)]
-    assert f"run {victim.id}" in report.failed[0].reason
+    args = ["reanalyze", "--all", "--home", str(home), "--profile", str(profile_path), "--json"]
+    with LocalCluster(n_workers=2, threads_per_worker=1,  # type: ignore[no-untyped-call]
+                      dashboard_address=None) as cluster:
+        result = CliRunner().invoke(main, [*args, "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 1, result.output  # the job finished; one run is reported
+    doc = json.loads(result.stdout)
+    assert doc["engine"] == "dask"
+    assert [(f["athlete"], f["run_id"]) for f in doc["failed"]] == [(athletes[1], victim.id)]
+    assert f"run {victim.id}" in doc["failed"][0]["reason"]
     logged = dict(_log_rows(home))
     assert victim.id not in logged
-    assert sum(logged.values()) == report.analysed
+    assert sum(logged.values()) == doc["analysed"]
     assert set(logged.values()) == {1}
-    again = reanalyze(url, home=home, profile=load_profile(profile_path), batch_size=5)
+    again = reanalyze(open_store(home=home).url, home=home, profile=load_profile(profile_path),
+                      batch_size=5)
     assert again.analysed == 0
     assert [f.run_id for f in again.failed] == [victim.id]
+
+
+def test_an_unreachable_scheduler_is_named(club: tuple[Path, list[str]],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from hipstride.library import _dask
+
+    monkeypatch.setattr(_dask, "CONNECT_TIMEOUT_S", 1)
+    result = CliRunner().invoke(main, ["reanalyze", "--home", str(club[0]),
+                                       "--scheduler", "tcp://127.0.0.1:1"])
+    assert result.exit_code == 2
+    assert "scheduler tcp://127.0.0.1:1: cannot connect" in result.output
+    assert not _log_rows(club[0])
 
 
 def test_tasks_are_submitted_in_a_bounded_window(club: tuple[Path, list[str]]) -> None:
