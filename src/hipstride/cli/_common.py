@@ -65,8 +65,19 @@ def open_store(home: Path | None) -> Iterator[RunStore]:
     store = open_library_store(db, home=home, athlete=athlete)
     try:
         yield store
+        if athlete is not None:
+            _note_unknown_athlete(store)
     finally:
         store.close()
+
+
+def _note_unknown_athlete(store: RunStore) -> None:
+    """A mistyped name reads as an empty library: say so when the command made nothing."""
+    names = [a.name for a in store.athletes()]
+    if store.athlete not in names:
+        known = f" (its athletes: {', '.join(names[:20])})" if names else ""
+        click.echo(f"note: this library has no athlete named {store.athlete!r}{known}; the "
+                   "first import or journal entry for that name makes one", err=True)
 
 
 def dump_json(doc: Any) -> None:
