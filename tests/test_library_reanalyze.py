@@ -155,18 +155,24 @@ def test_in_process_client_matches_reference_and_is_idempotent(
     assert (again.analysed, again.skipped) == (0, 3 * per_athlete)
 
 
-def test_a_task_never_writes_with_other_maps(club: tuple[Path, list[str]]) -> None:
+def test_a_batch_run_twice_writes_once_and_never_with_other_maps(
+        club: tuple[Path, list[str]]) -> None:
     home, athletes = club
     store = open_store(home=home, athlete=athletes[0])
     try:
-        ids = tuple(store.iter_run_ids())[:2]
+        ids = tuple(store.iter_run_ids())[:3]
         url = store.url
     finally:
         store.close()
-    task = BatchTask(url, str(home), athletes[0], "r1-not-this-machine", ids, default_profile())
+    stranger = BatchTask(url, str(home), athletes[0], "r1-not-this-machine", ids, default_profile())
     with pytest.raises(StorageError, match="stored maps differ"):
-        run_batch(task)
+        run_batch(stranger)
     assert not _log_rows(home)
+    # Dask runs a task again when its worker died after the commit: the second run writes nothing
+    task = replace(stranger, job=job_key(default_profile(), home))
+    assert (run_batch(task).analysed, run_batch(task).analysed) == (3, 0)
+    assert run_batch(task).already_done == 3
+    assert dict(_log_rows(home)) == dict.fromkeys(ids, 1)
 
 
 def test_local_cluster_by_address_reports_damaged_runs_and_finishes(
@@ -227,7 +233,7 @@ def test_tasks_are_submitted_in_a_bounded_window(club: tuple[Path, list[str]]) -
     url = open_store(home=home).url
     store = open_store(home=home)
     try:
-        plan = plan_reanalysis(store, job_key(default_profile(), home), athletes)
+        plan = plan_reanalysis(store, job_key(default_profile(), home), athletes[:1])
     finally:
         store.close()
     consumed = 0
