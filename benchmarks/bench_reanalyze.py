@@ -56,6 +56,23 @@ def build(root: Path, runs: int, athletes: int) -> tuple[Path, list[str], int]:
     return root / "club", names, total
 
 
+def reuse(club: Path) -> tuple[Path, list[str], int]:
+    """A library built by an earlier run kept with ``--keep``."""
+    store = open_store(home=club)
+    try:
+        names = [a.name for a in store.athletes()]
+    finally:
+        store.close()
+    total = 0
+    for name in names:
+        scoped = open_store(home=club, athlete=name)
+        try:
+            total += sum(1 for _ in scoped.iter_run_ids())
+        finally:
+            scoped.close()
+    return club, names, total
+
+
 def fresh(club: Path, root: Path, label: str) -> Path:
     """A copy of the library that no re-analysis has touched."""
     home = root / label
@@ -91,16 +108,20 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--athletes", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--keep", type=Path, help="keep the libraries in this folder")
+    parser.add_argument("--keep", type=Path,
+                        help="keep the libraries in this folder (and reuse the one built there)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-reanalyze-"))
     root.mkdir(parents=True, exist_ok=True)
     print(f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '(unset)')}, "
           f"{os.cpu_count()} CPU(s)")
     began = time.perf_counter()
-    club, athletes, total = build(root, args.runs, args.athletes)
+    if (root / "club" / "library.sqlite").is_file():  # kept from an earlier run (--keep)
+        club, athletes, total = reuse(root / "club")
+    else:
+        club, athletes, total = build(root, args.runs, args.athletes)
     print(f"library: {total} runs (copies of the real runs) under {len(athletes)} athletes, "
-          f"built in {time.perf_counter() - began:.0f} s")
+          f"ready in {time.perf_counter() - began:.0f} s")
     profile_path = steeper_profile(root)
     serial: list[float] = []
     dask: list[float] = []
