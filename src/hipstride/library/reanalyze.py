@@ -1,8 +1,9 @@
 """Re-analyse stored runs with the current model, profile and maps, on Dask or in this process.
 
 When the hip-load model, a profile or the stored maps change, every stored analysis is out of
-date: about 6 ms of CPU per run, so 1.7 CPU-hours for a club's million runs
-(``../shared/reviews/research.md`` §C.3 measured the engines). The work is cut into batches of
+date: 6 ms (research.md §C.3) to 12 ms (``benchmarks/bench_reanalyze.py``, baselines and store
+included) of CPU per run, so 1.7 to 3.3 CPU-hours for a club's million runs (research.md §C.3,
+``../shared/reviews/``, measured the engines). The work is cut into batches of
 run ids of one athlete (about 100 runs: small enough to spread, big enough that a task's start
 and its transaction cost little), and each batch is a task that opens the store itself
 (:func:`hipstride.library._reanalysis.run_batch`). Dask distributed was chosen there as the
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -194,7 +196,7 @@ def reanalyze(store_url: str, *, home: str | os.PathLike[str] | None = None,
         raise InputError(f"batch size: must be at least 1, got {batch_size}")
     started = time.perf_counter()
     chosen = profile or default_profile()
-    home_text = None if home is None else str(home)
+    home_text = None if home is None else str(Path(home).resolve())
     store = open_store(store_url, home=home, athlete=None if athletes is None or not athletes
                        else athletes[0])
     try:
