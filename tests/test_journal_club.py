@@ -64,3 +64,20 @@ def test_the_athletes_command_prints_a_table_and_json(tmp_path: Path) -> None:
     empty = runner.invoke(main, ["athletes", "--home", str(tmp_path / "none")])
     assert empty.exit_code == 0
     assert "no athletes yet" in empty.output
+
+
+def test_each_athletes_clinician_report_names_them_and_holds_only_their_journal(
+        tmp_path: Path) -> None:
+    home = _home(tmp_path)
+    runner = CliRunner()
+    pages = {}
+    for who in ("ann", "bob"):
+        out = tmp_path / f"{who}.html"
+        done = runner.invoke(main, ["report", "clinician", *home, "--athlete", who, "--until",
+                                    "2024-05-08", "--html", str(out)])
+        assert done.exit_code == 0, done.output
+        pages[who] = out.read_text(encoding="utf-8")
+    assert "hip-pain summary: bob</h1>" in pages["bob"]
+    assert "2024-05-07" in pages["bob"]  # the day of bob's red flag, in his report only
+    assert "hip-pain summary: ann</h1>" in pages["ann"]
+    assert "2024-05-07" not in pages["ann"]

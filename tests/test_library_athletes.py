@@ -206,8 +206,12 @@ def test_the_cli_keeps_each_athletes_runs_and_journal_apart(tmp_path: Path) -> N
         done = runner.invoke(main, ["journal", "add", *home, "--athlete", who, "--entry",
                                     json.dumps({"date": "2024-05-06", "pain_during": 1})])
         assert done.exit_code == 0, done.output
-    listed = {who: json.loads(runner.invoke(main, ["runs", "--json", *home, "--athlete", who]).output)
-              for who in ("ann", "bob", DEFAULT_ATHLETE)}
+    replies = {who: runner.invoke(main, ["runs", "--json", *home, "--athlete", who])
+               for who in ("ann", "bob", DEFAULT_ATHLETE)}
+    listed = {who: json.loads(reply.stdout) for who, reply in replies.items()}
+    # a name the library does not have (a typo, say) is pointed out, not silently empty
+    assert "no athlete named 'default' (its athletes: ann, bob)" in replies[DEFAULT_ATHLETE].stderr
+    assert replies["ann"].stderr == ""
     assert [Path(r["source_file"]).name for r in listed["ann"]] == [Path(FILES[0]).name]
     assert [Path(r["source_file"]).name for r in listed["bob"]] == [Path(FILES[1]).name]
     assert listed[DEFAULT_ATHLETE] == []

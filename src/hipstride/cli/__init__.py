@@ -55,6 +55,7 @@ COMMAND_MODULES: dict[str, str] = {
     "serve": "serve",
     "athletes": "club",
     "db": "db",
+    "reanalyze": "reanalyze",
 }
 
 

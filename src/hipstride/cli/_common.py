@@ -13,7 +13,8 @@ import click
 if TYPE_CHECKING:
     from hipstride.library.store import RunStore
 
-__all__ = ["HOME_OPTION", "JSON_OPTION", "LIBRARY_OPTIONS", "OUT_PATH", "dump_json", "open_store"]
+__all__ = ["HOME_OPTION", "JSON_OPTION", "LIBRARY_OPTIONS", "OUT_PATH", "dump_json", "library_choice",
+           "open_store"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,18 +48,36 @@ JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 OUT_PATH = click.Path(dir_okay=False, path_type=Path)
 
 
+def library_choice() -> tuple[str | None, str | None]:
+    """The command's ``--db`` and ``--athlete`` (``None`` where not given)."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return meta.get(_DB_KEY), meta.get(_ATHLETE_KEY)
+
+
 @contextmanager
 def open_store(home: Path | None) -> Iterator[RunStore]:
     """The run library of the command's ``--db`` and ``--athlete`` (see
     :func:`hipstride.library.api.open_store`), closed afterwards."""
     from hipstride.library.api import open_store as open_library_store
 
-    meta = click.get_current_context().meta if click.get_current_context(silent=True) else {}
-    store = open_library_store(meta.get(_DB_KEY), home=home, athlete=meta.get(_ATHLETE_KEY))
+    db, athlete = library_choice()
+    store = open_library_store(db, home=home, athlete=athlete)
     try:
         yield store
+        if athlete is not None:
+            _note_unknown_athlete(store)
     finally:
         store.close()
+
+
+def _note_unknown_athlete(store: RunStore) -> None:
+    """A mistyped name reads as an empty library: say so when the command made nothing."""
+    names = [a.name for a in store.athletes()]
+    if store.athlete not in names:
+        known = f" (its athletes: {', '.join(names[:20])})" if names else ""
+        click.echo(f"note: this library has no athlete named {store.athlete!r}{known}; the "
+                   "first import or journal entry for that name makes one", err=True)
 
 
 def dump_json(doc: Any) -> None:

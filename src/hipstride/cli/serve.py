@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from hipstride.cli._common import HOME_OPTION
+from hipstride.cli._common import LIBRARY_OPTIONS, library_choice
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -28,7 +28,7 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
               help="Address to listen on (another than 127.0.0.1 only when you mean it).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on (0: any free port).")
-@HOME_OPTION
+@LIBRARY_OPTIONS
 @click.option("--open", "open_browser", is_flag=True, help="Open the app in your web browser.")
 def serve(host: str, port: int, home: Path | None, open_browser: bool) -> None:
     """Serve the local web app: today, runs, trends, journal, routines, planner, maps and form.
@@ -37,7 +37,8 @@ def serve(host: str, port: int, home: Path | None, open_browser: bool) -> None:
     """
     from hipstride.web import create_app
 
-    serve_app(create_app(home, host=host), host, port, open_browser)
+    db, athlete = library_choice()
+    serve_app(create_app(home, host=host, db=db, athlete=athlete), host, port, open_browser)
 
 
 def serve_app(app: Flask, host: str, port: int, open_browser: bool) -> None:

@@ -52,6 +52,11 @@ def _load_trend(store: RunStore, today: date) -> dict[str, Any] | None:
             "progression_partial": shown.partial if shown else False}
 
 
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + ("." if dot else "")
+
+
 def athlete_overview(store: RunStore, *, today: date) -> dict[str, Any]:
     """One athlete's line of the overview (see the module docstring)."""
     from hipstride.journal.store import list_entries
@@ -66,6 +71,7 @@ def athlete_overview(store: RunStore, *, today: date) -> dict[str, Any]:
         "decision": decision.decision,
         "urgent": decision.urgent or bool(open_flags),
         "why": top.text if top else None,
+        "why_first": _first_sentence(top.text) if top else None,
         "rule": top.rule if top else None,
         "red_flags": open_flags,
         "last_run": _last_run(store),

@@ -8,6 +8,8 @@
   one transaction per run); :mod:`~hipstride.library._archives` — files, folders and the Strava
   and Garmin Connect export zips.
 * :mod:`~hipstride.library.export` — CSV, Parquet, GPX and GeoJSON.
+* :mod:`~hipstride.library.reanalyze` — ``hipstride reanalyze``: every stored run analysed again
+  (new model, profile or maps) in batches on Dask or in this process, resumable by job key.
 * :mod:`~hipstride.library.api` — opening the library, a stored run's analysis, trends; the
   numbers themselves (baselines, form changes, weekly load) are computed in :mod:`hipstride.analysis`.
 """

@@ -40,7 +40,7 @@ from hipstride.journal.summary import (
     stiffness_trend,
 )
 from hipstride.journal.today import decide_today
-from hipstride.library.store import RunStore, RunSummary
+from hipstride.library.store import DEFAULT_ATHLETE, RunStore, RunSummary
 from hipstride.model.hipload import FACTORS
 from hipstride.report._clinician_charts import PAIN_SERIES, chart, pain_groups, stiffness_chart
 from hipstride.report._clinician_form import video_form_section
@@ -230,6 +230,8 @@ def clinician_context(store: RunStore, *, until: date,
     found = complaints(history, until)
     return {
         "version": __version__,
+        # a club's or clinic's athlete is named; a single runner's report names nobody
+        "athlete": None if store.athlete == DEFAULT_ATHLETE else printable(store.athlete),
         "first": first.isoformat(),
         "last": until.isoformat(),
         "weeks": weeks,

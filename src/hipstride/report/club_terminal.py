@@ -37,13 +37,6 @@ def _load(load: dict[str, Any] | None) -> str:
     return text
 
 
-def _first_sentence(text: str | None) -> str:
-    if not text:
-        return "–"
-    head, dot, _ = text.partition(". ")
-    return head + ("." if dot else "")
-
-
 def athletes_table(lines: Sequence[dict[str, Any]]) -> Table:
     """One row per athlete (urgent rows keep the order they come in: first)."""
     table = Table(title="Athletes today", show_lines=False)
@@ -55,6 +48,6 @@ def athletes_table(lines: Sequence[dict[str, Any]]) -> Table:
         flags = ", ".join(f"{f['label']} ({f['noted']})" for f in line["red_flags"]) or "–"
         table.add_row(line["athlete"],
                       Text(line["decision"], style=DECISION_STYLE.get(line["decision"], "")),
-                      _first_sentence(line["why"]), Text(flags, style="bold red" if line["red_flags"] else ""),
+                      line["why_first"] or "–", Text(flags, style="bold red" if line["red_flags"] else ""),
                       _last_run(line["last_run"]), _load(line["load"]))
     return table

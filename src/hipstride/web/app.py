@@ -9,7 +9,8 @@ Pages are rendered by an overlay of the one Jinja environment (:mod:`hipstride.r
 autoescape on, undefined names are errors) whose loader looks in ``web/templates`` first and then
 in the report's templates, so text from a recording or a journal entry is escaped exactly as in
 the printed reports. Each request opens the run library and closes it at the end (SQLite in WAL
-mode; the server is threaded). Loaded maps are kept (a few, by name) because the planner's
+mode, or a PostgreSQL server; the server is threaded), for the athlete chosen with the switcher
+(a cookie holding a name, honoured only when the library has that athlete). Loaded maps are kept (a few, by name) because the planner's
 search indexes live on the network object.
 """
 
@@ -32,10 +33,13 @@ from hipstride.report._templates import environment
 from hipstride.web._security import CSP, allowed_hosts, host_name, new_token, token_ok
 
 if TYPE_CHECKING:
-    from hipstride.library.sqlite import SQLiteStore
+    from hipstride.library.store import RunStore
     from hipstride.map.network import FootNetwork
 
-__all__ = ["MAX_UPLOAD_BYTES", "create_app", "library", "network", "page"]
+__all__ = ["ATHLETE_COOKIE", "MAX_UPLOAD_BYTES", "create_app", "library", "network", "page"]
+
+#: The cookie holding the athlete chosen with the switcher.
+ATHLETE_COOKIE = "hipstride_athlete"
 
 #: Largest upload accepted in one request (the importer then applies its own limits per file).
 MAX_UPLOAD_BYTES = 256 << 20
@@ -58,18 +62,40 @@ def _environment() -> jinja2.Environment:
 def page(template: str, /, status: int = 200, **context: Any) -> Response:
     """Render ``web/templates/<template>`` with the page globals (CSRF token, ``url_for``)."""
     html = _environment().get_template(template).render(
-        csrf_token=g.csrf_token, url_for=url_for, endpoint=request.endpoint or "", **context)
+        csrf_token=g.csrf_token, url_for=url_for, endpoint=request.endpoint or "",
+        request_path=request.full_path.rstrip("?") if request.method == "GET" else "/",
+        **_athletes_context(), **context)
     return Response(html, status=status, mimetype="text/html")
 
 
-def library() -> SQLiteStore:
-    """The run library of the app's home, opened once per request."""
-    if "store" not in g:
-        from hipstride.library.api import open_library
+def _athletes_context() -> dict[str, Any]:
+    """The switcher's names: the athlete shown, every athlete, and whether to show it at all
+    (a single runner's library never shows it)."""
+    try:
+        store = library() if "home" in g else None
+        names = [a.name for a in store.athletes()] if store is not None else []
+    except HipstrideError:  # an error page for a library that cannot be opened
+        store, names = None, []
+    return {"athlete": store.athlete if store is not None else "", "athletes": names,
+            "several_athletes": len(names) > 1 or names not in ([], ["default"])}
 
-        g.store = open_library(g.home)
-    store: SQLiteStore = g.store
-    return store
+
+def library() -> RunStore:
+    """The run library of the app's home for the chosen athlete, opened once per request."""
+    if "store" not in g:
+        from flask import current_app
+
+        from hipstride.library.api import open_store
+
+        config = current_app.config
+        store = open_store(config["HIPSTRIDE_DB"], home=g.home, athlete=config["HIPSTRIDE_ATHLETE"])
+        chosen = request.cookies.get(ATHLETE_COOKIE)
+        if chosen and chosen != store.athlete and chosen in {a.name for a in store.athletes()}:
+            store.close()
+            store = open_store(config["HIPSTRIDE_DB"], home=g.home, athlete=chosen)
+        g.store = store
+    found: RunStore = g.store
+    return found
 
 
 def network(name: str) -> FootNetwork:
@@ -94,11 +120,14 @@ def network(name: str) -> FootNetwork:
 
 def create_app(home: str | os.PathLike[str] | None = None, *, host: str | None = None,
                max_upload_bytes: int = MAX_UPLOAD_BYTES, import_jobs: int | None = None,
-               testing: bool = False) -> Flask:
+               testing: bool = False, db: str | None = None, athlete: str | None = None) -> Flask:
     """The web app over the hipstride home ``home`` (see :func:`hipstride._home.home_dir`).
 
     Parameters
     ----------
+    db, athlete
+        The library and the athlete shown until another is chosen (see
+        :func:`hipstride.library.api.open_store`).
     host
         The host the server binds besides the loopback names; requests naming any other host
         are refused (DNS rebinding).
@@ -113,6 +142,7 @@ def create_app(home: str | os.PathLike[str] | None = None, *, host: str | None =
                       HIPSTRIDE_HOME=Path(resolved_home),
                       HIPSTRIDE_IMPORT_JOBS=import_jobs or min(os.cpu_count() or 1, 4),
                       HIPSTRIDE_HOSTS=allowed_hosts(host), HIPSTRIDE_CSRF=new_token(),
+                      HIPSTRIDE_DB=db, HIPSTRIDE_ATHLETE=athlete,
                       SEND_FILE_MAX_AGE_DEFAULT=0)
     app.extensions["hipstride_maps"] = OrderedDict()
     app.extensions["hipstride_maps_lock"] = threading.Lock()
@@ -175,8 +205,9 @@ def create_app(home: str | os.PathLike[str] | None = None, *, host: str | None =
         app.logger.exception("unexpected error")
         return _error(500, _MESSAGES[500])
 
-    from hipstride.web import care_pages, pages, planner, tools
+    from hipstride.web import care_pages, club_pages, pages, planner, tools
 
+    app.register_blueprint(club_pages.blueprint)
     app.register_blueprint(pages.blueprint)
     app.register_blueprint(care_pages.blueprint)
     app.register_blueprint(planner.blueprint)

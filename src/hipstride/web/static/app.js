@@ -1,5 +1,5 @@
 // hipstride: upload by drag and drop with a progress bar, the tracked one-file uploads (form
-// check, map import) and the report frames' height.
+// check, map import), the athlete switcher's choice sent on change, and the report frames' height.
 // Progressive enhancement only: every form works without this script.
 "use strict";
 (function () {
@@ -132,6 +132,9 @@
         }
       });
     }
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
     document.querySelectorAll("iframe.report").forEach(function (frame) {
       frame.addEventListener("load", function () {
         try { frame.style.height = (frame.contentDocument.documentElement.scrollHeight + 20) + "px"; } catch (err) { /* keep the CSS height */ }
