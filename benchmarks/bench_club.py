@@ -27,15 +27,22 @@ What it prints (it reports and never asserts; the exit code is always 0):
   one store, after one warm-up);
 * the club-wide running distance per month of one year
   (:meth:`~hipstride.library.postgres.PostgresStore.club_monthly_distance_m`, target ≤ 500 ms);
-* re-analysis throughput in runs/s, in-process and on a local Dask cluster, when
-  :mod:`hipstride.library.reanalyze` is installed (``--reanalyse N`` runs of real recordings).
+* re-analysis throughput on the same server (:func:`hipstride.library.reanalyze.reanalyze` with a
+  steeper downhill weight): about ``--reanalyse`` copies of the real recordings of
+  ``../shared/data`` (imported once into SQLite, then copied in with ``COPY``, a day apart), once
+  in this process and once on ``LocalCluster(n_workers=2, threads_per_worker=1)``, each engine on
+  its own athletes so that neither finds the other's work done. ``OPENBLAS_NUM_THREADS`` is set
+  to 1 (when not set) before NumPy loads, for this process and the workers it starts.
 """
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy loads (workers inherit it)
+
 import argparse
 import json
-import os
 import random
 import shutil
 import socket
@@ -46,6 +53,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -217,6 +225,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--compare", type=int, default=100_000,
                         help="runs loaded into SQLite and PostgreSQL alike for the per-run comparison")
+    parser.add_argument("--reanalyse", type=int, default=2_000,
+                        help="runs of real recordings re-analysed by each engine (0: skip)")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} CPU core(s), Python {sys.version.split()[0]}, "
           f"psycopg {psycopg.__version__}")
@@ -246,6 +256,72 @@ def main() -> None:
         print(f"club monthly running distance, 2024: {len(months)} months, {km:,.0f} km over "
               f"{sum(m[2] for m in months):,} runs in {month_ms:.1f} ms (best {month_best:.1f}) "
               f"(target <= {MONTHLY_TARGET_MS:.0f} ms: {'met' if month_ms <= MONTHLY_TARGET_MS else 'missed'})")
+        if args.reanalyse:
+            reanalysis(base, args.reanalyse)
+
+
+def _real_runs() -> list[StoredRun]:
+    """The real recordings of the shared data, imported once into a scratch SQLite library."""
+    from hipstride.library.importer import import_paths
+
+    data = Path(os.environ.get("HIPSTRIDE_SHARED_DATA", REPO.parent / "shared" / "data"))
+    with tempfile.TemporaryDirectory() as tmp, SQLiteStore(Path(tmp) / "library.sqlite") as lite:
+        import_paths(lite, [data / "fit", data / "gpx", data / "tcx"], jobs=1)
+        runs = [lite.stored_run(i) for i in lite.iter_run_ids()]
+    return [r for r in runs if r is not None]
+
+
+def _copies(real: list[StoredRun], count: int) -> list[StoredRun]:
+    """``count`` copies of the real runs, each a day after the one before, with its own hash."""
+    out = []
+    for k in range(count):
+        run = real[k % len(real)]
+        r = run.record
+        shift = timedelta(days=k)
+        source = replace(r.source, content_sha256=f"{k:08d}".ljust(64, "e"))
+        out.append(replace(run, sources=(source,), record=replace(
+            r, source=source,
+            start_time_utc=None if r.start_time_utc is None else r.start_time_utc + shift,
+            end_time_utc=None if r.end_time_utc is None else r.end_time_utc + shift)))
+    return out
+
+
+def reanalysis(base: str, count: int, athletes: int = 4) -> None:
+    """Re-analysis throughput in this process and on a local Dask cluster (see the docstring)."""
+    from hipstride.library._dask import dask_client
+    from hipstride.library.reanalyze import reanalyze
+    from hipstride.model.profile import load_profile
+
+    dsn = fresh_schema(base.split("?")[0], f"{SCHEMA}_reanalyse")
+    real = _real_runs()
+    per = max(1, count // athletes)
+    names = {engine: [f"{engine}-{a}" for a in range(athletes)] for engine in ("serial", "dask")}
+    with PostgresStore(dsn) as store:
+        for group in names.values():
+            for name in group:
+                with store.with_athlete(name) as one, one.transaction():
+                    one.add_stored_runs(_copies(real, per))
+    with tempfile.TemporaryDirectory() as home:
+        profile_path = Path(home) / "steeper.toml"
+        profile_path.write_text('[profile]\nname = "steeper"\n\n[downhill]\nper_pct = 0.09\n',
+                                encoding="utf-8")
+        profile = load_profile(profile_path)
+        print(f"re-analysis of {per * athletes:,} real runs ({len(real)} recordings copied) per engine, "
+              f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}:")
+        serial = reanalyze(dsn, home=home, athletes=names["serial"], profile=profile)
+        print(f"  in this process: {serial.analysed:,} runs in {serial.seconds:.1f} s = "
+              f"{serial.analysed / serial.seconds:.0f} runs/s")
+        t0 = time.perf_counter()
+        with dask_client(workers=2) as client:
+            start_up = time.perf_counter() - t0
+            dask = reanalyze(dsn, home=home, athletes=names["dask"], profile=profile, client=client)
+        print(f"  Dask LocalCluster(2 workers, 1 thread each): {dask.analysed:,} runs in "
+              f"{dask.seconds:.1f} s = {dask.analysed / dask.seconds:.0f} runs/s "
+              f"(start-up {start_up:.1f} s apart); ratio {serial.seconds / dask.seconds:.2f}x serial")
+        if serial.failed or dask.failed:
+            print(f"  failed: {len(serial.failed)} serial, {len(dask.failed)} on Dask")
+    with psycopg.connect(base.split("?")[0], autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {SCHEMA}_reanalyse CASCADE")
 
 
 if __name__ == "__main__":
