@@ -67,6 +67,7 @@ def _arguments(home: Path, tmp: Path) -> dict[str, list[str]]:
     return {
         "analyze": ["analyze", run, str(data_path(REAL_FILES[2]))],
         "athletes": ["athletes", *h],
+        "reanalyze": ["reanalyze", "--workers", "0", *h],
         "demo": ["demo", "--out", str(tmp / "demo")],
         "import": ["import", str(data_path(REAL_FILES[1])), *h],
         "journal add": ["journal", "add", "--pain-during", "3", "--better", "rest \udcff", *h],

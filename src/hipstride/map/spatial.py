@@ -65,16 +65,16 @@ def snap_point(net: FootNetwork, lat_deg: float, lon_deg: float, *,
     if not isinstance(index, SegmentIndex):
         mask = None if component is None else net.node_component[net.edge_from] == component
         index = net.derived[key] = SegmentIndex(net, edge_mask=mask)
-    near = index.query(px, py, radius_m=max_distance_m, k=1)
-    if near.edge[0, 0] >= 0:
-        e = int(near.edge[0, 0])
+    near = index.nearest(float(px[0]), float(py[0]), radius_m=max_distance_m)
+    if near is not None:
+        e, offset_m, distance_m, x_m, y_m = near
         length = float(net.edge_length_m[e])
-        frac = float(np.clip(near.offset_m[0, 0] / length, 0.0, 1.0)) if length > 0 else 0.0
+        frac = float(np.clip(offset_m / length, 0.0, 1.0)) if length > 0 else 0.0
         lat0, lon0 = net.origin_deg
         k_m = np.pi / 180.0 * EARTH_RADIUS_M
-        lat = lat0 + float(near.y_m[0, 0]) / k_m
-        lon = lon0 + float(near.x_m[0, 0]) / (k_m * np.cos(np.radians(lat0)))
-        return Snap(e, frac, float(near.distance_m[0, 0]), lat, lon)
+        lat = lat0 + y_m / k_m
+        lon = lon0 + x_m / (k_m * np.cos(np.radians(lat0)))
+        return Snap(e, frac, distance_m, lat, lon)
     return _snap_everywhere(net, lat_deg, lon_deg, px, py, component, max_distance_m, what)
 
 
@@ -172,6 +172,35 @@ class SegmentIndex:
 
     def __len__(self) -> int:
         return int(self.start.shape[0])
+
+    def nearest(self, x_m: float, y_m: float, *, radius_m: float, pieces: int = 48,
+                ) -> tuple[int, float, float, float, float] | None:
+        """The nearest position within ``radius_m`` of one point: ``(edge, offset_m,
+        distance_m, x_m, y_m)``, or ``None``; :meth:`query` with ``k=1`` for one point, the same
+        arithmetic on one row (the nearest candidate, the first of equals), without the per-edge
+        ranking that ``k > 1`` needs."""
+        if self.tree is None:
+            return None
+        n_tree = self.tree.n
+        _, hit = self.tree.query(np.array([[x_m, y_m]]), k=min(pieces, n_tree),
+                                 distance_upper_bound=radius_m + PIECE_M / 2.0 + 1e-6)
+        hit = np.asarray(hit).reshape(-1)
+        found = hit < n_tree
+        sidx = np.maximum(np.where(found, self.piece_segment[np.minimum(hit, n_tree - 1)], -1), 0)
+        ax, ay = self.x0[sidx], self.y0[sidx]
+        dx, dy = self.x1[sidx] - ax, self.y1[sidx] - ay
+        den = dx * dx + dy * dy
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.clip(np.where(den > 0, ((x_m - ax) * dx + (y_m - ay) * dy) / den, 0.0), 0.0, 1.0)
+        qx, qy = ax + t * dx, ay + t * dy
+        dist = np.hypot(x_m - qx, y_m - qy)
+        dist = np.where(found & (dist <= radius_m), dist, np.inf)
+        i = int(np.argmin(dist))
+        if not np.isfinite(dist[i]):
+            return None
+        s = int(sidx[i])
+        return (int(self.edge[s]), float(self.offset0[s] + t[i] * self.length[s]), float(dist[i]),
+                float(qx[i]), float(qy[i]))
 
     def query(self, x_m: FloatArray, y_m: FloatArray, *, radius_m: float, k: int = 8,
               pieces: int = 48) -> Candidates:

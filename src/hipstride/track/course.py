@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
 from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m
@@ -141,7 +142,7 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     grid = np.arange(n_grid, dtype=np.float64) * step_m
     if total > 0 and grid[-1] < total - 1e-6:
         grid = np.append(grid, total)
-    s, first = np.unique(path_distance_m, return_index=True)
+    s, first = _distinct(path_distance_m)
 
     def on_grid(values: FloatArray | None) -> FloatArray:
         if values is None or s.size < 2:
@@ -157,13 +158,13 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
 
     has_pos = np.count_nonzero(np.isfinite(lat_deg)) >= 2
     if has_pos:
-        x, y = local_xy_m(lat_deg, lon_deg)
+        lat0 = float(np.nanmean(lat_deg))
+        lon0 = float(np.nanmean(lon_deg))
+        x, y = local_xy_m(lat_deg, lon_deg, lat0, lon0)
         gx, gy = on_grid(x), on_grid(y)
         if smooth_positions:
             sigma = POSITION_SIGMA_M / step_m
             gx, gy = gaussian_smooth(gx, sigma), gaussian_smooth(gy, sigma)
-        lat0 = float(np.nanmean(lat_deg))
-        lon0 = float(np.nanmean(lon_deg))
         k = np.pi / 180.0 * EARTH_RADIUS_M
         glat = lat0 + gy / k
         glon = lon0 + gx / (k * np.cos(np.radians(lat0)))
@@ -179,6 +180,19 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     heading, lateral = _heading_and_lateral(gx, gy, gspeed, step_m)
     return Course(step_m, grid, glat, glon, gx, gy, elev, grade, gtime, gspeed, heading, lateral,
                   on_grid(cadence_spm))
+
+
+def _distinct(values: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
+    """``np.unique(values, return_index=True)``: the distinct values and where each first
+    occurs; on a path's distances, already in order, by comparing neighbours (no sort)."""
+    if values.shape[0] > 1 and bool((values[1:] >= values[:-1]).all()):   # sorted, no NaN
+        new = np.empty(values.shape[0], dtype=bool)
+        new[0] = True
+        np.not_equal(values[1:], values[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        return values[first], first
+    s, first = np.unique(values, return_index=True)
+    return s, first
 
 
 def _heading_and_lateral(x: FloatArray, y: FloatArray, speed: FloatArray,

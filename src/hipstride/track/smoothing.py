@@ -65,21 +65,33 @@ def despike(values: FloatArray, half_window: int, threshold: float) -> FloatArra
     n = out.shape[0]
     if n < 3 or half_window < 1:
         return out
+    finite = ~np.isnan(out)          # ±inf are values here, judged like the others
+    if not finite.any():
+        return out
+    # the median of a window lies between its smallest and largest values, so a sample within
+    # ``threshold`` of both cannot be dropped: only the others need their window's median (on
+    # a whole course within the band, none does)
+    if float(out[finite].max() - out[finite].min()) <= threshold:
+        return out
     padded = np.concatenate((np.full(half_window, np.nan), out, np.full(half_window, np.nan)))
     windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half_window + 1)
-    # the median of each window's values that are not NaN, all windows at once: NaN sorts
-    # last as +inf, and the middle one (or the mean of the middle two) of the ``count`` kept
-    # is taken; the values of ``np.nanmedian`` per window, without its per-call cost
-    gap = np.isnan(windows)
-    ordered = np.sort(np.where(gap, np.inf, windows), axis=1)
-    count = windows.shape[1] - gap.sum(axis=1)
-    rows = np.arange(n)
-    low = ordered[rows, np.maximum(count - 1, 0) // 2]
-    high = ordered[rows, count // 2]
-    median = (low + high) / 2.0
-    median[~np.isfinite(windows).any(axis=1)] = np.nan
     with np.errstate(invalid="ignore"):
-        out[np.abs(out - median) > threshold] = np.nan
+        near = (out - np.fmin.reduce(windows, axis=1) <= threshold) & \
+            (np.fmax.reduce(windows, axis=1) - out <= threshold)
+    rows = np.flatnonzero(finite & ~near)
+    if rows.shape[0] == 0:
+        return out
+    # the median of each such window's values that are not NaN, all at once: NaN sorts last as
+    # +inf, and the middle one (or the mean of the middle two) of the ``count`` kept is taken;
+    # the values of ``np.nanmedian`` per window, without its per-call cost
+    chosen = windows[rows]
+    gap = np.isnan(chosen)
+    ordered = np.sort(np.where(gap, np.inf, chosen), axis=1)
+    count = chosen.shape[1] - gap.sum(axis=1)
+    at = np.arange(rows.shape[0])
+    median = (ordered[at, np.maximum(count - 1, 0) // 2] + ordered[at, count // 2]) / 2.0
+    with np.errstate(invalid="ignore"):
+        out[rows[np.abs(out[rows] - median) > threshold]] = np.nan
     return out
 
 
