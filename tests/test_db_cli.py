@@ -129,3 +129,19 @@ def test_migrate_applies_each_migration_once(postgres_dsn: str, tmp_path: Path) 
     local = _db("migrate", "--home", str(tmp_path), "--json")
     assert local.exit_code == 0, local.output
     assert json.loads(local.stdout)["applied"][-1] == "0012_reanalysis_log"
+
+
+def test_copy_into_another_sqlite_file_goes_through_the_protocol(tmp_path: Path) -> None:
+    source, target = tmp_path / "mine.sqlite", tmp_path / "copy.sqlite"
+    _runner_library(source)
+    for _ in range(2):  # the second time adds nothing
+        result = _db("copy", "--from", f"sqlite:{source}", "--to", f"sqlite:{target}")
+        assert result.exit_code == 0, result.output
+    assert "default: 0 runs, 0 journal entries and 0 form checks copied" in result.stdout
+    kept = ("runs", "analyses", "samples", "minute_runs", "minute_values", "journal", "checks")
+    with open_store(f"sqlite:{source}") as mine, open_store(f"sqlite:{target}") as copy:
+        theirs, ours = _contents(copy), _contents(mine)
+        assert {k: theirs[k] for k in kept} == {k: ours[k] for k in kept}
+        # every file of every run, with its content hash (the import times are the copy's own)
+        assert [[(s.file_path, s.content_sha256, s.is_primary) for s in run] for run in theirs["sources"]] == \
+            [[(s.file_path, s.content_sha256, s.is_primary) for s in run] for run in ours["sources"]]
