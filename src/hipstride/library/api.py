@@ -71,11 +71,9 @@ def open_store(db: str | None = None, *, home: str | os.PathLike[str] | None = N
     if where is None:
         return SQLiteStore(library_path(home), athlete=who)
     if where.startswith(_POSTGRES_SCHEMES):
-        import importlib
+        from hipstride.library.postgres import PostgresStore
 
-        postgres = importlib.import_module("hipstride.library.postgres")
-        server: RunStore = postgres.PostgresStore(where, athlete=who, maps_home=str(home_dir(home)))
-        return server
+        return PostgresStore(where, athlete=who, maps_home=str(home_dir(home)))
     if "://" in where and not where.startswith("sqlite:"):
         scheme = where.split("://", 1)[0]
         raise InputError(f"database: {scheme}:// is not a kind hipstride stores in "
