@@ -1,5 +1,6 @@
-"""Reading one run whole (:class:`~hipstride.library.store.StoredRun`) for ``hipstride db copy``,
-in SQL that both stores run: only the placeholder differs (``?`` for SQLite, ``%s`` for psycopg).
+"""What both stores read the same way: one run whole (:class:`~hipstride.library.store.StoredRun`)
+for ``hipstride db copy``, in SQL that both run (only the placeholder differs: ``?`` for SQLite,
+``%s`` for psycopg), and the form-minute rows turned into arrays (:func:`form_minutes_table`).
 
 The listing row is not enough to move a run: it shows the runner's sport label in place of the
 recording's sport and leaves out half of the headline figures, the samples' encoding, the form
@@ -14,6 +15,9 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
+from hipstride.analysis.baselines import FormMinutes
 from hipstride.library.store import (
     AnalysisRecord,
     RunMeta,
@@ -24,7 +28,7 @@ from hipstride.library.store import (
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["HEADLINE", "META_COLUMNS", "read_stored_run"]
+__all__ = ["HEADLINE", "META_COLUMNS", "form_minutes_table", "read_stored_run"]
 
 #: The fields of :class:`RunMeta`, in order (each is the ``runs`` column of that name).
 META_COLUMNS = tuple(RunMeta.__dataclass_fields__)
@@ -71,3 +75,19 @@ def read_stored_run(rows: Rows, run_id: int, mark: str) -> StoredRun | None:
         form_minutes=minutes)
     return StoredRun(record=record, sources=sources, sport_label=sport_label,
                      imported_at_utc=str(imported_at), analysed_at_utc=str(analysed_at))
+
+
+def form_minutes_table(rows: Sequence[Sequence[Any]], devices: dict[int, str | None]) -> FormMinutes:
+    """Form minutes from rows ``(run_id, start_time_utc text, speed_mps, *FORM_METRICS)`` in
+    start-time order (``None`` where a metric is missing), with each run's device."""
+    starts: dict[str, float] = {}
+    for row in rows:
+        if row[1] not in starts:
+            moment = parse_utc(row[1])
+            assert moment is not None
+            starts[row[1]] = moment.timestamp()
+    table = np.array([[np.nan if v is None else v for v in (r[0], starts[r[1]], *r[2:])]
+                      for r in rows], dtype=np.float64).reshape(len(rows), 3 + len(FORM_METRICS))
+    return FormMinutes(
+        run_id=table[:, 0].astype(np.int64), start_s=table[:, 1], speed_mps=table[:, 2],
+        values={m: table[:, 3 + i] for i, m in enumerate(FORM_METRICS)}, devices=devices)

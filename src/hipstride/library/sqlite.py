@@ -17,15 +17,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from hipstride.analysis.baselines import FormMinutes
 from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.errors import StorageError
 from hipstride.library._connect import connect
 from hipstride.library._migrations import migrations, statements
 from hipstride.library._sqlite_athlete import MAX_RUN_ID, AthleteTables
-from hipstride.library._stored import read_stored_run
+from hipstride.library._stored import form_minutes_table, read_stored_run
 from hipstride.library.store import (
     DEFAULT_ATHLETE,
     AnalysisRecord,
@@ -360,17 +358,7 @@ class SQLiteStore(AthleteTables):
         devices = {int(r[0]): r[1] for r in self._db.execute(
             f"SELECT r.id, r.device FROM runs r WHERE {_MINE} AND {_SPORT} IN {_RUNNING}",
             (self._athlete_param,))}
-        starts: dict[str, float] = {}
-        for row in rows:
-            if row[1] not in starts:
-                moment = parse_utc(row[1])
-                assert moment is not None
-                starts[row[1]] = moment.timestamp()
-        table = np.array([[np.nan if v is None else v for v in (r[0], starts[r[1]], *r[2:])]
-                          for r in rows], dtype=np.float64).reshape(len(rows), 3 + len(FORM_METRICS))
-        return FormMinutes(
-            run_id=table[:, 0].astype(np.int64), start_s=table[:, 1], speed_mps=table[:, 2],
-            values={m: table[:, 3 + i] for i, m in enumerate(FORM_METRICS)}, devices=devices)
+        return form_minutes_table(rows, devices)
 
     def analysis_states(self) -> dict[int, AnalysisState]:
         rows = self._db.execute(
