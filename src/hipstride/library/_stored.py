@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -25,10 +26,11 @@ from hipstride.library.store import (
     SourceRecord,
     StoredRun,
     parse_utc,
+    sensor_channel_count,
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["HEADLINE", "META_COLUMNS", "form_minutes_table", "read_stored_run"]
+__all__ = ["HEADLINE", "META_COLUMNS", "form_minutes_table", "overlap_candidates", "read_stored_run"]
 
 #: The fields of :class:`RunMeta`, in order (each is the ``runs`` column of that name).
 META_COLUMNS = tuple(RunMeta.__dataclass_fields__)
@@ -91,3 +93,19 @@ def form_minutes_table(rows: Sequence[Sequence[Any]], devices: dict[int, str | N
     return FormMinutes(
         run_id=table[:, 0].astype(np.int64), start_s=table[:, 1], speed_mps=table[:, 2],
         values={m: table[:, 3 + i] for i, m in enumerate(FORM_METRICS)}, devices=devices)
+
+
+def overlap_candidates(rows: Sequence[Sequence[Any]]
+                       ) -> list[tuple[int, datetime, datetime, tuple[int, int, int, int]]]:
+    """:meth:`~hipstride.library.store.RunStore.overlapping_runs` from rows ``(id, start, end,
+    channels JSON, samples, sport)``: runs with both times, each with its richness."""
+    out = []
+    for run_id, start, end, channels, samples, sport in rows:
+        s, e = parse_utc(start), parse_utc(end)
+        if s is None or e is None:
+            continue
+        names = json.loads(channels)
+        richness = (sensor_channel_count(names), int("lat_deg" in names),
+                    int(sport != "unknown"), int(samples))
+        out.append((int(run_id), s, e, richness))
+    return out

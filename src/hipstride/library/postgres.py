@@ -34,7 +34,7 @@ from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import StorageError
 from hipstride.library import _pg_bulk
 from hipstride.library._pg_notes import PgNotes
-from hipstride.library._stored import form_minutes_table, read_stored_run
+from hipstride.library._stored import form_minutes_table, overlap_candidates, read_stored_run
 from hipstride.library.sqlite import (
     _HEADLINE,
     _RUNNING,
@@ -52,8 +52,6 @@ from hipstride.library.store import (
     StoredRun,
     format_utc,
     now_utc,
-    parse_utc,
-    sensor_channel_count,
 )
 from hipstride.track.form import FORM_METRICS
 
@@ -243,16 +241,7 @@ class PostgresStore(PgNotes):
             "SELECT id, start_time_utc, end_time_utc, channels, samples, sport FROM runs "
             "WHERE athlete_id = %s AND NOT time_is_relative AND start_time_utc BETWEEN %s AND %s",
             (self._athlete_id, format_utc(start_utc - window), format_utc(start_utc + window)))
-        out = []
-        for run_id, start, end, channels, samples, sport in rows:
-            s, e = parse_utc(start), parse_utc(end)
-            if s is None or e is None:
-                continue
-            names = json.loads(channels)
-            richness = (sensor_channel_count(names), int("lat_deg" in names),
-                        int(sport != "unknown"), int(samples))
-            out.append((int(run_id), s, e, richness))
-        return out
+        return overlap_candidates(rows)
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
         where, params = (f"AND {_SPORT} = %s", (sport,)) if sport else ("", ())

@@ -23,7 +23,7 @@ from hipstride.errors import StorageError
 from hipstride.library._connect import connect
 from hipstride.library._migrations import migrations, statements
 from hipstride.library._sqlite_athlete import MAX_RUN_ID, AthleteTables
-from hipstride.library._stored import form_minutes_table, read_stored_run
+from hipstride.library._stored import form_minutes_table, overlap_candidates, read_stored_run
 from hipstride.library.store import (
     DEFAULT_ATHLETE,
     AnalysisRecord,
@@ -36,7 +36,6 @@ from hipstride.library.store import (
     format_utc,
     now_utc,
     parse_utc,
-    sensor_channel_count,
 )
 from hipstride.track.form import FORM_METRICS
 
@@ -285,16 +284,7 @@ class SQLiteStore(AthleteTables):
             "FROM runs WHERE athlete_id = ? AND time_is_relative = 0 "
             "AND start_time_utc BETWEEN ? AND ?",
             (self._athlete_param, format_utc(start_utc - window), format_utc(start_utc + window)))
-        out = []
-        for run_id, start, end, channels, samples, sport in rows:
-            s, e = parse_utc(start), parse_utc(end)
-            if s is None or e is None:
-                continue
-            names = json.loads(channels)
-            richness = (sensor_channel_count(names), int("lat_deg" in names),
-                        int(sport != "unknown"), int(samples))
-            out.append((int(run_id), s, e, richness))
-        return out
+        return overlap_candidates(rows.fetchall())
 
     def _summary(self, row: tuple[Any, ...]) -> RunSummary:
         figures = row[1 + _N_META:]
