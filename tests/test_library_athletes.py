@@ -99,6 +99,8 @@ def test_no_read_of_one_athlete_returns_another_athletes_rows(athlete_store: Sto
     assert {r["id"] for r in mine["runs"]} == set(ann_ids)
     assert set(mine["overlap"]) <= set(ann_ids)
     assert mine["journal"] == [(date(2024, 5, 6), ann_ids[0])]
+    assert ann.reanalysed_ids("job-1", among=[ann_ids[0], bob_ids[0]]) == {ann_ids[0]}
+    assert ann.reanalysed_ids("job-2", among=ann_ids) == set()
     assert mine["checks"] == [(ann_ids[0], "ann.mp4")]
     # bob's run ids read through ann's store are no runs at all
     assert theirs["analyses"] == theirs["samples"] == theirs["runs_by_id"] == [False, False]

@@ -7,6 +7,7 @@ run of another athlete is stored without the link, as if that run did not exist.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 
 from hipstride.library._pg_base import PgBase
@@ -76,7 +77,11 @@ class PgNotes(PgBase):
                     (self._athlete_id, job, now_utc(), self._athlete_id,
                      [i for i in run_ids if 0 < i <= MAX_RUN_ID]))
 
-    def reanalysed_ids(self, job: str) -> set[int]:
+    def reanalysed_ids(self, job: str, *, among: Sequence[int] | None = None) -> set[int]:
+        if among is not None:  # a batch's own runs, not the whole log
+            return {int(r[0]) for r in self._rows(
+                "SELECT DISTINCT run_id FROM reanalysis_log WHERE athlete_id = %s AND job = %s "
+                "AND run_id = ANY(%s)", (self._athlete_id, job, list(among)))}
         return {int(r[0]) for r in self._rows(
             "SELECT DISTINCT run_id FROM reanalysis_log WHERE athlete_id = %s AND job = %s",
             (self._athlete_id, job))}

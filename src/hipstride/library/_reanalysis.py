@@ -129,7 +129,7 @@ def write_batch(store: RunStore, job: str, records: list[tuple[int, AnalysisReco
     """Store the analyses of runs not yet logged for ``job`` and log them, in one transaction;
     return how many were written (the rest were logged meanwhile by another task)."""
     with store.transaction():
-        logged = store.reanalysed_ids(job)
+        logged = store.reanalysed_ids(job, among=[run_id for run_id, _ in records])
         fresh = [(run_id, record) for run_id, record in records if run_id not in logged]
         for run_id, record in fresh:
             store.update_analysis(run_id, record)

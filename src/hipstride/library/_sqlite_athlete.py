@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -137,7 +138,11 @@ class AthleteTables:
             "SELECT ?, ?, id, ? FROM runs WHERE id = ? AND athlete_id = ?",
             [(self._athlete_param, job, at, run_id, self._athlete_param) for run_id in run_ids])
 
-    def reanalysed_ids(self, job: str) -> set[int]:
+    def reanalysed_ids(self, job: str, *, among: Sequence[int] | None = None) -> set[int]:
+        if among is not None:  # a batch's own runs: an index lookup each, not the whole log
+            return {int(r[0]) for run_id in among for r in self._db.execute(
+                "SELECT run_id FROM reanalysis_log WHERE athlete_id = ? AND job = ? "
+                "AND run_id = ? LIMIT 1", (self._athlete_param, job, run_id))}
         return {int(r[0]) for r in self._db.execute(
             "SELECT run_id FROM reanalysis_log WHERE athlete_id = ? AND job = ?",
             (self._athlete_param, job))}

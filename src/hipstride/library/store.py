@@ -16,7 +16,7 @@ inside one, so that a run is stored whole or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -393,5 +393,5 @@ class RunStore(Protocol):
         """Log that these runs' analyses were written for batch job ``job`` (call inside the
         transaction that wrote them)."""
 
-    def reanalysed_ids(self, job: str) -> set[int]:
-        """Ids of the runs logged for batch job ``job``."""
+    def reanalysed_ids(self, job: str, *, among: Sequence[int] | None = None) -> set[int]:
+        """Ids of the runs logged for batch job ``job`` (only those of ``among`` when given)."""
