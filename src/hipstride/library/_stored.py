@@ -1,6 +1,8 @@
-"""What both stores read the same way: one run whole (:class:`~hipstride.library.store.StoredRun`)
-for ``hipstride db copy``, in SQL that both run (only the placeholder differs: ``?`` for SQLite,
-``%s`` for psycopg), and the form-minute rows turned into arrays (:func:`form_minutes_table`).
+"""The SQL both stores share (column lists, the sport a run counts as) and what both read the
+same way: one run whole (:class:`~hipstride.library.store.StoredRun`) for ``hipstride db copy``,
+in SQL that both run (only the placeholder differs: ``?`` for SQLite, ``%s`` for psycopg), the
+form-minute rows as arrays (:func:`form_minutes_table`) and the runs that may be twins of a new
+one (:func:`overlap_candidates`).
 
 The listing row is not enough to move a run: it shows the runner's sport label in place of the
 recording's sport and leaves out half of the headline figures, the samples' encoding, the form
@@ -19,18 +21,21 @@ from typing import Any
 import numpy as np
 
 from hipstride.analysis.baselines import FormMinutes
+from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.library.store import (
     AnalysisRecord,
     RunMeta,
     RunRecord,
     SourceRecord,
     StoredRun,
+    format_utc,
     parse_utc,
     sensor_channel_count,
 )
 from hipstride.track.form import FORM_METRICS
 
-__all__ = ["HEADLINE", "META_COLUMNS", "form_minutes_table", "overlap_candidates", "read_stored_run"]
+__all__ = ["HEADLINE", "META_COLUMNS", "RUNNING", "SPORT", "SUMMARY_COLUMNS", "form_minutes_table",
+           "meta_fields", "meta_values", "overlap_candidates", "read_stored_run"]
 
 #: The fields of :class:`RunMeta`, in order (each is the ``runs`` column of that name).
 META_COLUMNS = tuple(RunMeta.__dataclass_fields__)
@@ -38,6 +43,34 @@ META_COLUMNS = tuple(RunMeta.__dataclass_fields__)
 HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "elevation_loss_m",
             "hip_load_index", "hip_load_total", "avg_cadence_spm", "avg_step_length_m",
             "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
+#: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
+SPORT = "COALESCE(r.sport_label, r.sport)"
+#: Sports whose form minutes make the cadence baseline: running and untyped, as weekly load counts.
+RUNNING = "(" + ", ".join(f"'{s}'" for s in ("running", *UNTYPED_SPORTS)) + ")"
+#: The columns of a listing row (:class:`RunSummary`), the runs aliased ``r``.
+SUMMARY_COLUMNS = ("r.id, " + ", ".join(SPORT if c == "sport" else f"r.{c}" for c in META_COLUMNS)
+                   + ", r.source_file, "
+                   "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
+                   "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
+                   "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
+
+
+def meta_values(meta: RunMeta) -> dict[str, Any]:
+    """``runs`` column -> value for a run's metadata (times as :func:`format_utc` text)."""
+    values = {name: getattr(meta, name) for name in META_COLUMNS}
+    values["start_time_utc"] = format_utc(meta.start_time_utc)
+    values["end_time_utc"] = format_utc(meta.end_time_utc)
+    values["time_is_relative"] = int(meta.time_is_relative)
+    return values
+
+
+def meta_fields(row: Sequence[Any]) -> dict[str, Any]:
+    """The :class:`RunMeta` fields from the values of :data:`META_COLUMNS`, in order."""
+    fields = dict(zip(META_COLUMNS, row, strict=True))
+    fields["start_time_utc"] = parse_utc(fields["start_time_utc"])
+    fields["end_time_utc"] = parse_utc(fields["end_time_utc"])
+    fields["time_is_relative"] = bool(fields["time_is_relative"])
+    return fields
 
 Rows = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 

@@ -34,14 +34,16 @@ from hipstride.analysis.baselines import FormMinutes
 from hipstride.errors import StorageError
 from hipstride.library import _pg_bulk
 from hipstride.library._pg_notes import PgNotes
-from hipstride.library._stored import form_minutes_table, overlap_candidates, read_stored_run
-from hipstride.library.sqlite import (
-    _HEADLINE,
-    _RUNNING,
-    _SPORT,
-    _SUMMARY_COLUMNS,
-    MAX_RUN_ID,
-    _meta_values,
+from hipstride.library._sqlite_athlete import MAX_RUN_ID
+from hipstride.library._stored import (
+    HEADLINE,
+    RUNNING,
+    SPORT,
+    SUMMARY_COLUMNS,
+    form_minutes_table,
+    meta_values,
+    overlap_candidates,
+    read_stored_run,
 )
 from hipstride.library.store import (
     AnalysisRecord,
@@ -61,14 +63,14 @@ _SOURCE_COLUMNS = ("file_path, content_sha256, file_format, device, samples, cha
                    "is_primary, imported_at_utc")
 
 
-#: :data:`_SUMMARY_COLUMNS` with the source count from the joined ``n`` of :meth:`list_runs`.
-_LIST_COLUMNS = _SUMMARY_COLUMNS.replace("(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)",
+#: :data:`SUMMARY_COLUMNS` with the source count from the joined ``n`` of :meth:`list_runs`.
+_LIST_COLUMNS = SUMMARY_COLUMNS.replace("(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)",
                                          "COALESCE(n.n, 0)")
-assert _LIST_COLUMNS != _SUMMARY_COLUMNS
+assert _LIST_COLUMNS != SUMMARY_COLUMNS
 
 
 def _summaries(rows: list[tuple[Any, ...]]) -> list[RunSummary]:
-    """Listing rows from :data:`_SUMMARY_COLUMNS` fetched in binary (typed values already).
+    """Listing rows from :data:`SUMMARY_COLUMNS` fetched in binary (typed values already).
 
     The run list is the club's hot read (a coach opens an athlete of thousands of runs; target
     50 ms), so this unpacks each row once and parses each distinct channel list once (an
@@ -94,7 +96,7 @@ def _summaries(rows: list[tuple[Any, ...]]) -> list[RunSummary]:
 
 
 def _pg_meta(record: RunRecord) -> dict[str, Any]:
-    values = _meta_values(record)
+    values = meta_values(record)
     values["time_is_relative"] = bool(values["time_is_relative"])
     return values
 
@@ -128,7 +130,7 @@ class PostgresStore(PgNotes):
             "source_file": record.source.file_path, "content_sha256": record.source.content_sha256,
             "samples": record.samples, "channels": json.dumps(list(record.channels)),
             "imported_at_utc": now_utc(),
-            **{k: h.get(k) for k in _HEADLINE},
+            **{k: h.get(k) for k in HEADLINE},
         }
         cols = list(values)
         if run_id is None:
@@ -201,9 +203,9 @@ class PostgresStore(PgNotes):
 
     def update_analysis(self, run_id: int, analysis: AnalysisRecord) -> None:
         h = analysis.headline
-        if not self._count(f"UPDATE runs SET {', '.join(k + ' = %s' for k in _HEADLINE)} "
+        if not self._count(f"UPDATE runs SET {', '.join(k + ' = %s' for k in HEADLINE)} "
                            "WHERE id = %s AND athlete_id = %s",
-                           (*(h.get(k) for k in _HEADLINE), run_id, self._athlete_id)):
+                           (*(h.get(k) for k in HEADLINE), run_id, self._athlete_id)):
             raise StorageError(f"{self.name}: athlete {self.athlete!r} has no run {run_id}")
         self._write_analysis(run_id, analysis)
 
@@ -244,7 +246,7 @@ class PostgresStore(PgNotes):
         return overlap_candidates(rows)
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
-        where, params = (f"AND {_SPORT} = %s", (sport,)) if sport else ("", ())
+        where, params = (f"AND {SPORT} = %s", (sport,)) if sport else ("", ())
         # the athlete's source counts in one grouped pass (not a count per run), and no
         # "IS NULL" sort key: PostgreSQL sorts NULLs last in ascending order, as SQLite's list does
         rows = self._rows(
@@ -257,7 +259,7 @@ class PostgresStore(PgNotes):
     def get_run(self, run_id: int) -> RunSummary | None:
         if not 0 < run_id <= MAX_RUN_ID:
             return None
-        rows = self._rows(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = %s AND r.athlete_id = %s",
+        rows = self._rows(f"SELECT {SUMMARY_COLUMNS} FROM runs r WHERE r.id = %s AND r.athlete_id = %s",
                           (run_id, self._athlete_id))
         return _summaries(rows)[0] if rows else None
 
@@ -293,11 +295,11 @@ class PostgresStore(PgNotes):
         rows = self._rows(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            f"WHERE r.athlete_id = %s AND {_SPORT} IN {_RUNNING} AND NOT r.time_is_relative "
+            f"WHERE r.athlete_id = %s AND {SPORT} IN {RUNNING} AND NOT r.time_is_relative "
             "AND r.start_time_utc IS NOT NULL ORDER BY r.start_time_utc, f.run_id, f.minute",
             (self._athlete_id,))
         devices = {int(r[0]): r[1] for r in self._rows(
-            f"SELECT r.id, r.device FROM runs r WHERE r.athlete_id = %s AND {_SPORT} IN {_RUNNING}",
+            f"SELECT r.id, r.device FROM runs r WHERE r.athlete_id = %s AND {SPORT} IN {RUNNING}",
             (self._athlete_id,))}
         return form_minutes_table(rows, devices)
 

@@ -8,34 +8,41 @@ checks and the re-analysis log are in :mod:`hipstride.library._sqlite_athlete`.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from hipstride.analysis.baselines import FormMinutes
-from hipstride.analysis.trends import UNTYPED_SPORTS
 from hipstride.errors import StorageError
 from hipstride.library._connect import connect
 from hipstride.library._migrations import migrations, statements
 from hipstride.library._sqlite_athlete import MAX_RUN_ID, AthleteTables
-from hipstride.library._stored import form_minutes_table, overlap_candidates, read_stored_run
+from hipstride.library._stored import (
+    HEADLINE,
+    META_COLUMNS,
+    RUNNING,
+    SPORT,
+    SUMMARY_COLUMNS,
+    form_minutes_table,
+    meta_fields,
+    meta_values,
+    overlap_candidates,
+    read_stored_run,
+)
 from hipstride.library.store import (
     DEFAULT_ATHLETE,
     AnalysisRecord,
     AnalysisState,
-    RunMeta,
     RunRecord,
     RunSummary,
     SourceRecord,
     StoredRun,
     format_utc,
     now_utc,
-    parse_utc,
 )
 from hipstride.track.form import FORM_METRICS
 
@@ -45,43 +52,11 @@ LIBRARY_FILE = "library.sqlite"
 #: How long a writer waits for another writer's lock before giving up (s).
 BUSY_TIMEOUT_S = 30.0
 
-_HEADLINE = ("distance_m", "duration_s", "moving_time_s", "elevation_gain_m", "elevation_loss_m",
-             "hip_load_index", "hip_load_total", "avg_cadence_spm", "avg_step_length_m",
-             "avg_stance_time_ms", "avg_stance_time_balance_left_pct", "avg_vertical_oscillation_mm")
-#: The ``runs`` columns that hold a run's metadata: the fields of :class:`RunMeta`, in order.
-_META_COLUMNS = tuple(f.name for f in dataclasses.fields(RunMeta))
-#: The sport a run counts as: the runner's own label (migration 0005) over the recording's.
-_SPORT = "COALESCE(r.sport_label, r.sport)"
-#: Sports whose form minutes make the cadence baseline: running and untyped, as weekly load counts.
-_RUNNING = "(" + ", ".join(f"'{s}'" for s in ("running", *UNTYPED_SPORTS)) + ")"
-_SUMMARY_COLUMNS = ("r.id, " + ", ".join(_SPORT if c == "sport" else f"r.{c}" for c in _META_COLUMNS)
-                    + ", r.source_file, "
-                    "r.distance_m, r.duration_s, r.moving_time_s, r.elevation_gain_m, "
-                    "r.elevation_loss_m, r.hip_load_index, r.hip_load_total, r.samples, r.channels, "
-                    "(SELECT COUNT(*) FROM sources s WHERE s.run_id = r.id)")
-_N_META = len(_META_COLUMNS)
+_N_META = len(META_COLUMNS)
 #: Only the store's athlete's runs (the runs alias ``r``).
 _MINE = "r.athlete_id = ?"
 #: A child table's rows of the store's athlete's runs.
 _MY_RUN = "run_id IN (SELECT id FROM runs WHERE athlete_id = ?)"
-
-
-def _meta_values(meta: RunMeta) -> dict[str, Any]:
-    """``runs`` column -> value for a run's metadata (times as :func:`format_utc` text)."""
-    values = {name: getattr(meta, name) for name in _META_COLUMNS}
-    values["start_time_utc"] = format_utc(meta.start_time_utc)
-    values["end_time_utc"] = format_utc(meta.end_time_utc)
-    values["time_is_relative"] = int(meta.time_is_relative)
-    return values
-
-
-def _meta_fields(row: Sequence[Any]) -> dict[str, Any]:
-    """The :class:`RunMeta` fields from the values of :data:`_META_COLUMNS`, in order."""
-    fields = dict(zip(_META_COLUMNS, row, strict=True))
-    fields["start_time_utc"] = parse_utc(fields["start_time_utc"])
-    fields["end_time_utc"] = parse_utc(fields["end_time_utc"])
-    fields["time_is_relative"] = bool(fields["time_is_relative"])
-    return fields
 
 
 class SQLiteStore(AthleteTables):
@@ -189,11 +164,11 @@ class SQLiteStore(AthleteTables):
     def _write_run_columns(self, run_id: int | None, record: RunRecord) -> int:
         h = record.analysis.headline
         values: dict[str, Any] = {
-            **_meta_values(record),
+            **meta_values(record),
             "source_file": record.source.file_path, "content_sha256": record.source.content_sha256,
             "samples": record.samples, "channels": json.dumps(list(record.channels)),
             "imported_at_utc": now_utc(),
-            **{k: h.get(k) for k in _HEADLINE},
+            **{k: h.get(k) for k in HEADLINE},
         }
         if run_id is None:
             values["athlete_id"] = self._athlete_param
@@ -258,8 +233,8 @@ class SQLiteStore(AthleteTables):
             raise StorageError(f"{self.path}: no run {run_id} for athlete {self.athlete!r}")
         self._write_analysis(run_id, analysis)
         h = analysis.headline
-        self._db.execute(f"UPDATE runs SET {', '.join(k + ' = ?' for k in _HEADLINE)} WHERE id = ?",
-                         (*(h.get(k) for k in _HEADLINE), run_id))
+        self._db.execute(f"UPDATE runs SET {', '.join(k + ' = ?' for k in HEADLINE)} WHERE id = ?",
+                         (*(h.get(k) for k in HEADLINE), run_id))
 
     def mark_baseline_current(self, run_ids: list[int], as_of_utc: str) -> None:
         self._db.executemany("UPDATE run_analyses SET baseline_as_of_utc = ? WHERE run_id = ? "
@@ -289,16 +264,16 @@ class SQLiteStore(AthleteTables):
     def _summary(self, row: tuple[Any, ...]) -> RunSummary:
         figures = row[1 + _N_META:]
         return RunSummary(
-            id=int(row[0]), **_meta_fields(row[1:1 + _N_META]), source_file=figures[0],
+            id=int(row[0]), **meta_fields(row[1:1 + _N_META]), source_file=figures[0],
             distance_m=figures[1], duration_s=figures[2], moving_time_s=figures[3],
             elevation_gain_m=figures[4], elevation_loss_m=figures[5], hip_load_index=figures[6],
             hip_load_total=figures[7], samples=int(figures[8]),
             channels=tuple(json.loads(figures[9])), sources=int(figures[10]))
 
     def list_runs(self, *, sport: str | None = None) -> list[RunSummary]:
-        where, params = (f"AND {_SPORT} = ?", (sport,)) if sport else ("", ())
+        where, params = (f"AND {SPORT} = ?", (sport,)) if sport else ("", ())
         rows = self._db.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE {_MINE} {where} "
+            f"SELECT {SUMMARY_COLUMNS} FROM runs r WHERE {_MINE} {where} "
             "ORDER BY r.start_time_utc IS NULL, r.start_time_utc, r.id",
             (self._athlete_param, *params))
         return [self._summary(row) for row in rows]
@@ -306,7 +281,7 @@ class SQLiteStore(AthleteTables):
     def get_run(self, run_id: int) -> RunSummary | None:
         if not 0 < run_id <= MAX_RUN_ID:  # SQLite ids are 64-bit: 10**23 is no run, not a crash
             return None
-        row = self._db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM runs r WHERE r.id = ? AND {_MINE}",
+        row = self._db.execute(f"SELECT {SUMMARY_COLUMNS} FROM runs r WHERE r.id = ? AND {_MINE}",
                                (run_id, self._athlete_param)).fetchone()
         return None if row is None else self._summary(row)
 
@@ -342,11 +317,11 @@ class SQLiteStore(AthleteTables):
         rows = self._db.execute(
             f"SELECT f.run_id, r.start_time_utc, f.speed_mps, {', '.join('f.' + m for m in FORM_METRICS)} "
             "FROM form_minutes f JOIN runs r ON r.id = f.run_id "
-            f"WHERE {_MINE} AND {_SPORT} IN {_RUNNING} AND r.time_is_relative = 0 "
+            f"WHERE {_MINE} AND {SPORT} IN {RUNNING} AND r.time_is_relative = 0 "
             "AND r.start_time_utc IS NOT NULL ORDER BY r.start_time_utc, f.run_id, f.minute",
             (self._athlete_param,)).fetchall()
         devices = {int(r[0]): r[1] for r in self._db.execute(
-            f"SELECT r.id, r.device FROM runs r WHERE {_MINE} AND {_SPORT} IN {_RUNNING}",
+            f"SELECT r.id, r.device FROM runs r WHERE {_MINE} AND {SPORT} IN {RUNNING}",
             (self._athlete_param,))}
         return form_minutes_table(rows, devices)
 
