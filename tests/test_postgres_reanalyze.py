@@ -4,8 +4,15 @@ run of the job analyses nothing."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from hipstride.library._dask import dask_client
@@ -17,6 +24,7 @@ from hipstride.model.profile import load_profile
 from tests.conftest import data_path
 from tests.reanalysis_support import (
     REAL_RUNS,
+    build_club,
     import_real_runs,
     reference_analyses,
     steeper_profile,
@@ -60,3 +68,55 @@ def test_reanalysis_on_postgresql_matches_the_reference_once(template: Path, pos
             assert {n for _, n in counts} == {1}
     again = reanalyze(postgres_dsn, home=tmp_path, profile=profile)
     assert (again.analysed, again.skipped) == (0, 2 * serial.analysed)
+
+
+def _log_counts(dsn: str) -> dict[int, int]:
+    """Rows of the re-analysis log per run, read straight from the server."""
+    with psycopg.connect(dsn, autocommit=True) as db:
+        exists = db.execute("SELECT to_regclass('reanalysis_log')").fetchone()
+        if exists is None or exists[0] is None:
+            return {}
+        return {int(r): int(n) for r, n in db.execute(
+            "SELECT run_id, count(*) FROM reanalysis_log GROUP BY run_id").fetchall()}
+
+
+def test_a_killed_reanalysis_on_postgresql_resumes_and_analyses_each_run_once(
+        template: Path, postgres_dsn: str, tmp_path: Path) -> None:
+    club, athletes = tmp_path / "club", ["ana", "ben", "chen"]
+    total = build_club(template, club, athletes, copies=3)
+    with open_store(home=club, athlete=athletes[0]) as first_store:
+        for name in athletes:
+            with first_store.with_athlete(name) as source, \
+                    open_store(postgres_dsn, home=tmp_path, athlete=name) as into:
+                copy_athlete(source, into)
+    profile_path = steeper_profile(tmp_path)
+    command = [sys.executable, "-m", "hipstride", "reanalyze", "--all", "--db", postgres_dsn,
+               "--home", str(tmp_path), "--profile", str(profile_path), "--workers", "2",
+               "--batch", "4", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
+           "OPENBLAS_NUM_THREADS": "1"}
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, logged = time.monotonic() + 120, 0
+        while time.monotonic() < deadline and first.poll() is None:
+            logged = sum(_log_counts(postgres_dsn).values())
+            if logged >= 8:
+                break
+            time.sleep(0.02)
+        os.killpg(first.pid, signal.SIGKILL)  # the driver and its cluster, mid-job
+    finally:
+        first.wait(30)
+    assert 0 < logged < total, f"the job was not stopped mid-way ({logged} of {total} logged)"
+    second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert second.returncode == 0, second.stderr
+    summary = json.loads(second.stdout)
+    counts = _log_counts(postgres_dsn)
+    assert len(counts) == total
+    assert set(counts.values()) == {1}
+    assert summary["analysed"] + summary["skipped_already_done"] == total
+    profile = load_profile(profile_path)
+    for name in athletes:
+        with open_store(postgres_dsn, home=tmp_path, athlete=name) as store:
+            assert stored_analyses(store) == reference_analyses(store, profile)
