@@ -29,7 +29,8 @@ def _home(tmp_path: Path) -> list[str]:
     return home
 
 
-def test_the_overview_gives_each_athletes_own_decision_urgent_first(tmp_path: Path) -> None:
+def test_the_overview_gives_each_athletes_own_decision_urgent_first(tmp_path: Path,
+                                                                    library_backend: str) -> None:
     _home(tmp_path)
     day = date(2024, 5, 8)
     with open_store(home=tmp_path, athlete="ann") as store:

@@ -1,4 +1,5 @@
-"""The athlete switcher and the coach's page of the web app (Flask's test client, real files)."""
+"""The athlete switcher and the coach's page of the web app (Flask's test client, real files),
+on a SQLite and on a PostgreSQL library."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ FILES = {"ann": "fit/elevate__bloemendaal.fit", "bob": "gpx/runpandas__run.gpx"}
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Flask:
+def app(tmp_path: Path, library_backend: str) -> Flask:
+    """The app over a library of two athletes, on SQLite and on PostgreSQL."""
     runner = CliRunner()
     for who, f in FILES.items():
         done = runner.invoke(main, ["import", str(data_path(f)), "--home", str(tmp_path),
@@ -28,6 +30,8 @@ def app(tmp_path: Path) -> Flask:
     done = runner.invoke(main, ["journal", "add", "--home", str(tmp_path), "--athlete", "bob",
                                 "--entry", json.dumps(entry)])
     assert done.exit_code == 0, done.output
+    # the commands wrote to the backend under test, not to the home's file
+    assert (tmp_path / "library.sqlite").exists() == (library_backend == "sqlite")
     return create_app(tmp_path, import_jobs=1, testing=True, athlete="ann")
 
 
