@@ -91,6 +91,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # -- the store suite runs on both stores ------------------------------------------------------
 from tests._postgres import postgres_dsn, postgres_server  # noqa: E402, F401  (fixtures)
+from tests.reanalysis_support import real_runs_home  # noqa: E402, F401  (a fixture)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import time
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from hipstride.library.api import open_store
 from hipstride.library.codec import unpack_activity
@@ -25,8 +31,16 @@ from hipstride.library.records import build_record, reanalyze
 from hipstride.library.store import RunStore
 from hipstride.model.profile import Profile
 
-__all__ = ["REAL_RUNS", "build_club", "import_real_runs", "reference_analyses", "steeper_profile",
-           "stored_analyses"]
+__all__ = [
+    "REAL_RUNS",
+    "build_club",
+    "import_real_runs",
+    "kill_midway",
+    "real_runs_home",
+    "reference_analyses",
+    "steeper_profile",
+    "stored_analyses",
+]
 
 #: Real runs of every format, with and without cadence and positions (one has relative times).
 REAL_RUNS = (
@@ -37,6 +51,38 @@ REAL_RUNS = (
     "tcx/runpandas__basic.tcx", "tcx/elevate__20181021_run_3106033902.tcx",
     "tcx/runpandas__run_garmin.tcx", "tcx/runpandas__11km.tcx",
 )
+
+
+@pytest.fixture(scope="module")
+def real_runs_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library of the real recordings of :data:`REAL_RUNS` for the default athlete, made once
+    per test module (a fixture registered in ``tests/conftest.py``)."""
+    from tests.conftest import data_path
+
+    home = tmp_path_factory.mktemp("real-runs")
+    import_real_runs(home, [data_path(p) for p in REAL_RUNS])
+    return home
+
+
+def kill_midway(command: list[str], env: dict[str, str], logged: Callable[[], int],
+                total: int) -> int:
+    """Start ``command`` in its own session, ``kill -9`` it and every process it started once
+    ``logged()`` (the re-analysis log's rows) reaches 8, and return the rows logged by then,
+    checked to be some but not all of ``total``."""
+    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline, rows = time.monotonic() + 120, 0
+        while time.monotonic() < deadline and first.poll() is None:
+            rows = logged()
+            if rows >= 8:
+                break
+            time.sleep(0.01)
+        os.killpg(first.pid, signal.SIGKILL)  # the driver and its cluster, mid-job
+    finally:
+        first.wait(30)
+    assert 0 < rows < total, f"the job was not stopped mid-way ({rows} of {total} logged)"
+    return rows
 
 
 def import_real_runs(home: Path, paths: Iterable[Path]) -> None:

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -26,23 +24,14 @@ from hipstride.library.api import open_store
 from hipstride.library.reanalyze import plan_reanalysis, reanalyze
 from hipstride.library.sqlite import SQLiteStore
 from hipstride.model.profile import default_profile, load_profile
-from tests.conftest import REPO, data_path
+from tests.conftest import REPO
 from tests.reanalysis_support import (
-    REAL_RUNS,
     build_club,
-    import_real_runs,
+    kill_midway,
     reference_analyses,
     steeper_profile,
     stored_analyses,
 )
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A library of real recordings (FIT, GPX, TCX) for the default athlete."""
-    home = tmp_path_factory.mktemp("template")
-    import_real_runs(home, [data_path(p) for p in REAL_RUNS])
-    return home
 
 
 def _log_rows(home: Path) -> list[tuple[int, int]]:
@@ -93,9 +82,9 @@ def test_job_key_follows_model_inputs(tmp_path: Path) -> None:
     assert store_map("2026-02-01T00:00:00Z") not in {base, first}  # the map imported again
 
 
-def test_analyse_runs_matches_the_library_one_run_at_a_time(template: Path, tmp_path: Path) -> None:
+def test_analyse_runs_matches_the_library_one_run_at_a_time(real_runs_home: Path, tmp_path: Path) -> None:
     profile = load_profile(steeper_profile(tmp_path))
-    store = open_store(home=template)
+    store = open_store(home=real_runs_home)
     try:
         ids = list(store.iter_run_ids())
         records, failures = analyse_runs(store, ids, profile)
@@ -107,15 +96,15 @@ def test_analyse_runs_matches_the_library_one_run_at_a_time(template: Path, tmp_
     for run_id, record in records:
         assert (json.loads(record.analysis_json), record.baseline_signature) == reference[run_id]
         assert record.baseline_as_of_utc
-    default = reference_analyses(open_store(home=template), default_profile())
+    default = reference_analyses(open_store(home=real_runs_home), default_profile())
     assert any(default[i] != reference[i] for i in ids)  # the profile change shows
 
 
 @pytest.fixture
-def club(template: Path, tmp_path: Path) -> tuple[Path, list[str]]:
+def club(real_runs_home: Path, tmp_path: Path) -> tuple[Path, list[str]]:
     home = tmp_path / "club"
     athletes = ["ana", "ben", "chen"]
-    build_club(template, home, athletes, copies=2)
+    build_club(real_runs_home, home, athletes, copies=2)
     return home, athletes
 
 
@@ -271,29 +260,17 @@ def test_cli_json_summary_in_process(club: tuple[Path, list[str]], tmp_path: Pat
     assert "either --athlete or --all" in both.output
 
 
-def test_killed_reanalysis_resumes_and_analyses_each_run_once(template: Path,
+def test_killed_reanalysis_resumes_and_analyses_each_run_once(real_runs_home: Path,
                                                               tmp_path: Path) -> None:
     home = tmp_path / "club"
     athletes = ["ana", "ben", "chen", "dora"]
-    total = build_club(template, home, athletes, copies=3)
+    total = build_club(real_runs_home, home, athletes, copies=3)
     profile_path = steeper_profile(tmp_path)
     command = [sys.executable, "-m", "hipstride", "reanalyze", "--all", "--home", str(home),
                "--profile", str(profile_path), "--workers", "2", "--batch", "4", "--json"]
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "OPENBLAS_NUM_THREADS": "1"}
-    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.monotonic() + 120
-        logged = 0
-        while time.monotonic() < deadline and first.poll() is None:
-            logged = sum(rows for _, rows in _log_rows(home)) if (home / "library.sqlite").exists() else 0
-            if logged >= 8:
-                break
-            time.sleep(0.01)
-        os.killpg(first.pid, signal.SIGKILL)  # the driver and its cluster, mid-job
-    finally:
-        first.wait(30)
-    assert 0 < logged < total, f"the job was not stopped mid-way ({logged} of {total} logged)"
+    logged = kill_midway(command, env, lambda: sum(rows for _, rows in _log_rows(home))
+                         if (home / "library.sqlite").exists() else 0, total)
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
                             check=False)
     assert second.returncode == 0, second.stderr

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from hipstride.library._dask import dask_client
 from hipstride.library.api import open_store
@@ -21,28 +18,19 @@ from hipstride.library.copy import copy_athlete
 from hipstride.library.postgres import PostgresStore
 from hipstride.library.reanalyze import reanalyze
 from hipstride.model.profile import load_profile
-from tests.conftest import data_path
 from tests.reanalysis_support import (
-    REAL_RUNS,
     build_club,
-    import_real_runs,
+    kill_midway,
     reference_analyses,
     steeper_profile,
     stored_analyses,
 )
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("template")
-    import_real_runs(home, [data_path(p) for p in REAL_RUNS])
-    return home
-
-
-def test_reanalysis_on_postgresql_matches_the_reference_once(template: Path, postgres_dsn: str,
+def test_reanalysis_on_postgresql_matches_the_reference_once(real_runs_home: Path, postgres_dsn: str,
                                                              tmp_path: Path) -> None:
     athletes = ["ana", "ben"]
-    with open_store(home=template) as source:
+    with open_store(home=real_runs_home) as source:
         for name in athletes:
             with open_store(postgres_dsn, home=tmp_path, athlete=name) as into:
                 assert copy_athlete(source, into).runs_added > 0
@@ -81,9 +69,9 @@ def _log_counts(dsn: str) -> dict[int, int]:
 
 
 def test_a_killed_reanalysis_on_postgresql_resumes_and_analyses_each_run_once(
-        template: Path, postgres_dsn: str, tmp_path: Path) -> None:
+        real_runs_home: Path, postgres_dsn: str, tmp_path: Path) -> None:
     club, athletes = tmp_path / "club", ["ana", "ben", "chen"]
-    total = build_club(template, club, athletes, copies=3)
+    total = build_club(real_runs_home, club, athletes, copies=3)
     with open_store(home=club, athlete=athletes[0]) as first_store:
         for name in athletes:
             with first_store.with_athlete(name) as source, \
@@ -95,19 +83,7 @@ def test_a_killed_reanalysis_on_postgresql_resumes_and_analyses_each_run_once(
                "--batch", "4", "--json"]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src"),
            "OPENBLAS_NUM_THREADS": "1"}
-    first = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline, logged = time.monotonic() + 120, 0
-        while time.monotonic() < deadline and first.poll() is None:
-            logged = sum(_log_counts(postgres_dsn).values())
-            if logged >= 8:
-                break
-            time.sleep(0.02)
-        os.killpg(first.pid, signal.SIGKILL)  # the driver and its cluster, mid-job
-    finally:
-        first.wait(30)
-    assert 0 < logged < total, f"the job was not stopped mid-way ({logged} of {total} logged)"
+    kill_midway(command, env, lambda: sum(_log_counts(postgres_dsn).values()), total)
     second = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300,
                             check=False)
     assert second.returncode == 0, second.stderr
