@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from hipstride.library.store import RunStore
 
 __all__ = ["HOME_OPTION", "JSON_OPTION", "LIBRARY_OPTIONS", "OUT_PATH", "dump_json", "library_choice",
-           "open_store"]
+           "open_store", "stderr_progress"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -86,3 +88,21 @@ def dump_json(doc: Any) -> None:
 
     sys.stdout.write(dumps(doc, indent=2, ensure_ascii=False))
     sys.stdout.write("\n")
+
+
+@contextmanager
+def stderr_progress() -> Iterator[Progress]:
+    """A progress display on standard error, one bar with counts per task (its description,
+    the bar, done of total, time left), gone when the work ends."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+        yield bar

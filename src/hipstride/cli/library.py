@@ -17,7 +17,14 @@ from typing import Any
 
 import click
 
-from hipstride.cli._common import JSON_OPTION, LIBRARY_OPTIONS, OUT_PATH, dump_json, open_store
+from hipstride.cli._common import (
+    JSON_OPTION,
+    LIBRARY_OPTIONS,
+    OUT_PATH,
+    dump_json,
+    open_store,
+    stderr_progress,
+)
 
 __all__ = ["COMMANDS", "export", "import_cmd", "runs", "show", "trends"]
 
@@ -26,17 +33,7 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | N
     if not enabled:
         yield None
         return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+    with stderr_progress() as bar:
         tasks: dict[str, Any] = {}
 
         def update(phase: str, done: int, total: int) -> None:

@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from hipstride.cli._common import _ATHLETE_KEY, JSON_OPTION, LIBRARY_OPTIONS, dump_json, open_store
+from hipstride.cli._common import (
+    JSON_OPTION,
+    LIBRARY_OPTIONS,
+    dump_json,
+    library_choice,
+    open_store,
+    stderr_progress,
+)
 
 if TYPE_CHECKING:
     from hipstride.library.reanalyze import ReanalysisPlan
@@ -28,17 +35,7 @@ def _progress_bar(enabled: bool) -> Iterator[tuple[Callable[[Any], None], Callab
     if not enabled:
         yield (lambda plan: None), (lambda done: None)
         return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(TextColumn("re-analysing"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+    with stderr_progress() as bar:
         task = bar.add_task("re-analysing", total=None)
 
         def on_plan(plan: ReanalysisPlan) -> None:
@@ -76,7 +73,7 @@ def reanalyze(all_athletes: bool, profile_path: Path | None, scheduler: str | No
     from hipstride.library.reanalyze import reanalyze as run
     from hipstride.model.profile import load_profile
 
-    if all_athletes and _ATHLETE_KEY in click.get_current_context().meta:
+    if all_athletes and library_choice()[1] is not None:
         raise click.UsageError("give either --athlete or --all")
     profile = load_profile(profile_path)
     with open_store(home) as store:
