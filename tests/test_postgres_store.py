@@ -120,3 +120,19 @@ def test_club_monthly_running_distance_spans_every_athlete(postgres_dsn: str) ->
         months = ann.club_monthly_distance_m(date(2024, 1, 1), date(2024, 3, 1))
         assert months == [("2024-01", 15_000.0, 2), ("2024-02", 7_500.0, 1)]
         assert ben.club_monthly_distance_m(date(2024, 1, 1), date(2024, 1, 1) + timedelta(days=1)) == []
+
+
+def test_another_athletes_store_shares_the_connection_and_closing_it_keeps_it(
+        postgres_dsn: str) -> None:
+    with PostgresStore(postgres_dsn, athlete="coach") as coach:
+        with coach.transaction():
+            coach.put_journal_entry(JournalRecord(date(2024, 1, 1), pain_during=1.0))
+        runner = coach.with_athlete("runner")
+        with runner.transaction():
+            runner.put_journal_entry(JournalRecord(date(2024, 1, 2), pain_during=2.0))
+        runner.close()
+        # the coach's store still reads (its connection was not closed) and sees only its own
+        assert [e.entry_date for e in coach.journal_entries()] == [date(2024, 1, 1)]
+        assert sorted(a.name for a in coach.athletes()) == ["coach", "runner"]
+    with PostgresStore(postgres_dsn, athlete="runner") as again:
+        assert [e.pain_during for e in again.journal_entries()] == [2.0]

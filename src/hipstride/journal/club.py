@@ -17,13 +17,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from hipstride.library.store import RunStore
+from hipstride.library.store import RunStore, RunSummary
 
 __all__ = ["athlete_overview", "club_overview"]
 
 
-def _last_run(store: RunStore) -> dict[str, Any] | None:
-    runs = [r for r in store.list_runs() if r.start_time_utc is not None]
+def _last_run(listed: list[RunSummary]) -> dict[str, Any] | None:
+    runs = [r for r in listed if r.start_time_utc is not None]
     if not runs:
         return None
     last = runs[-1]
@@ -33,10 +33,10 @@ def _last_run(store: RunStore) -> dict[str, Any] | None:
             "hip_load_index": None if last.cross_training else last.hip_load_index}
 
 
-def _load_trend(store: RunStore, today: date) -> dict[str, Any] | None:
+def _load_trend(listed: list[RunSummary], today: date) -> dict[str, Any] | None:
     from hipstride.analysis.trends import counts_as_running, weekly_load
 
-    runs = [r for r in store.list_runs() if counts_as_running(r.sport)
+    runs = [r for r in listed if counts_as_running(r.sport)
             and not r.time_is_relative and r.start_time_utc is not None]
     weeks = weekly_load(runs, until=today, as_of=today)
     if not weeks:
@@ -63,7 +63,8 @@ def athlete_overview(store: RunStore, *, today: date) -> dict[str, Any]:
     from hipstride.journal.summary import flag_status
     from hipstride.journal.today import decide_today
 
-    decision = decide_today(store, today=today)
+    runs = store.list_runs()  # read once for the decision, the last run and the load
+    decision = decide_today(store, today=today, runs=runs)
     open_flags = [f for f in flag_status(list_entries(store)) if f["seen"] is None]
     top = decision.reasons[0] if decision.reasons else None
     return {
@@ -74,8 +75,8 @@ def athlete_overview(store: RunStore, *, today: date) -> dict[str, Any]:
         "why_first": _first_sentence(top.text) if top else None,
         "rule": top.rule if top else None,
         "red_flags": open_flags,
-        "last_run": _last_run(store),
-        "load": _load_trend(store, today),
+        "last_run": _last_run(runs),
+        "load": _load_trend(runs, today),
     }
 
 

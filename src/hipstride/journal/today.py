@@ -165,9 +165,11 @@ def form_findings(store: RunStore, today: date) -> list[dict[str, Any]]:
             for c in latest.values() for finding in c.document.get("advice", [])]
 
 
-def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
-    """Read the journal, weekly load, recent runs and cadence baseline for ``today``."""
-    runs = store.list_runs()
+def gather_inputs(store: RunStore, today: date, *,
+                  runs: list[RunSummary] | None = None) -> DecisionInputs:
+    """Read the journal, weekly load, recent runs and cadence baseline for ``today`` (``runs``:
+    the store's run list when the caller has read it already)."""
+    runs = store.list_runs() if runs is None else runs
     return DecisionInputs(
         today=today,
         entries=list_entries(store, since=today - timedelta(days=JOURNAL_LOOKBACK_DAYS - 1),
@@ -179,10 +181,12 @@ def gather_inputs(store: RunStore, today: date) -> DecisionInputs:
         cross_training_days=cross_training_days(runs, today))
 
 
-def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
+def decide_today(store: RunStore, *, today: date | None = None,
+                 runs: list[RunSummary] | None = None) -> Decision:
     """The decision for ``today`` (default: the computer's local date):
-    :func:`hipstride.journal.decision.decide` on the library's data."""
-    inputs = gather_inputs(store, date.today() if today is None else today)
+    :func:`hipstride.journal.decision.decide` on the library's data (``runs``: its run list,
+    when already read)."""
+    inputs = gather_inputs(store, date.today() if today is None else today, runs=runs)
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
                   cadence_baseline_spm=inputs.cadence_baseline_spm,
                   form_findings=inputs.form_findings,

@@ -24,25 +24,29 @@ class PgBase:
     """Connection, athlete scope and transactions of a PostgreSQL store (see the subclass)."""
 
     def __init__(self, dsn: str, *, athlete: str = DEFAULT_ATHLETE,
-                 maps_home: str | None = None) -> None:
+                 maps_home: str | None = None,
+                 _shared: psycopg.Connection[tuple[Any, ...]] | None = None) -> None:
         self.url = dsn
         self.athlete = athlete
         self.maps_home = maps_home
         #: the database as messages name it (no password)
         self.name = shown_name(dsn)
-        self._db = connect(dsn)
+        #: a store made by ``with_athlete`` uses its maker's connection (already migrated)
+        self._owns_connection = _shared is None
+        self._db = connect(dsn) if _shared is None else _shared
         try:
             #: the migrations this opening applied (empty when the schema was current)
-            self.newly_applied = apply_migrations(self._db)
+            self.newly_applied = apply_migrations(self._db) if _shared is None else []
             row = self._db.execute("SELECT id FROM athletes WHERE name = %s", (athlete,)).fetchone()
         except psycopg.Error as exc:
-            self._db.close()
+            self.close()
             raise StorageError(f"{self.name}: cannot open the run library ({first_line(exc)})") from None
         self._athlete_id: int | None = None if row is None else int(row[0])
 
     # -- plumbing -----------------------------------------------------------------------------
     def close(self) -> None:
-        self._db.close()
+        if self._owns_connection:
+            self._db.close()
 
     def __exit__(self, *exc: object) -> None:
         self.close()

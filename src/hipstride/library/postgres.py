@@ -119,8 +119,9 @@ class PostgresStore(PgNotes):
         return self
 
     def with_athlete(self, name: str) -> PostgresStore:
-        """A new store (its own connection) on the same database for athlete ``name``."""
-        return PostgresStore(self.url, athlete=name, maps_home=self.maps_home)
+        """A store for athlete ``name`` on this store's connection (a coach's list of hundreds
+        of athletes opens no connection per athlete); closing it leaves the connection open."""
+        return PostgresStore(self.url, athlete=name, maps_home=self.maps_home, _shared=self._db)
 
     # -- writing ------------------------------------------------------------------------------
     def _write_run_columns(self, run_id: int | None, record: RunRecord) -> int:

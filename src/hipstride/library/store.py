@@ -290,7 +290,8 @@ class RunStore(Protocol):
         """Every athlete in the database, by name (the one read across athletes)."""
 
     def with_athlete(self, name: str) -> RunStore:
-        """A store on the same database, with its own connection, for athlete ``name``."""
+        """A store on the same database for athlete ``name`` (close it when done). It may share
+        this store's connection, so use the two from one thread, one after the other."""
 
     def close(self) -> None:
         """Release the connection."""
