@@ -33,12 +33,10 @@ def _last_run(listed: list[RunSummary]) -> dict[str, Any] | None:
             "hip_load_index": None if last.cross_training else last.hip_load_index}
 
 
-def _load_trend(listed: list[RunSummary], today: date) -> dict[str, Any] | None:
-    from hipstride.analysis.trends import counts_as_running, weekly_load
+def _load_trend(runs: list[RunSummary], today: date) -> dict[str, Any] | None:
+    from hipstride.analysis.trends import weekly_load
 
-    runs = [r for r in listed if counts_as_running(r.sport)
-            and not r.time_is_relative and r.start_time_utc is not None]
-    weeks = weekly_load(runs, until=today, as_of=today)
+    weeks = weekly_load(runs, until=today, as_of=today)  # running, dated, each run once
     if not weeks:
         return None
     now = weeks[-1]

@@ -28,6 +28,9 @@ TREND_METRICS = TREND_COLUMNS
 
 @dataclass(frozen=True)
 class StoredFormCheck:
+    """A stored check as the library's readers use it: the store's row
+    (:class:`~hipstride.library.store.FormCheckRow`) with its document parsed once."""
+
     id: int
     checked_at_utc: str
     run_id: int | None
