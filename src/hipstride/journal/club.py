@@ -59,10 +59,10 @@ def athlete_overview(store: RunStore, *, today: date) -> dict[str, Any]:
     """One athlete's line of the overview (see the module docstring)."""
     from hipstride.journal.store import list_entries
     from hipstride.journal.summary import flag_status
-    from hipstride.journal.today import decide_today
+    from hipstride.journal.today import decide_on, gather_inputs
 
     runs = store.list_runs()  # read once for the decision, the last run and the load
-    decision = decide_today(store, today=today, runs=runs)
+    decision = decide_on(gather_inputs(store, today, runs=runs))
     open_flags = [f for f in flag_status(list_entries(store)) if f["seen"] is None]
     top = decision.reasons[0] if decision.reasons else None
     return {

@@ -61,6 +61,7 @@ __all__ = [
     "RUNS_LOOKBACK_DAYS",
     "DecisionInputs",
     "cross_training_days",
+    "decide_on",
     "decide_today",
     "decision_weeks",
     "form_findings",
@@ -181,12 +182,14 @@ def gather_inputs(store: RunStore, today: date, *,
         cross_training_days=cross_training_days(runs, today))
 
 
-def decide_today(store: RunStore, *, today: date | None = None,
-                 runs: list[RunSummary] | None = None) -> Decision:
+def decide_today(store: RunStore, *, today: date | None = None) -> Decision:
     """The decision for ``today`` (default: the computer's local date):
-    :func:`hipstride.journal.decision.decide` on the library's data (``runs``: its run list,
-    when already read)."""
-    inputs = gather_inputs(store, date.today() if today is None else today, runs=runs)
+    :func:`hipstride.journal.decision.decide` on the library's data."""
+    return decide_on(gather_inputs(store, date.today() if today is None else today))
+
+
+def decide_on(inputs: DecisionInputs) -> Decision:
+    """:func:`hipstride.journal.decision.decide` on what :func:`gather_inputs` read."""
     return decide(inputs.today, inputs.entries, inputs.weeks, inputs.recent_runs,
                   cadence_baseline_spm=inputs.cadence_baseline_spm,
                   form_findings=inputs.form_findings,
