@@ -81,13 +81,14 @@ def test_plan_route_returns_what_the_plain_steps_give() -> None:
         _same(plan.baseline, baseline)
 
 
-def test_stored_search_bounds_are_laid_out_row_by_row(tmp_path: Path) -> None:
-    """The corridor reads landmark rows whole: stored tables come back in row order."""
+def test_stored_search_bounds_are_laid_out_node_by_node(tmp_path: Path) -> None:
+    """The search reads a node's landmark bounds together: stored tables come back so."""
     save_map(stored_network("heidelberg"), "hd", tmp_path, tables=True)
     net = load_map("hd", tmp_path)
     ix = search_index(net, PROFILE, "hip")
     assert stored_landmarks(ix) is not None          # the stored tables, not rebuilt ones
-    assert ix.bounds.flags["C_CONTIGUOUS"]
+    assert ix.node_bounds.flags["C_CONTIGUOUS"]
+    assert ix.node_bounds.shape == (net.n_nodes, ix.landmarks.shape[0] * 2)
 
 
 def _despike_plain(values: np.ndarray, half: int, threshold: float) -> np.ndarray:

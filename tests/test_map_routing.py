@@ -562,9 +562,27 @@ def test_search_is_repeatable_and_leaves_the_model_as_found() -> None:
     for o, g in legs:                                            # penalised searches between
         search(ix, o, g, penalised=set(rng.choice(net.n_edges, 300).tolist()), reuse_factor=5.0)
     assert [search(ix, o, g) for o, g in legs] == first
-    assert (ix.local == -1).all()
-    assert (ix.corridor_local == -1).all()
     assert not ix.penalised.any()
+
+
+def test_landmark_bounds_steer_the_search_without_changing_its_cost() -> None:
+    """The A* settles a fraction of the arcs a plain Dijkstra over arcs (no bounds) settles
+    for the same legs, and finds legs of the same cost."""
+    net = _network("heidelberg")
+    steered = SearchIndex(CostModel(net, PROFILE, "hip"))
+    plain = SearchIndex(CostModel(net, PROFILE, "hip"))
+    plain.node_bounds = np.zeros((net.n_nodes, 0))
+    rng = np.random.default_rng(8)
+    settled = []
+    for _ in range(12):
+        origin, goal = _random_place(rng, net), _random_place(rng, net)
+        a, b = search(steered, origin, goal), search(plain, origin, goal)
+        assert a is not None
+        assert b is not None
+        assert a.cost == pytest.approx(b.cost, rel=1e-9, abs=1e-6)
+        settled.append((a.expanded, b.expanded))
+    ratio = [a / max(b, 1) for a, b in settled]
+    assert float(np.median(ratio)) < 0.25, settled
 
 
 def test_search_from_a_node_onto_the_goal_edge_runs_it_directly() -> None:

@@ -27,7 +27,7 @@ def test_tables_stored_at_import_are_the_ones_a_fresh_build_gives(tmp_path: Path
         assert stored_landmarks(ix_stored) is not None
         assert stored_landmarks(ix_fresh) is None
         assert np.array_equal(ix_stored.landmarks, ix_fresh.landmarks)
-        assert np.array_equal(ix_stored.bounds, ix_fresh.bounds)
+        assert np.array_equal(ix_stored.node_bounds, ix_fresh.node_bounds)
     a = plan_route(stored, start_lat_deg=43.7384, start_lon_deg=7.4246, end_lat_deg=43.7311,
                    end_lon_deg=7.4197).to_dict()
     b = plan_route(fresh, start_lat_deg=43.7384, start_lon_deg=7.4246, end_lat_deg=43.7311,

@@ -7,7 +7,7 @@
   :func:`surface_for_course` turns that into the surface of a run (:mod:`.surfaces`).
 * :func:`plan_loops` and :func:`plan_route` plan hip-friendly runs (:mod:`.planner`): arc costs
   from the hip-load model's own terms (:mod:`.costs`), snapping (:mod:`.spatial`), the exact search
-  (:mod:`._search`, :mod:`._corridor`), loops (:mod:`.loops`) and routes scored as courses
+  (:mod:`._search`, compiled in :mod:`._astar`, steered by :mod:`._landmarks`), loops (:mod:`.loops`) and routes scored as courses
   (:mod:`.evaluate`); GPX export in :mod:`.export`, the HTML view in :mod:`hipstride.report.plan_page`.
 
 Everything derived from OpenStreetMap carries :data:`ATTRIBUTION` ("© OpenStreetMap contributors").

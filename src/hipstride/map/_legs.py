@@ -28,7 +28,7 @@ class SearchResult:
     """A found leg: the pieces ``(edge, fraction from, fraction to)`` in order, and its cost.
 
     ``cost`` is in metres-equivalent; ``last_arc`` is the arc the leg ends on (``-1`` for a leg
-    inside one edge); ``expanded`` the number of search calls made (corridor and route).
+    inside one edge); ``expanded`` the number of arcs the search settled.
     """
 
     pieces: list[tuple[int, float, float]]

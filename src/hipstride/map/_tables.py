@@ -47,7 +47,7 @@ def table_arrays(net: FootNetwork, profile: Profile) -> dict[str, np.ndarray[Any
         ix = search_index(net, profile, kind)
         out[f"{PREFIX}{kind}_signature"] = np.array(cost_signature(ix.costs))
         out[f"{PREFIX}{kind}_landmarks"] = ix.landmarks
-        out[f"{PREFIX}{kind}_bounds"] = ix.bounds[:, ix.node_rank]
+        out[f"{PREFIX}{kind}_bounds"] = ix.node_bounds[ix.node_rank].T
     return out
 
 
@@ -70,5 +70,4 @@ def stored_landmarks(ix: SearchIndex) -> tuple[IntArray, FloatArray] | None:
     signature, landmarks, bounds = stored
     if signature != cost_signature(ix.costs) or bounds.shape[1] != ix.net.n_nodes:
         return None
-    # row by row in memory, as built ones are: the corridor reads whole rows (4x faster so)
-    return landmarks, np.ascontiguousarray(bounds[:, ix.node_net])
+    return landmarks, bounds[:, ix.node_net]
