@@ -19,6 +19,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from hipstride.cli import main
 from hipstride.errors import InputError
+from hipstride.map._astar import astar
 from hipstride.map._search import Place, SearchIndex, SearchResult, search, search_index
 from hipstride.map.costs import EPS_COST_M, MIN_MULTIPLIER, UTURN_DEG, CostModel
 from hipstride.map.evaluate import RouteSummary
@@ -583,6 +584,32 @@ def test_landmark_bounds_steer_the_search_without_changing_its_cost() -> None:
         settled.append((a.expanded, b.expanded))
     ratio = [a / max(b, 1) for a, b in settled]
     assert float(np.median(ratio)) < 0.25, settled
+
+
+def test_the_compiled_search_refuses_buffers_that_do_not_fit_the_tables() -> None:
+    """``_astar.astar`` checks every buffer against the tables before it reads one: a short
+    work buffer, a start arc or a landmark row out of range is a ValueError, not a crash."""
+    ix = SearchIndex(CostModel(_network("monaco"), PROFILE, "length"))
+    nothing, none_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+
+    def call(starts: np.ndarray, rows: np.ndarray, dist: np.ndarray) -> tuple[float, int, int, int]:
+        return astar(ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr,
+                     ix.turn_table, ix.penalised, 1.0, ix.node_bounds, ix.node_bounds.shape[1],
+                     rows, np.zeros(rows.shape[0]), starts, np.zeros(starts.shape[0]), 0,
+                     nothing, nothing, none_f, np.inf, -1, 10**9, ix.arc_stamp, ix.arc_closed,
+                     dist, ix.arc_pred, ix.node_stamp, ix.node_h, ix.heap_keys, ix.heap_items,
+                     ix.path)
+
+    one = np.array([0], dtype=np.int64)
+    cost, _, _, settled = call(one, one, ix.arc_dist)             # fits: it runs
+    assert np.isfinite(cost)
+    assert settled >= 1
+    with pytest.raises(ValueError, match="arc buffers"):
+        call(one, one, ix.arc_dist[:-1].copy())
+    with pytest.raises(ValueError, match="start arc out of range"):
+        call(np.array([ix.adj_head.shape[0]], dtype=np.int64), one, ix.arc_dist)
+    with pytest.raises(ValueError, match="landmark row out of range"):
+        call(one, np.array([ix.node_bounds.shape[1]], dtype=np.int64), ix.arc_dist)
 
 
 def test_search_from_a_node_onto_the_goal_edge_runs_it_directly() -> None:

@@ -2,10 +2,18 @@
 
 The search is exact and edge-based: its states are arcs, so turn costs at junctions are exact, and
 it returns the cost of a plain Dijkstra over arcs (:class:`~hipstride.map.costs.CostModel`'s arc
-and turn costs). It is an A* steered by ALT landmark bounds (:mod:`hipstride.map._landmarks`),
-compiled with numba (:mod:`hipstride.map._astar`); this module prepares a query on NumPy arrays
-(the ends, the penalised edges, the landmark rows for the pair) and turns the arcs found into
-pieces of edges.
+and turn costs). It is an A* (Hart, Nilsson & Raphael 1968) over arcs, steered by ALT landmark
+bounds (:mod:`hipstride.map._landmarks`): the heuristic at an arc is a lower bound of the cost
+from its head to the goal that counts no turns and no penalties, which only add to a leg's cost,
+so it is consistent and the first leg no open state's key undercuts is the cheapest one.
+
+The loop itself is in C (``_astar.c``, built with the package): a search settles a few thousand
+arcs, and a heap of them in Python, or a graph cut out per query for SciPy's Dijkstra (what
+this module did before), costs milliseconds in overhead alone, where the compiled loop needs a
+few tenths of one, and a fresh process loads it in no time (a JIT such as numba took 0.6 s to
+start). It numbers arcs in adjacency order, so that the arcs a settled arc relaxes lie side by
+side in memory. This module prepares a query on NumPy arrays (the ends, the penalised edges, the
+landmark rows for the pair) and turns the arcs found into pieces of edges.
 
 The tables (about 0.2 s and 28 MB for a city of 40,000 edges, per cost kind) number nodes along
 a Z-order curve, so that a query's nodes lie close in memory, and hold the turn cost of every
@@ -91,9 +99,12 @@ class SearchIndex:
         self.arc_tail = np.where(arcs & 1, self.edge_to[arcs >> 1], self.edge_from[arcs >> 1])
         self.arc_head = np.where(arcs & 1, self.edge_from[arcs >> 1], self.edge_to[arcs >> 1])
         degree = np.diff(self.adj_ptr)
-        adj_head = self.arc_head[self.adj_arc]
         self.adj_index = np.empty(m, dtype=np.int64)
         self.adj_index[self.adj_arc] = arcs
+        # each arc's head, cost and edge in adjacency order, as the search reads them
+        self.adj_head = adj_head = self.arc_head[self.adj_arc]
+        self.adj_cost = self.cost[self.adj_arc]
+        self.adj_edge = self.adj_arc >> 1
         #: Landmark nodes (network numbers; see :func:`~hipstride.map._landmarks.build_landmarks`).
         stored = stored_landmarks(self)
         self.landmarks, bounds = stored if stored is not None else \
@@ -210,8 +221,8 @@ def _inner_place(ix: SearchIndex, place: Place) -> Place:
 def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
             ) -> tuple[float, IntArray, int, int] | None:
     """The search on internal numbers: (cost, full arcs, final arc, arcs settled), ``None``
-    if not joined."""
-    c = ix.cost
+    if not joined. Arcs go to :func:`~hipstride.map._astar.astar` by their adjacency position."""
+    c, at = ix.cost, ix.adj_index
     best, best_final = math.inf, -1
     # the goal: a node, or its edge entered from either end, with the part run to the goal
     g_tails, g_arcs, g_extra = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -220,7 +231,7 @@ def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
     else:
         e, f = goal.edge, goal.fraction
         a, b = int(ix.edge_from[e]), int(ix.edge_to[e])
-        g_tails, g_arcs = np.array([a, b]), np.array([2 * e, 2 * e + 1])
+        g_tails, g_arcs = np.array([a, b]), at[[2 * e, 2 * e + 1]]
         g_extra = np.array([float(c[2 * e]) * f, float(c[2 * e + 1]) * (1 - f)])
         g_ref, g_shift = (a, float(c[2 * e + 1]) * f) if f <= 0.5 else (b, float(c[2 * e]) * (1 - f))
     # the origin: the arcs a leg starts on, at what each costs up to its head
@@ -228,37 +239,38 @@ def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
         o = origin.node
         o_ref, o_shift = o, 0.0
         first, stop = int(ix.adj_ptr[o]), int(ix.adj_ptr[o + 1])
-        starts = ix.adj_arc[first:stop]
-        start_cost = c[starts].copy()
+        starts = np.arange(first, stop)
+        start_cost = ix.adj_cost[first:stop].copy()
         if origin.arrive_arc >= 0:
-            row = int(ix.turn_ptr[ix.adj_index[origin.arrive_arc]])
+            row = int(ix.turn_ptr[at[origin.arrive_arc]])
             start_cost += ix.turn_table[row:row + stop - first]
         for i in np.flatnonzero(g_tails == o).tolist():   # along the goal's edge only
-            turn = 0.0
-            if origin.arrive_arc >= 0:
-                turn = float(ix.turn_table[row + int(ix.adj_index[g_arcs[i]]) - first])
+            turn = float(ix.turn_table[row + int(g_arcs[i]) - first]) \
+                if origin.arrive_arc >= 0 else 0.0
             if g_extra[i] + turn < best:
                 best, best_final = float(g_extra[i]) + turn, int(g_arcs[i])
     else:
         e, f = origin.edge, origin.fraction
         a, b = int(ix.edge_from[e]), int(ix.edge_to[e])
-        starts = np.array([2 * e, 2 * e + 1])
+        starts = at[[2 * e, 2 * e + 1]]
         start_cost = np.array([float(c[2 * e]) * (1.0 - f), float(c[2 * e + 1]) * f])
         o_ref, o_shift = (a, float(c[2 * e]) * f) if f <= 0.5 else (b, float(c[2 * e + 1]) * (1 - f))
         if goal.node < 0 and goal.edge == e:                # inside the one edge
             f1 = goal.fraction
             best = float(c[2 * e] * (f1 - f) if f1 >= f else c[2 * e + 1] * (f - f1))
     if factor != 1.0:
-        start_cost[ix.penalised[starts >> 1]] *= factor
+        start_cost[ix.penalised[ix.adj_edge[starts]]] *= factor
     rows = active_rows(ix.node_bounds, o_ref, o_shift, g_ref)
     goal_bounds = ix.node_bounds[g_ref, rows] - g_shift
     ix.queries += 1
     cost, count, final, settled = astar(
-        ix.adj_ptr, ix.adj_arc, ix.adj_index, ix.arc_head, c, ix.turn_ptr, ix.turn_table,
-        ix.penalised, factor, ix.node_bounds, rows, goal_bounds, starts, start_cost,
+        ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr, ix.turn_table,
+        ix.penalised, factor, ix.node_bounds, ix.node_bounds.shape[1], rows, goal_bounds,
+        starts, start_cost,
         goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.queries, ix.arc_stamp,
         ix.arc_closed, ix.arc_dist, ix.arc_pred, ix.node_stamp, ix.node_h, ix.heap_keys,
         ix.heap_items, ix.path)
     if cost == math.inf:  # pragma: no cover - the ends share a component
         return None
-    return float(cost), ix.path[:max(count, 0)].copy(), int(final), int(settled)
+    arcs = ix.adj_arc[ix.path[:max(count, 0)]]
+    return float(cost), arcs, int(ix.adj_arc[final]) if final >= 0 else -1, int(settled)

@@ -1,0 +1,34 @@
+"""The route search's compiled core (``_astar.c``): an exact A* over arcs in adjacency order.
+
+:mod:`hipstride.map._search` prepares every argument from a
+:class:`~hipstride.map._search.SearchIndex` and documents the method.
+"""
+
+import numpy as np
+from numpy.typing import NDArray
+
+def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDArray[np.float64],
+          adj_edge: NDArray[np.int64], turn_ptr: NDArray[np.int64],
+          turn_table: NDArray[np.float64], penalised: NDArray[np.bool_], factor: float,
+          node_bounds: NDArray[np.float64], n_cols: int, rows: NDArray[np.int64],
+          goal_bounds: NDArray[np.float64], starts: NDArray[np.int64],
+          start_cost: NDArray[np.float64], g_node: int, g_tails: NDArray[np.int64],
+          g_arcs: NDArray[np.int64], g_extra: NDArray[np.float64], best: float, best_final: int,
+          query: int, stamp: NDArray[np.int64], closed: NDArray[np.int64],
+          dist: NDArray[np.float64], pred: NDArray[np.int64], node_stamp: NDArray[np.int64],
+          node_h: NDArray[np.float64], heap_keys: NDArray[np.float64],
+          heap_items: NDArray[np.int64], out: NDArray[np.int64]) -> tuple[float, int, int, int]:
+    """The cheapest leg: ``(cost, number of its full arcs written to out, final arc, arcs
+    settled)``.
+
+    Arcs are positions in the index's adjacency order: ``adj_head``, ``adj_cost`` and
+    ``adj_edge`` give each one's head, cost and edge, ``turn_table[turn_ptr[j] + k]`` the turn
+    from arc ``j`` into the ``k``-th arc leaving its head. The leg starts on ``starts`` at
+    ``start_cost`` each and ends at node ``g_node`` or (``g_node`` −1) on one of ``g_arcs``, the
+    goal's edge leaving ``g_tails``, after its ``g_extra``. ``best``/``best_final`` are a leg of
+    no full arc known beforehand (``inf`` if none); ``count`` is −1 when it stays the cheapest,
+    and the cost ``inf`` when nothing joins the ends. Arcs on ``penalised`` edges cost
+    ``factor`` times theirs. ``node_bounds`` is ``(nodes, n_cols)``; ``goal_bounds[i]`` is
+    column ``rows[i]`` at the goal, less the way from the goal to its reference node.
+    Raises ``ValueError`` when a buffer does not match the tables' sizes.
+    """
