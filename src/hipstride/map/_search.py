@@ -15,7 +15,7 @@ start). It numbers arcs in adjacency order, so that the arcs a settled arc relax
 side in memory. This module prepares a query on NumPy arrays (the ends, the penalised edges, the
 landmark rows for the pair) and turns the arcs found into pieces of edges.
 
-The tables (about 0.2 s and 28 MB for a city of 40,000 edges, per cost kind) number nodes along
+The tables (about 0.2 s and 29 MB for a city of 40,000 edges, per cost kind) number nodes along
 a Z-order curve, so that a query's nodes lie close in memory, and hold the turn cost of every
 pair of arcs meeting at a node; their landmark bounds, most of the build, are stored with a map
 at import (:mod:`hipstride.map._tables`). :func:`search_index` keeps one index per network,
@@ -67,7 +67,7 @@ class SearchIndex:
     the network's arc. Arrays in *adjacency order* follow ``adj_arc``: position ``j`` is the arc
     ``adj_arc[j]``, which leaves the node ``u`` whose range ``adj_ptr[u]:adj_ptr[u + 1]`` holds
     ``j`` (``adj_index`` is the position of each arc). Building one takes ``LANDMARKS + 1`` single-source Dijkstras and
-    one with ``LANDMARKS`` sources on the node graph: about 0.2 s and 28 MB
+    one with ``LANDMARKS`` sources on the node graph: about 0.2 s and 29 MB
     (:attr:`table_bytes`) for a city of 40,000 edges. Searches use its work buffers under
     :attr:`lock`, so those on one index run one at a time.
     """
