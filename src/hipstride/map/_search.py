@@ -66,8 +66,9 @@ class SearchIndex:
     is near in memory. Arc ``2·e + d`` runs along internal edge ``e`` in the direction ``d`` of
     the network's arc. Arrays in *adjacency order* follow ``adj_arc``: position ``j`` is the arc
     ``adj_arc[j]``, which leaves the node ``u`` whose range ``adj_ptr[u]:adj_ptr[u + 1]`` holds
-    ``j`` (``adj_index`` is the position of each arc). Building one takes ``LANDMARKS + 1`` single-source Dijkstras and
-    one with ``LANDMARKS`` sources on the node graph: about 0.2 s and 29 MB
+    ``j`` (``adj_index`` is the position of each arc). Building one takes ``LANDMARKS + 1``
+    single-source Dijkstras and one with ``LANDMARKS`` sources on the node graph: about 0.2 s
+    and 29 MB
     (:attr:`table_bytes`) for a city of 40,000 edges. Searches use its work buffers under
     :attr:`lock`, so those on one index run one at a time.
     """
