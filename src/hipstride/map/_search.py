@@ -68,9 +68,8 @@ class SearchIndex:
     ``adj_arc[j]``, which leaves the node ``u`` whose range ``adj_ptr[u]:adj_ptr[u + 1]`` holds
     ``j`` (``adj_index`` is the position of each arc). Building one takes ``LANDMARKS + 1``
     single-source Dijkstras and one with ``LANDMARKS`` sources on the node graph: about 0.2 s
-    and 29 MB
-    (:attr:`table_bytes`) for a city of 40,000 edges. Searches use its work buffers under
-    :attr:`lock`, so those on one index run one at a time.
+    and 29 MB (:attr:`table_bytes`) for a city of 40,000 edges. Searches use its work buffers
+    under :attr:`lock`, so those on one index run one at a time.
     """
 
     def __init__(self, costs: CostModel) -> None:
