@@ -31,7 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.reanalysis_support builds the library
 
-from tests.reanalysis_support import build_club, import_real_runs, steeper_profile  # noqa: E402
+from tests.reanalysis_support import (  # noqa: E402
+    build_club,
+    import_real_runs,
+    library_url,
+    steeper_profile,
+)
 
 from hipstride.library.api import open_store  # noqa: E402
 from hipstride.library.reanalyze import ReanalysisReport, reanalyze  # noqa: E402
@@ -45,11 +50,8 @@ def build(root: Path, runs: int, athletes: int) -> tuple[Path, list[str], int]:
     """The library to re-analyse (``root/club``), its athletes and its number of runs."""
     template = root / "template"
     import_real_runs(template, [DATA / f for f in FOLDERS])
-    store = open_store(home=template)
-    try:
+    with open_store(home=template) as store:
         per_copy = len(store.list_runs())
-    finally:
-        store.close()
     names = [f"athlete-{i:03d}" for i in range(athletes)]
     copies = max(1, round(runs / (per_copy * athletes)))
     total = build_club(template, root / "club", names, copies)
@@ -58,18 +60,12 @@ def build(root: Path, runs: int, athletes: int) -> tuple[Path, list[str], int]:
 
 def reuse(club: Path) -> tuple[Path, list[str], int]:
     """A library built by an earlier run kept with ``--keep``."""
-    store = open_store(home=club)
-    try:
+    with open_store(home=club) as store:
         names = [a.name for a in store.athletes()]
-    finally:
-        store.close()
     total = 0
     for name in names:
-        scoped = open_store(home=club, athlete=name)
-        try:
+        with open_store(home=club, athlete=name) as scoped:
             total += sum(1 for _ in scoped.iter_run_ids())
-        finally:
-            scoped.close()
     return club, names, total
 
 
@@ -83,7 +79,7 @@ def fresh(club: Path, root: Path, label: str) -> Path:
 
 
 def run_serial(home: Path, athletes: list[str], profile_path: Path, batch: int) -> ReanalysisReport:
-    url = open_store(home=home).url
+    url = library_url(home)
     return reanalyze(url, home=home, athletes=athletes, profile=load_profile(profile_path),
                      batch_size=batch)
 
@@ -92,7 +88,7 @@ def run_dask(home: Path, athletes: list[str], profile_path: Path, batch: int,
              workers: int) -> tuple[ReanalysisReport, float]:
     from hipstride.library._dask import dask_client
 
-    url = open_store(home=home).url
+    url = library_url(home)
     started = time.perf_counter()
     with dask_client(workers=workers) as client:
         start_up = time.perf_counter() - started

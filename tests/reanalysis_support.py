@@ -85,43 +85,40 @@ def kill_midway(command: list[str], env: dict[str, str], logged: Callable[[], in
     return rows
 
 
+def library_url(home: Path) -> str:
+    """The address of the library in ``home`` (``sqlite:`` and its file), as workers get it."""
+    with open_store(home=home) as store:
+        return store.url
+
+
 def import_real_runs(home: Path, paths: Iterable[Path]) -> None:
     """Import recordings into the default athlete's library in ``home``."""
-    store = open_store(home=home)
-    try:
+    with open_store(home=home) as store:
         import_paths(store, list(paths), jobs=1)
-    finally:
-        store.close()
 
 
 def build_club(template_home: Path, home: Path, athletes: Sequence[str], copies: int) -> int:
     """Fill the library in ``home`` with ``copies`` copies of every run of the template's
     default athlete for each of ``athletes``; return how many runs it holds."""
-    source = open_store(home=template_home)
-    try:
+    with open_store(home=template_home) as source:
         runs = [(r, source.get_samples(r.id), source.get_sources(r.id)[0])
                 for r in source.list_runs()]
-    finally:
-        source.close()
     stored = 0
     for name in athletes:
-        store = open_store(home=home, athlete=name)
-        try:
-            with store.transaction(), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                for k in range(copies):
-                    for run, blob, primary in runs:
-                        assert blob is not None
-                        activity = unpack_activity(blob)
-                        activity.sport = run.sport
-                        if activity.start_time_utc is not None:
-                            activity.start_time_utc += timedelta(days=k)
-                        sha = hashlib.sha256(f"{primary.content_sha256}:{k}".encode()).hexdigest()
-                        store.add_run(build_record(activity, label=f"copy-{k}/{primary.file_path}",
-                                                   content_sha256=sha, baseline=None))
-                        stored += 1
-        finally:
-            store.close()
+        with open_store(home=home, athlete=name) as store, store.transaction(), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for k in range(copies):
+                for run, blob, primary in runs:
+                    assert blob is not None
+                    activity = unpack_activity(blob)
+                    activity.sport = run.sport
+                    if activity.start_time_utc is not None:
+                        activity.start_time_utc += timedelta(days=k)
+                    sha = hashlib.sha256(f"{primary.content_sha256}:{k}".encode()).hexdigest()
+                    store.add_run(build_record(activity, label=f"copy-{k}/{primary.file_path}",
+                                               content_sha256=sha, baseline=None))
+                    stored += 1
     return stored
 
 

@@ -28,6 +28,7 @@ from tests.conftest import REPO
 from tests.reanalysis_support import (
     build_club,
     kill_midway,
+    library_url,
     reference_analyses,
     steeper_profile,
     stored_analyses,
@@ -36,12 +37,9 @@ from tests.reanalysis_support import (
 
 def _log_rows(home: Path) -> list[tuple[int, int]]:
     """``(run id, rows)`` of the re-analysis log, read straight from the SQLite file."""
-    store = SQLiteStore(home / "library.sqlite")
-    try:
+    with SQLiteStore(home / "library.sqlite") as store:
         return [(int(r[0]), int(r[1])) for r in store.execute(
             "SELECT run_id, COUNT(*) FROM reanalysis_log GROUP BY run_id")]
-    finally:
-        store.close()
 
 
 def _check_against_reference(home: Path, athletes: list[str], profile_path: Path) -> int:
@@ -49,12 +47,9 @@ def _check_against_reference(home: Path, athletes: list[str], profile_path: Path
     profile = load_profile(profile_path)
     seen = 0
     for name in athletes:
-        store = open_store(home=home, athlete=name)
-        try:
+        with open_store(home=home, athlete=name) as store:
             reference = reference_analyses(store, profile)
             stored = stored_analyses(store)
-        finally:
-            store.close()
         assert stored.keys() == reference.keys()
         for run_id, expected in reference.items():
             assert stored[run_id] == expected, (name, run_id)
@@ -84,13 +79,10 @@ def test_job_key_follows_model_inputs(tmp_path: Path) -> None:
 
 def test_analyse_runs_matches_the_library_one_run_at_a_time(real_runs_home: Path, tmp_path: Path) -> None:
     profile = load_profile(steeper_profile(tmp_path))
-    store = open_store(home=real_runs_home)
-    try:
+    with open_store(home=real_runs_home) as store:
         ids = list(store.iter_run_ids())
         records, failures = analyse_runs(store, ids, profile)
         reference = reference_analyses(store, profile)
-    finally:
-        store.close()
     assert not failures
     assert [run_id for run_id, _ in records] == ids
     for run_id, record in records:
@@ -112,7 +104,7 @@ def test_in_process_client_matches_reference_and_is_idempotent(
         club: tuple[Path, list[str]], tmp_path: Path) -> None:
     home, athletes = club
     profile_path = steeper_profile(tmp_path)
-    url = open_store(home=home).url
+    url = library_url(home)
     with dask_client(in_process=True, workers=2) as client:
         ticks: list[int] = []
         totals: list[int] = []
@@ -128,11 +120,8 @@ def test_in_process_client_matches_reference_and_is_idempotent(
         assert first.engine == "dask"
         assert first.athletes == athletes[:2]
         # only the chosen athletes were touched: the third still has its import-time analyses
-        third = open_store(home=home, athlete=athletes[2])
-        try:
+        with open_store(home=home, athlete=athletes[2]) as third:
             assert not third.reanalysed_ids(first.job)
-        finally:
-            third.close()
         everyone = reanalyze(url, home=home, athletes=None, profile=load_profile(profile_path),
                              client=client, batch_size=4)
     assert everyone.job == first.job
@@ -147,12 +136,9 @@ def test_in_process_client_matches_reference_and_is_idempotent(
 def test_a_batch_run_twice_writes_once_and_never_with_other_maps(
         club: tuple[Path, list[str]]) -> None:
     home, athletes = club
-    store = open_store(home=home, athlete=athletes[0])
-    try:
+    with open_store(home=home, athlete=athletes[0]) as store:
         ids = tuple(store.iter_run_ids())[:3]
         url = store.url
-    finally:
-        store.close()
     stranger = BatchTask(url, str(home), athletes[0], "r1-not-this-machine", ids, default_profile())
     with pytest.raises(StorageError, match="stored maps differ"):
         run_batch(stranger)
@@ -173,8 +159,7 @@ def test_local_cluster_by_address_reports_damaged_runs_and_finishes(
 
     home, athletes = club
     profile_path = steeper_profile(tmp_path)
-    store = open_store(home=home, athlete=athletes[1])
-    try:
+    with open_store(home=home, athlete=athletes[1]) as store:
         victim = next(r for r in store.list_runs() if "cadence_spm" in r.channels)
         blob = store.get_samples(victim.id)
         assert blob is not None
@@ -182,8 +167,6 @@ def test_local_cluster_by_address_reports_damaged_runs_and_finishes(
                               baseline=None)
         with store.transaction():
             store.replace_primary(victim.id, replace(record, samples_blob=blob[:40]))
-    finally:
-        store.close()
     args = ["reanalyze", "--all", "--home", str(home), "--profile", str(profile_path), "--json"]
     with LocalCluster(n_workers=2, threads_per_worker=1,  # type: ignore[no-untyped-call]
                       dashboard_address=None) as cluster:
@@ -197,7 +180,7 @@ def test_local_cluster_by_address_reports_damaged_runs_and_finishes(
     assert victim.id not in logged
     assert sum(logged.values()) == doc["analysed"]
     assert set(logged.values()) == {1}
-    again = reanalyze(open_store(home=home).url, home=home, profile=load_profile(profile_path),
+    again = reanalyze(library_url(home), home=home, profile=load_profile(profile_path),
                       batch_size=5)
     assert again.analysed == 0
     assert [f.run_id for f in again.failed] == [victim.id]
@@ -219,12 +202,9 @@ def test_tasks_are_submitted_in_a_bounded_window(club: tuple[Path, list[str]]) -
     from hipstride.library import reanalyze as engine
 
     home, athletes = club
-    url = open_store(home=home).url
-    store = open_store(home=home)
-    try:
+    url = library_url(home)
+    with open_store(home=home) as store:
         plan = plan_reanalysis(store, job_key(default_profile(), home), athletes[:1])
-    finally:
-        store.close()
     consumed = 0
 
     def tasks() -> Iterator[BatchTask]:

@@ -143,8 +143,7 @@ def run_batch(task: BatchTask) -> BatchResult:
     analyse, write. Runs on a Dask worker (or in the serial loop)."""
     from hipstride.library.api import open_store
 
-    store = open_store(task.store_url, home=task.home, athlete=task.athlete)
-    try:
+    with open_store(task.store_url, home=task.home, athlete=task.athlete) as store:
         here = job_key(task.profile, maps_home_of(store))
         if here != task.job:
             where = maps_home_of(store) or "the hipstride home"
@@ -152,6 +151,4 @@ def run_batch(task: BatchTask) -> BatchResult:
                                "re-analysis was planned with (every worker needs the same maps)")
         records, failures = analyse_runs(store, task.run_ids, task.profile, athlete=task.athlete)
         written = write_batch(store, task.job, records) if records else 0
-    finally:
-        store.close()
     return BatchResult(task.athlete, written, len(records) - written, tuple(failures))

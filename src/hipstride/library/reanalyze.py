@@ -197,14 +197,11 @@ def reanalyze(store_url: str, *, home: str | os.PathLike[str] | None = None,
     started = time.perf_counter()
     chosen = profile or default_profile()
     home_text = None if home is None else str(Path(home).resolve())
-    store = open_store(store_url, home=home, athlete=None if athletes is None or not athletes
-                       else athletes[0])
-    try:
+    first = None if athletes is None or not athletes else athletes[0]
+    with open_store(store_url, home=home, athlete=first) as store:
         names = _athletes(store, athletes)
         job = job_key(chosen, maps_home_of(store))
         plan = plan_reanalysis(store, job, names)
-    finally:
-        store.close()
     if on_plan is not None:
         on_plan(plan)
     report = ReanalysisReport(job, names, "serial" if client is None else "dask",

@@ -141,11 +141,6 @@ class SearchIndex:
         """Cost of each turn ``arc_in[i] → arc_out[i]`` between internal arcs."""
         return self.costs.turn_costs_between(self.bearing_in[arc_in], self.bearing_out[arc_out])
 
-    def turn_one(self, arc_in: int, arc_out: int) -> float:
-        """Cost of the turn ``arc_in → arc_out`` between internal arcs."""
-        return float(self.turn_costs(np.array([arc_in]), np.array([arc_out]))[0])
-
-
     @property
     def table_bytes(self) -> int:
         """Memory of the search tables and buffers (bytes)."""
