@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 
 from hipstride.activity import FloatArray
+from hipstride.map import _geometry
 from hipstride.map.network import FLAG_STEPS, FootNetwork, IntArray
 from hipstride.map.surfaces import surface_for_edges
 from hipstride.model.hipload import FACTORS, HipLoad
 from hipstride.model.profile import Profile
 from hipstride.model.score import GradeFacts, score_course
 from hipstride.track.course import Course, course_from_path
-from hipstride.track.geodesy import segment_lengths_m
 from hipstride.track.surface import SurfaceTrack
 from hipstride.track.turns import Turn
 
@@ -52,77 +52,38 @@ class RouteGeometry:
         return float(self.distance_m[-1]) if self.distance_m.size else 0.0
 
 
-def _along(net: FootNetwork, edges: IntArray, offset_m: FloatArray,
-           ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Latitude, longitude and elevation at ``offset_m`` along each of ``edges`` (linear
-    between the edge's shape points, like ``np.interp`` per edge, for all at once)."""
-    ptr, off = net.shape_ptr, net.shape_offset_m
-    big = float(net.edge_length_m.max(initial=0.0)) + 10.0
-    key = net.derived.get("shape_key")
-    if not isinstance(key, np.ndarray):     # shape points ordered by (edge, offset), kept
-        key = net.derived["shape_key"] = net.shape_edge * big + off
-    pos = np.searchsorted(key, edges * big + offset_m, side="right") - 1
-    pos = np.clip(pos, ptr[edges], np.maximum(ptr[edges + 1] - 2, ptr[edges]))
-    span = off[pos + 1] - off[pos]
-    t = np.clip(np.divide(offset_m - off[pos], span, out=np.zeros_like(span), where=span > 0),
-                0.0, 1.0)
-
-    def lerp(values: FloatArray) -> FloatArray:
-        return np.asarray(values[pos] + t * (values[pos + 1] - values[pos]), dtype=np.float64)
-
-    return lerp(net.shape_lat_deg), lerp(net.shape_lon_deg), lerp(net.shape_elevation_m)
-
-
 def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
     """Points of a route made of edge pieces (consecutive pieces share their joining point).
 
-    Each piece gives its two ends and the edge's shape points strictly between them, in the
-    direction run; all pieces are built at once with array operations."""
+    Each piece gives its start and end (linear between the edge's shape points around them) and
+    the edge's shape points strictly between them, in the direction run; the first point of every
+    piece but the first is the previous piece's last. Distances are the haversine steps of
+    :func:`~hipstride.track.geodesy.segment_lengths_m`. The walk over the pieces is compiled
+    (:mod:`hipstride.map._geometry`).
+    """
     if not pieces:
         z = np.zeros(0)
         return RouteGeometry(pieces, z, z, z, z, np.zeros(0, dtype=np.int64))
     table = np.asarray(pieces, dtype=np.float64)
     edges = table[:, 0].astype(np.int64)
-    length = net.edge_length_m[edges]
-    o0, o1 = table[:, 1] * length, table[:, 2] * length
-    forward = o1 >= o0
-    lo, hi = np.minimum(o0, o1), np.maximum(o0, o1)
     ptr = net.shape_ptr
-    count = ptr[edges + 1] - ptr[edges]
-    owner = np.repeat(np.arange(edges.shape[0]), count)
-    idx = np.repeat(ptr[edges] - np.concatenate(([0], np.cumsum(count)[:-1])), count) \
-        + np.arange(int(count.sum()))
-    off = net.shape_offset_m[idx]
-    inner = (off > lo[owner]) & (off < hi[owner])
-    owner, idx, off = owner[inner], idx[inner], off[inner]
-    # rank along each piece: its start first, then inner points in the direction run, its end
-    rank = np.where(forward[owner], off, -off)
-    n = edges.shape[0]
-    ends_lat, ends_lon, ends_elev = _along(net, np.concatenate((edges, edges)),
-                                           np.concatenate((o0, o1)))
-    piece_of = np.concatenate((np.arange(n), np.arange(n), owner))
-    order_rank = np.concatenate((np.full(n, -np.inf), np.full(n, np.inf), rank))
-    lat_all = np.concatenate((ends_lat, net.shape_lat_deg[idx]))
-    lon_all = np.concatenate((ends_lon, net.shape_lon_deg[idx]))
-    elev_all = np.concatenate((ends_elev, net.shape_elevation_m[idx]))
-    order = np.lexsort((order_rank, piece_of))
-    piece_of, lat_all, lon_all, elevation = (piece_of[order], lat_all[order], lon_all[order],
-                                             elev_all[order])
-    keep = np.ones(piece_of.shape[0], dtype=bool)
-    first_of_piece = np.flatnonzero(np.concatenate(([True], piece_of[1:] != piece_of[:-1])))
-    keep[first_of_piece[1:]] = False           # the first point is the previous piece's last
-    piece_of, lat_all, lon_all, elevation = (piece_of[keep], lat_all[keep], lon_all[keep],
-                                             elevation[keep])
-    step_piece = piece_of[1:]
+    capacity = int((ptr[edges + 1] - ptr[edges]).sum()) + edges.shape[0] + 1
+    lat, lon, elevation, distance = (np.empty(capacity) for _ in range(4))
+    piece_of = np.empty(capacity, dtype=np.int64)
+    count = _geometry.route_points(
+        edges, np.ascontiguousarray(table[:, 1]), np.ascontiguousarray(table[:, 2]),
+        net.edge_length_m, ptr, net.shape_offset_m, net.shape_lat_deg, net.shape_lon_deg,
+        net.shape_elevation_m, lat, lon, elevation, piece_of, distance)
+    lat, lon, elevation, distance = lat[:count], lon[:count], elevation[:count], distance[:count]
+    step_piece = piece_of[1:count]
     step_edge = edges[step_piece]
-    steps = segment_lengths_m(lat_all, lon_all)
-    distance = np.concatenate(([0.0], np.cumsum(steps)))
     if not np.isfinite(elevation).any():
+        forward = table[:, 2] >= table[:, 1]
         grade = net.edge_grade_pct[step_edge] * np.where(forward, 1.0, -1.0)[step_piece]
         if np.isfinite(grade).any():
-            rise = np.nan_to_num(grade, nan=0.0) / 100.0 * steps
+            rise = np.nan_to_num(grade, nan=0.0) / 100.0 * np.diff(distance)
             elevation = np.concatenate(([0.0], np.cumsum(rise)))
-    return RouteGeometry(pieces, lat_all, lon_all, distance, elevation, step_edge)
+    return RouteGeometry(pieces, lat, lon, distance, elevation, step_edge)
 
 
 @dataclass(frozen=True)

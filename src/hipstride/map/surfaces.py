@@ -47,7 +47,8 @@ def _ordered_way_ids(net: FootNetwork, edges: IntArray) -> list[int]:
         return []
     ways = net.way_osm_id[net.edge_way[used]]
     keep = np.concatenate(([True], ways[1:] != ways[:-1]))
-    return [int(w) for w in ways[keep]]
+    way_ids: list[int] = ways[keep].tolist()
+    return way_ids
 
 
 def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float | None = None,
@@ -58,12 +59,12 @@ def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float
     classes = np.where(on, net.edge_surface_class[e], UNKNOWN).astype(np.int8)
     confidence = np.where(on, net.edge_surface_confidence[e], 0.0).astype(np.float64)
     label_index = np.where(on, net.edge_surface_raw[e], -1)
-    # each sample's label, looked up at once in a table of the labels used (off network first)
-    used = np.unique(label_index[on])
-    table = np.array([OFF_NETWORK_LABEL, *(net.string(int(i)) for i in used.tolist())],
-                     dtype=object)
-    at = np.where(label_index >= 0, np.searchsorted(used, label_index) + 1, 0)
-    raw: list[str] = table[at].tolist()
+    # each sample's label, looked up at once in the map's strings (off network: the last entry)
+    labels = net.derived.get("surface_labels")
+    if not isinstance(labels, np.ndarray):
+        labels = net.derived["surface_labels"] = np.append(net.strings.astype(object),
+                                                           OFF_NETWORK_LABEL)
+    raw: list[str] = labels[label_index].tolist()
     return SurfaceTrack("map", classes, confidence, raw,
                         matched_share=matched_share, way_ids=_ordered_way_ids(net, edges))
 

@@ -44,16 +44,17 @@ G_MPS2 = 9.80665
 
 def downhill_load(grade_pct: FloatArray, downhill: Downhill) -> FloatArray:
     """``per_pct × max(0, min(−grade, cap_pct) − threshold_pct)`` per metre (NaN grade: 0)."""
-    grade = np.nan_to_num(np.asarray(grade_pct, dtype=np.float64), nan=0.0)
-    excess = np.clip(-grade, 0.0, downhill.cap_pct) - downhill.threshold_pct
-    return np.asarray(downhill.per_pct * np.maximum(excess, 0.0), dtype=np.float64)
+    grade = np.asarray(grade_pct, dtype=np.float64)
+    # fmax/fmin pass over NaN: a NaN grade reads as 0, like flat ground
+    excess = np.fmin(np.fmax(-grade, 0.0), downhill.cap_pct) - downhill.threshold_pct
+    return np.asarray(downhill.per_pct * np.fmax(excess, 0.0), dtype=np.float64)
 
 
 def uphill_load(grade_pct: FloatArray, uphill: Uphill) -> FloatArray:
     """``per_pct × max(0, min(grade, cap_pct) − threshold_pct)`` per metre (NaN grade: 0)."""
-    grade = np.nan_to_num(np.asarray(grade_pct, dtype=np.float64), nan=0.0)
-    excess = np.clip(grade, 0.0, uphill.cap_pct) - uphill.threshold_pct
-    return np.asarray(uphill.per_pct * np.maximum(excess, 0.0), dtype=np.float64)
+    grade = np.asarray(grade_pct, dtype=np.float64)
+    excess = np.fmin(np.fmax(grade, 0.0), uphill.cap_pct) - uphill.threshold_pct
+    return np.asarray(uphill.per_pct * np.fmax(excess, 0.0), dtype=np.float64)
 
 
 def turn_load(lateral_accel_mps2: FloatArray, turning: NDArray[np.bool_], turns: Turns) -> FloatArray:

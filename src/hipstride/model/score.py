@@ -83,12 +83,12 @@ def grade_facts(course: Course, weights_m: FloatArray, profile: Profile) -> Grad
     """Steepest grades and the metres beyond the profile's thresholds."""
     grade = course.grade_pct
     has_grade = bool(np.isfinite(grade).any())
-    g = np.nan_to_num(grade)
+    # a NaN grade is steep neither way (the thresholds are 0 or more)
     return GradeFacts(
         min_grade_pct=float(np.nanmin(grade)) if has_grade else None,
         max_grade_pct=float(np.nanmax(grade)) if has_grade else None,
-        steep_descent_m=float(weights_m[g < -profile.downhill.threshold_pct].sum()),
-        steep_climb_m=float(weights_m[g > profile.uphill.threshold_pct].sum()))
+        steep_descent_m=float(weights_m[grade < -profile.downhill.threshold_pct].sum()),
+        steep_climb_m=float(weights_m[grade > profile.uphill.threshold_pct].sum()))
 
 
 def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,

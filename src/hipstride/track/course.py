@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
+from hipstride.track import _kernels
 from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m
 from hipstride.track.smoothing import despike, gaussian_smooth, interpolate_nans
 
@@ -158,8 +159,8 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
 
     has_pos = np.count_nonzero(np.isfinite(lat_deg)) >= 2
     if has_pos:
-        lat0 = float(np.nanmean(lat_deg))
-        lon0 = float(np.nanmean(lon_deg))
+        lat0 = float(lat_deg[~np.isnan(lat_deg)].mean())
+        lon0 = float(lon_deg[~np.isnan(lon_deg)].mean())
         x, y = local_xy_m(lat_deg, lon_deg, lat0, lon0)
         gx, gy = on_grid(x), on_grid(y)
         if smooth_positions:
@@ -197,18 +198,18 @@ def _distinct(values: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
 
 def _heading_and_lateral(x: FloatArray, y: FloatArray, speed: FloatArray,
                          step_m: float) -> tuple[FloatArray, FloatArray]:
-    """Unwrapped compass heading (deg) and lateral acceleration v²·κ (m/s²) along the grid."""
+    """Unwrapped compass heading (deg) and lateral acceleration v²·κ (m/s²) along the grid.
+
+    Positions are filled across gaps (linearly, ends held); the heading is the direction of the
+    central difference, carried over where the path does not move (< 1 µm), and unwrapped; the
+    curvature κ is the heading's rate of change per metre, smoothed over σ = 1 sample. Heading is
+    NaN where the position is unknown, lateral acceleration 0 where speed or curvature is
+    (compiled: :mod:`hipstride.track._kernels`).
+    """
     n = x.shape[0]
-    if n < 3 or not np.isfinite(x).any():
-        return np.full(n, np.nan), np.zeros(n)
-    xf, yf = interpolate_nans(x), interpolate_nans(y)
-    dx, dy = np.gradient(xf), np.gradient(yf)
-    still = np.hypot(dx, dy) < 1e-6
-    theta = np.arctan2(dx, dy)  # compass: 0 = north, +π/2 = east
-    theta = np.unwrap(interpolate_nans(np.where(still, np.nan, theta)))
-    heading = np.degrees(theta)
-    curvature = np.abs(np.gradient(theta, step_m))  # rad per metre
-    v = np.nan_to_num(speed, nan=0.0)
-    lateral = v * v * gaussian_smooth(curvature, 1.0)
-    heading[~np.isfinite(x)] = np.nan
-    return heading, np.nan_to_num(lateral, nan=0.0)
+    heading, lateral = np.empty(n), np.empty(n)
+    _kernels.heading_lateral(np.ascontiguousarray(x, dtype=np.float64),
+                             np.ascontiguousarray(y, dtype=np.float64),
+                             np.ascontiguousarray(speed, dtype=np.float64), float(step_m),
+                             heading, lateral)
+    return heading, lateral

@@ -28,12 +28,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hipstride.activity import FloatArray
+from hipstride.track import _kernels
 from hipstride.track.course import Course
 
 __all__ = ["Turn", "TurnLimits", "find_turns"]
 
 IntArray = NDArray[np.int64]
-BoolArray = NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -71,60 +71,38 @@ class TurnLimits:
     max_angle_deg: float
 
 
-def _windows(start: IntArray, stop: IntArray, n: int) -> tuple[IntArray, BoolArray]:
-    """Sample indices of each slice ``start[i]:stop[i]`` as rows of one matrix, and which cells
-    of each row belong to its slice (rows are padded to the longest slice)."""
-    width = int((stop - start).max(initial=1))
-    cells = np.arange(max(width, 1))
-    inside = cells[None, :] < (stop - start)[:, None]
-    return np.minimum(start[:, None] + cells[None, :], n - 1), inside
+def _candidates(course: Course, window: int, min_angle_deg: float,
+                ) -> tuple[IntArray, IntArray, IntArray, FloatArray, FloatArray, FloatArray,
+                           FloatArray, FloatArray]:
+    """Every candidate turn of a course, and what :func:`find_turns` needs of each, at once.
 
+    A candidate is a run ``a:b`` of samples where the heading change over ``window`` samples
+    reaches ``min_angle_deg`` in one direction (a NaN change counts as none), whose angle, from
+    sample ``a`` to the window end ``end = min(b − 1 + window, n − 1)``, is ``min_angle_deg`` or
+    more (or NaN). Per candidate, over ``a..end``:
 
-def _first(mask: BoolArray) -> IntArray:
-    """Column of the first ``True`` of each row (``-1`` for a row without one)."""
-    return np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
+    * the median of the speeds that are not NaN (NaN without any);
+    * the peak: the first sample of the run with the largest heading change;
+    * the heading change ``total`` between its first and last finite heading (NaN with fewer
+      than two, or none), and the middle arc: the path length from the first sample whose
+      progress through ``total`` reaches 10 % to the first that reaches 90 % (NaN when the
+      second does not come after the first);
+    * the peak lateral acceleration.
 
-
-def _turn_facts(course: Course, size: FloatArray, a: IntArray, b: IntArray, end: IntArray,
-                ) -> tuple[FloatArray, IntArray, FloatArray, FloatArray, FloatArray]:
-    """Per candidate ``a:b`` (window end ``end``): median speed (NaN without any), peak sample,
-    and the radius parts: heading change ``total`` (NaN: radius ∞), middle arc (NaN: radius 0),
-    and the peak lateral acceleration, all candidates at once.
-
-    The median is the middle of the sorted non-NaN speeds (or the mean of the middle two); the
-    peak the first largest heading change; the middle arc the path length from the first sample
-    past 10 % of the heading change to the first past 90 % (the first finite sample when none
-    is), among the samples with a finite heading, NaN when the second comes first.
+    Returns ``(a, end, peak, angle, median speed, total, arc, peak lateral)``; compiled
+    (:mod:`hipstride.track._kernels`).
     """
     n = len(course)
-    rows = np.arange(a.shape[0])
-    at, inside = _windows(a, end + 1, n)
-    # median speed: NaN and the padding sort last (as +inf); the count is of the non-NaN
-    speed = course.speed_mps[at]
-    valid = inside & ~np.isnan(speed)
-    ordered = np.sort(np.where(valid, speed, np.inf), axis=1)
-    count = valid.sum(axis=1)
-    median = (ordered[rows, count // 2] + ordered[rows, np.maximum(count - 1, 0) // 2]) / 2.0
-    median[count == 0] = np.nan
-    # peak: the first largest heading change over a:b (sizes are finite and at least 0)
-    p_at, p_inside = _windows(a, b, size.shape[0])
-    peak = a + np.where(p_inside, size[p_at], -1.0).argmax(axis=1)
-    lateral = np.where(inside, course.lateral_accel_mps2[at], -np.inf).max(axis=1)
-    # radius: over the samples with a finite heading, between the first and the last of them
-    heading, distance = course.heading_deg[at], course.distance_m[at]
-    finite = inside & np.isfinite(heading)
-    first, last = _first(finite), finite.shape[1] - 1 - _first(finite[:, ::-1])
-    enough = finite.sum(axis=1) >= 2
-    h0 = heading[rows, np.maximum(first, 0)]
-    total = heading[rows, np.maximum(last, 0)] - h0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        progress = (heading - h0[:, None]) / total[:, None]
-    lo, hi = _first(finite & (progress >= 0.1)), _first(finite & (progress >= 0.9))
-    lo, hi = np.where(lo < 0, first, lo), np.where(hi < 0, first, hi)
-    arc = distance[rows, np.maximum(hi, 0)] - distance[rows, np.maximum(lo, 0)]
-    arc[hi <= lo] = np.nan
-    total[~enough | (total == 0)] = np.nan
-    return median, peak, total, arc, lateral
+    start, end, peak = (np.empty(n, dtype=np.int64) for _ in range(3))
+    angle, median, total, arc, lateral, scratch = (np.empty(n) for _ in range(6))
+    found = _kernels.turn_candidates(
+        np.ascontiguousarray(course.heading_deg, dtype=np.float64),
+        np.ascontiguousarray(course.speed_mps, dtype=np.float64),
+        np.ascontiguousarray(course.lateral_accel_mps2, dtype=np.float64),
+        np.ascontiguousarray(course.distance_m, dtype=np.float64), window, float(min_angle_deg),
+        start, end, peak, angle, median, total, arc, lateral, scratch)
+    return (start[:found], end[:found], peak[:found], angle[:found], median[:found],
+            total[:found], arc[:found], lateral[:found])
 
 
 def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Turn]]:
@@ -141,26 +119,12 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
     w = max(1, round(limits.window_m / course.step_m))
     if n <= w or not np.isfinite(heading).any():
         return [], []
-    change = heading[w:] - heading[:-w]
-    change = np.nan_to_num(change, nan=0.0)
-    sign = np.sign(change) * (np.abs(change) >= limits.min_angle_deg)
-    # boundaries of runs of equal non-zero sign
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], sign, [0]))) != 0)
     kept: list[Turn] = []
     rejected: list[Turn] = []
-    # runs of a non-zero sign, with their angle, all at once; then what each remaining
-    # candidate needs (median speed, peak, radius), all candidates at once too
-    a_all, b_all = edges[:-1], edges[1:]
-    run = sign[a_all] != 0
-    a_all, b_all = a_all[run], b_all[run]
-    end_all = np.minimum(b_all - 1 + w, n - 1)
-    angle_all = heading[end_all] - heading[a_all]
-    wide = ~(np.abs(angle_all) < limits.min_angle_deg)        # a NaN angle stays, as before
-    if not wide.any():
+    a_all, end_all, peak_all, angle_all, median_all, total_all, arc_all, lateral_all = \
+        _candidates(course, w, limits.min_angle_deg)
+    if a_all.shape[0] == 0:
         return kept, rejected
-    a_all, b_all, end_all, angle_all = a_all[wide], b_all[wide], end_all[wide], angle_all[wide]
-    median_all, peak_all, total_all, arc_all, lateral_all = _turn_facts(
-        course, np.abs(change), a_all, b_all, end_all)
     centre_all = np.minimum(peak_all + w // 2, n - 1)
     lat_all, lon_all = course.lat_deg[centre_all], course.lon_deg[centre_all]
     at_all = course.distance_m[centre_all]
