@@ -24,6 +24,7 @@ from hipstride.map.osm_import import read_osm
 from hipstride.model.profile import default_profile
 from hipstride.track import _kernels
 from hipstride.track.course import Course, _heading_and_lateral, course_from_path
+from hipstride.track.geodesy import EARTH_RADIUS_M
 from hipstride.track.smoothing import (
     climb_descent_per_sample_m,
     despike,
@@ -199,17 +200,20 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
                                  out, out, out, out, out, out)
     with pytest.raises(ValueError, match="scratch"):
         _kernels.climb_descent(values, 3.0, out, np.empty(n), np.empty(n, dtype=np.int64))
-    edges = np.array([0], dtype=np.int64)
-    shape = np.zeros(2)
-    common = (np.ones(1), np.array([0, 2], dtype=np.int64), shape, shape, shape, shape)
-    with pytest.raises(ValueError, match="an edge"):
-        _geometry.route_points(np.array([1], dtype=np.int64), np.zeros(1), np.ones(1), *common,
-                               np.empty(4), np.empty(4), np.empty(4),
-                               np.empty(4, dtype=np.int64), np.empty(4))
-    with pytest.raises(ValueError, match="too short"):
-        _geometry.route_points(edges, np.zeros(1), np.ones(1), *common, np.empty(1),
-                               np.empty(1), np.empty(1), np.empty(1, dtype=np.int64),
-                               np.empty(1))
+    ptr, shape, one = np.array([0, 2], dtype=np.int64), np.zeros(2), np.ones(1)
+    with pytest.raises(ValueError, match="piece 0 does not exist"):
+        _geometry.route_points([(1, 0.0, 1.0)], one, ptr, shape, shape, shape, shape, one)
+    with pytest.raises(ValueError, match=r"piece 1 is not \(edge, from, to\)"):
+        _geometry.route_points([(0, 0.0, 1.0), (0, 1.0)], one, ptr, shape, shape, shape, shape,
+                               one)
+    with pytest.raises(ValueError, match="shape tables"):
+        _geometry.route_points([(0, 0.0, 1.0)], one, ptr, shape, shape, shape, np.zeros(1), one)
+    ramp = np.array([0.0, 1.0])             # one edge of 1 m, from latitude 0° to 1°
+    lat, _, _, distance, step_edge = _geometry.route_points(
+        [(0, 0.25, 1.0)], one, ptr, ramp, ramp, shape, shape, one)
+    assert np.frombuffer(lat).tolist() == [0.25, 1.0]
+    assert np.frombuffer(distance)[1] == pytest.approx(0.75 * np.pi / 180 * EARTH_RADIUS_M)
+    assert np.frombuffer(step_edge, dtype=np.int64).tolist() == [0]
 
 
 def test_a_route_of_map_geometry_is_scored_as_before_end_to_end() -> None:

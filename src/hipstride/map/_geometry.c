@@ -11,6 +11,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -64,65 +65,100 @@ static double haversine_m(double lat1_deg, double lon1_deg, double lat2_deg, dou
     return isnan(d) ? 0.0 : d;
 }
 
+/* The pieces (a list of (edge, fraction from, fraction to)) as three arrays; -1 on error. */
+static int read_pieces(PyObject *list, Py_ssize_t count, int64_t *edges, double *f0, double *f1)
+{
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(list, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 3) {
+            PyErr_Format(PyExc_ValueError, "route_points: piece %zd is not (edge, from, to)", i);
+            return -1;
+        }
+        PyObject *index = PyNumber_Index(PyTuple_GET_ITEM(item, 0));
+        if (index == NULL)
+            return -1;
+        edges[i] = PyLong_AsLongLong(index);
+        Py_DECREF(index);
+        f0[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 1));
+        f1[i] = PyFloat_AsDouble(PyTuple_GET_ITEM(item, 2));
+        if (PyErr_Occurred())
+            return -1;
+    }
+    return 0;
+}
+
 static PyObject *py_route_points(PyObject *self, PyObject *args)
 {
     (void)self;
-    enum { N_BUF = 14 };
+    enum { N_BUF = 7 };
     Py_buffer b[N_BUF];
+    PyObject *pieces_in, *list = NULL, *result = NULL, *out[5] = {NULL, NULL, NULL, NULL, NULL};
+    int64_t *edges = NULL;
     memset(b, 0, sizeof b);
-    /* read: 0 edges 1 fraction_from 2 fraction_to 3 edge_length 4 shape_ptr 5 shape_offset
-     * 6 shape_lat 7 shape_lon 8 shape_elevation; written: 9 lat 10 lon 11 elevation 12 piece
-     * 13 distance */
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*y*y*w*w*w*w*w*", &b[0], &b[1], &b[2], &b[3],
-                          &b[4], &b[5], &b[6], &b[7], &b[8], &b[9], &b[10], &b[11], &b[12],
-                          &b[13]))
+    /* read: 0 edge_length 1 shape_ptr 2 shape_offset 3 shape_lat 4 shape_lon
+     * 5 shape_elevation 6 edge_grade */
+    if (!PyArg_ParseTuple(args, "Oy*y*y*y*y*y*y*", &pieces_in, &b[0], &b[1], &b[2], &b[3],
+                          &b[4], &b[5], &b[6]))
         return NULL;
-    Py_ssize_t pieces = b[0].len / 8, n_edges = b[3].len / 8, n_shape = b[5].len / 8;
-    Py_ssize_t cap = b[9].len / 8;
-    PyObject *result = NULL;
+    Py_ssize_t n_edges = b[0].len / 8, n_shape = b[2].len / 8, pieces = 0;
     const char *bad = NULL;
-    if (b[0].len != pieces * 8 || b[1].len != pieces * 8 || b[2].len != pieces * 8)
-        bad = "pieces";
-    else if (b[3].len != n_edges * 8 || b[4].len != (n_edges + 1) * 8)
+    if (b[0].len != n_edges * 8 || b[1].len != (n_edges + 1) * 8 || b[6].len != n_edges * 8)
         bad = "edge tables";
-    else if (b[5].len != n_shape * 8 || b[6].len != n_shape * 8 || b[7].len != n_shape * 8
-             || b[8].len != n_shape * 8)
+    else if (b[2].len != n_shape * 8 || b[3].len != n_shape * 8 || b[4].len != n_shape * 8
+             || b[5].len != n_shape * 8)
         bad = "shape tables";
-    else if (b[9].len != cap * 8 || b[10].len != cap * 8 || b[11].len != cap * 8
-             || b[12].len != cap * 8 || b[13].len != cap * 8)
-        bad = "outputs";
-    const int64_t *edges = b[0].buf, *ptr = b[4].buf;
-    if (bad == NULL) {
-        /* every piece's edge and its shape points must exist, and the outputs must hold them */
-        Py_ssize_t need = pieces ? 1 : 0;
-        for (Py_ssize_t i = 0; i < pieces && bad == NULL; i++) {
-            int64_t e = edges[i];
-            if (e < 0 || e >= n_edges || ptr[e] < 0 || ptr[e + 1] > n_shape
-                || ptr[e + 1] - ptr[e] < 2)
-                bad = "an edge of the pieces";
-            else
-                need += (Py_ssize_t)(ptr[e + 1] - ptr[e]) + 1;
-        }
-        if (bad == NULL && need > cap)
-            bad = "outputs (too short)";
-    }
     if (bad != NULL) {
         PyErr_Format(PyExc_ValueError, "route_points: %s do not match", bad);
         goto done;
     }
-    const double *f0 = b[1].buf, *f1 = b[2].buf, *length = b[3].buf;
-    Shapes s = {ptr, b[5].buf, b[6].buf, b[7].buf, b[8].buf};
-    double *lat = b[9].buf, *lon = b[10].buf, *elev = b[11].buf, *dist = b[13].buf;
-    int64_t *piece = b[12].buf;
+    list = PySequence_Fast(pieces_in, "route_points: pieces must be a sequence");
+    if (list == NULL)
+        goto done;
+    pieces = PySequence_Fast_GET_SIZE(list);
+    edges = PyMem_Malloc((size_t)(pieces > 0 ? pieces : 1) * (sizeof(int64_t) + 2 * sizeof(double)));
+    if (edges == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    double *f0 = (double *)(edges + pieces), *f1 = f0 + pieces;
+    if (read_pieces(list, pieces, edges, f0, f1) != 0)
+        goto done;
+    const int64_t *ptr = b[1].buf;
+    /* every piece's edge and its shape points must exist; room for every point */
+    Py_ssize_t need = 1;
+    for (Py_ssize_t i = 0; i < pieces; i++) {
+        int64_t e = edges[i];
+        if (e < 0 || e >= n_edges || ptr[e] < 0 || ptr[e + 1] > n_shape
+            || ptr[e + 1] - ptr[e] < 2) {
+            PyErr_Format(PyExc_ValueError, "route_points: the edge of piece %zd does not exist",
+                         i);
+            goto done;
+        }
+        need += (Py_ssize_t)(ptr[e + 1] - ptr[e]) + 1;
+    }
+    for (int k = 0; k < 5; k++) {
+        out[k] = PyByteArray_FromStringAndSize(NULL, need * 8);
+        if (out[k] == NULL)
+            goto done;
+    }
+    const double *length = b[0].buf, *grade = b[6].buf;
+    Shapes s = {ptr, b[2].buf, b[3].buf, b[4].buf, b[5].buf};
+    double *lat = (double *)PyByteArray_AS_STRING(out[0]);
+    double *lon = (double *)PyByteArray_AS_STRING(out[1]);
+    double *elev = (double *)PyByteArray_AS_STRING(out[2]);
+    double *dist = (double *)PyByteArray_AS_STRING(out[3]);
+    int64_t *step_edge = (int64_t *)PyByteArray_AS_STRING(out[4]);
     Py_ssize_t count = 0;
     Py_BEGIN_ALLOW_THREADS
+    /* step_edge[i] is the edge from point i to i + 1 (its piece's); dist[] holds each point's
+     * piece direction (+1 forward, -1 backward) until the distances are written */
     for (Py_ssize_t i = 0; i < pieces; i++) {
         int64_t e = edges[i];
         double o0 = f0[i] * length[e], o1 = f1[i] * length[e];
-        double lo = o0 < o1 ? o0 : o1, hi = o0 < o1 ? o1 : o0;
+        double lo = o0 < o1 ? o0 : o1, hi = o0 < o1 ? o1 : o0, sign = o1 >= o0 ? 1.0 : -1.0;
         if (i == 0) {
             along(&s, e, o0, &lat[count], &lon[count], &elev[count]);
-            piece[count++] = i;
+            count++;
         }
         if (o1 >= o0) {
             for (int64_t p = ptr[e]; p < ptr[e + 1]; p++) {
@@ -130,7 +166,9 @@ static PyObject *py_route_points(PyObject *self, PyObject *args)
                     lat[count] = s.lat[p];
                     lon[count] = s.lon[p];
                     elev[count] = s.elev[p];
-                    piece[count++] = i;
+                    step_edge[count - 1] = e;
+                    dist[count - 1] = sign;
+                    count++;
                 }
             }
         } else {
@@ -139,20 +177,52 @@ static PyObject *py_route_points(PyObject *self, PyObject *args)
                     lat[count] = s.lat[p];
                     lon[count] = s.lon[p];
                     elev[count] = s.elev[p];
-                    piece[count++] = i;
+                    step_edge[count - 1] = e;
+                    dist[count - 1] = sign;
+                    count++;
                 }
             }
         }
         along(&s, e, o1, &lat[count], &lon[count], &elev[count]);
-        piece[count++] = i;
+        step_edge[count - 1] = e;
+        dist[count - 1] = sign;
+        count++;
+    }
+    /* without elevation, integrate the edges' grades (incline tags) from 0 m, where any is known */
+    int has_elevation = 0, has_grade = 0;
+    for (Py_ssize_t i = 0; i < count && !has_elevation; i++)
+        has_elevation = isfinite(elev[i]) != 0;
+    for (Py_ssize_t i = 0; i + 1 < count && !has_elevation && !has_grade; i++)
+        has_grade = isfinite(grade[step_edge[i]]) != 0;
+    double total = 0.0, height = 0.0;
+    for (Py_ssize_t i = 1; i < count; i++) {
+        double sign = dist[i - 1];
+        double step = haversine_m(lat[i - 1], lon[i - 1], lat[i], lon[i]);
+        if (has_grade) {
+            double g = grade[step_edge[i - 1]] * sign;
+            g = isnan(g) ? 0.0 : (isinf(g) ? (g > 0 ? DBL_MAX : -DBL_MAX) : g);
+            height += g / 100.0 * step;
+            elev[i] = height;
+        }
+        dist[i - 1] = total;
+        total += step;
     }
     if (count > 0)
-        dist[0] = 0.0;
-    for (Py_ssize_t i = 1; i < count; i++)
-        dist[i] = dist[i - 1] + haversine_m(lat[i - 1], lon[i - 1], lat[i], lon[i]);
+        dist[count - 1] = total;
+    if (has_grade)
+        elev[0] = 0.0;
     Py_END_ALLOW_THREADS
-    result = PyLong_FromSsize_t(count);
+    for (int k = 0; k < 4; k++)
+        if (PyByteArray_Resize(out[k], count * 8) != 0)
+            goto done;
+    if (PyByteArray_Resize(out[4], (count > 0 ? count - 1 : 0) * 8) != 0)
+        goto done;
+    result = PyTuple_Pack(5, out[0], out[1], out[2], out[3], out[4]);
 done:
+    for (int k = 0; k < 5; k++)
+        Py_XDECREF(out[k]);
+    Py_XDECREF(list);
+    PyMem_Free(edges);
     for (int i = 0; i < N_BUF; i++)
         if (b[i].obj != NULL)
             PyBuffer_Release(&b[i]);

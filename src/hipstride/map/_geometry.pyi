@@ -3,16 +3,18 @@
 :func:`hipstride.map.evaluate.route_geometry` calls it and documents the method.
 """
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import NDArray
 
-def route_points(edges: NDArray[np.int64], fraction_from: NDArray[np.float64],
-                 fraction_to: NDArray[np.float64], edge_length_m: NDArray[np.float64],
+def route_points(pieces: Sequence[tuple[int, float, float]], edge_length_m: NDArray[np.float64],
                  shape_ptr: NDArray[np.int64], shape_offset_m: NDArray[np.float64],
                  shape_lat_deg: NDArray[np.float64], shape_lon_deg: NDArray[np.float64],
-                 shape_elevation_m: NDArray[np.float64], lat_deg: NDArray[np.float64],
-                 lon_deg: NDArray[np.float64], elevation_m: NDArray[np.float64],
-                 piece: NDArray[np.int64], distance_m: NDArray[np.float64]) -> int:
-    """The points of the pieces into the first entries of the outputs, each point's piece and
-    the cumulative distance along them (m); returns how many points. Raises ``ValueError``
-    when a buffer does not fit the tables or the pieces' edges do not exist."""
+                 shape_elevation_m: NDArray[np.float64], edge_grade_pct: NDArray[np.float64],
+                 ) -> tuple[bytearray, bytearray, bytearray, bytearray, bytearray]:
+    """The points of the pieces ``(edge, fraction from, fraction to)``: latitude, longitude,
+    elevation (m) and cumulative distance (m) per point as float64, and the edge of each step
+    between two points as int64. Without any elevation, the edges' grades are integrated from
+    0 m where any is known. Raises ``ValueError`` when a table's length does not fit the others
+    or a piece's edge does not exist."""

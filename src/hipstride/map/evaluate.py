@@ -64,26 +64,11 @@ def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
     if not pieces:
         z = np.zeros(0)
         return RouteGeometry(pieces, z, z, z, z, np.zeros(0, dtype=np.int64))
-    table = np.asarray(pieces, dtype=np.float64)
-    edges = table[:, 0].astype(np.int64)
-    ptr = net.shape_ptr
-    capacity = int((ptr[edges + 1] - ptr[edges]).sum()) + edges.shape[0] + 1
-    lat, lon, elevation, distance = (np.empty(capacity) for _ in range(4))
-    piece_of = np.empty(capacity, dtype=np.int64)
-    count = _geometry.route_points(
-        edges, np.ascontiguousarray(table[:, 1]), np.ascontiguousarray(table[:, 2]),
-        net.edge_length_m, ptr, net.shape_offset_m, net.shape_lat_deg, net.shape_lon_deg,
-        net.shape_elevation_m, lat, lon, elevation, piece_of, distance)
-    lat, lon, elevation, distance = lat[:count], lon[:count], elevation[:count], distance[:count]
-    step_piece = piece_of[1:count]
-    step_edge = edges[step_piece]
-    if not np.isfinite(elevation).any():
-        forward = table[:, 2] >= table[:, 1]
-        grade = net.edge_grade_pct[step_edge] * np.where(forward, 1.0, -1.0)[step_piece]
-        if np.isfinite(grade).any():
-            rise = np.nan_to_num(grade, nan=0.0) / 100.0 * np.diff(distance)
-            elevation = np.concatenate(([0.0], np.cumsum(rise)))
-    return RouteGeometry(pieces, lat, lon, distance, elevation, step_edge)
+    lat, lon, elevation, distance, step_edge = _geometry.route_points(
+        pieces, net.edge_length_m, net.shape_ptr, net.shape_offset_m, net.shape_lat_deg,
+        net.shape_lon_deg, net.shape_elevation_m, net.edge_grade_pct)
+    return RouteGeometry(pieces, np.frombuffer(lat), np.frombuffer(lon), np.frombuffer(distance),
+                         np.frombuffer(elevation), np.frombuffer(step_edge, dtype=np.int64))
 
 
 @dataclass(frozen=True)

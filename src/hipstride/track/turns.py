@@ -138,13 +138,11 @@ def find_turns(course: Course, limits: TurnLimits) -> tuple[list[Turn], list[Tur
         # path length over the middle 80 % of the heading change, divided by that change (rad)
         radius = math.inf if total != total else \
             0.0 if arc != arc else arc / math.radians(0.8 * abs(total))
-        turn = Turn(
-            start_index=a, end_index=end, distance_m=at,
-            angle_deg=abs(angle), side="right" if angle > 0 else "left",
-            sharp=bool(abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m),
-            lat_deg=lat if math.isfinite(lat) else None,
-            lon_deg=lon if math.isfinite(lon) else None, peak_lateral_accel_mps2=peak_lateral,
-            radius_m=radius, median_speed_mps=median_v)
+        # positional, in the order of the fields (a call by keyword costs twice as much)
+        turn = Turn(a, end, at, abs(angle), "right" if angle > 0 else "left",
+                    abs(angle) >= limits.sharp_angle_deg and radius <= limits.sharp_radius_m,
+                    lat if math.isfinite(lat) else None, lon if math.isfinite(lon) else None,
+                    peak_lateral, radius, median_v)
         artefact = peak_lateral > limits.max_lateral_accel_mps2 or abs(angle) > limits.max_angle_deg
         (rejected if artefact else kept).append(turn)
     return kept, rejected
