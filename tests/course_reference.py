@@ -15,8 +15,17 @@ from numpy.typing import NDArray
 from hipstride.activity import FloatArray
 from hipstride.map.evaluate import RouteGeometry
 from hipstride.map.network import FootNetwork
-from hipstride.track.course import Course
-from hipstride.track.geodesy import segment_lengths_m
+from hipstride.track.course import (
+    DEFAULT_STEP_M,
+    ELEVATION_SIGMA_M,
+    GRADE_BASELINE_M,
+    GRADE_MAX_PCT,
+    POSITION_SIGMA_M,
+    SPIKE_ELEVATION_M,
+    SPIKE_HALF_WINDOW_M,
+    Course,
+)
+from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m, segment_lengths_m
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -342,3 +351,120 @@ def turn_candidates(course: Course, w: int, min_angle_deg: float,
         return zi, zi, zi, z, z, z, z, z
     median, peak, total, arc, lateral = turn_facts(course, np.abs(change), a_all, b_all, end_all)
     return a_all, end_all, peak, angle_all, median, total, arc, lateral
+
+
+def grade_pct_from_elevation(elevation_m: FloatArray, step_m: float) -> FloatArray:
+    """Grade in percent from an elevation series sampled every ``step_m`` metres.
+
+    Smoothed, then taken across :data:`GRADE_BASELINE_M`; only differences of elevation are
+    used, so an offset in barometric altitude does not matter. NaN where elevation is unknown and
+    where the grade is steeper than :data:`GRADE_MAX_PCT` (discarded as error).
+    """
+    n = elevation_m.shape[0]
+    if n < 2 or not np.isfinite(elevation_m).any():
+        return np.full(n, np.nan)
+    elev = gaussian_smooth(interpolate_nans(elevation_m), ELEVATION_SIGMA_M / step_m)
+    k = max(1, round(GRADE_BASELINE_M / step_m / 2))
+    if n <= 2 * k:
+        grade = np.gradient(elev, step_m) * 100.0
+    else:
+        grade = np.empty(n)
+        grade[k:-k] = (elev[2 * k:] - elev[:-2 * k]) / (2 * k * step_m) * 100.0
+        grade[:k] = grade[k]
+        grade[-k:] = grade[-k - 1]
+    grade[~np.isfinite(elevation_m)] = np.nan
+    grade[np.abs(grade) > GRADE_MAX_PCT] = np.nan
+    return grade
+
+
+def despike_elevation_m(elevation_m: FloatArray, step_m: float) -> FloatArray:
+    """Elevation on the course with altimeter spikes (:data:`SPIKE_ELEVATION_M`) set to NaN.
+
+    A barometer settling at the start, or a GPS altitude that jumps for a few fixes, leaves
+    a spike a few samples wide: the median of the 50 m around it ignores it, so it is dropped
+    whatever its height. A steady climb, however steep, and a step (stairs) keep their values.
+    """
+    cleaned = despike(elevation_m, max(1, round(SPIKE_HALF_WINDOW_M / step_m)), SPIKE_ELEVATION_M)
+    dropped = np.isfinite(elevation_m) & ~np.isfinite(cleaned)
+    if dropped.any() and np.isfinite(cleaned).sum() >= 2:  # bridge the spike from its neighbours
+        cleaned[dropped] = interpolate_nans(cleaned)[dropped]
+    return cleaned
+
+
+def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: FloatArray,
+                     elevation_m: FloatArray, *, time_s: FloatArray | None = None,
+                     speed_mps: FloatArray | None = None, cadence_spm: FloatArray | None = None,
+                     reference_speed_mps: float,
+                     step_m: float = DEFAULT_STEP_M, smooth_positions: bool = True) -> Course:
+    """Resample a path onto a regular distance grid and derive grade, heading and curvature.
+
+    Parameters
+    ----------
+    path_distance_m
+        Non-decreasing distance along the path of each input point, metres.
+    lat_deg, lon_deg, elevation_m
+        Per input point; NaN where unknown.
+    time_s, speed_mps
+        Per input point, or ``None`` for a planned route (then ``reference_speed_mps`` is used
+        for lateral acceleration: the profile's ``reference_speed_mps``, passed in by the caller).
+    cadence_spm
+        Step rate per input point (NaN where not running), or ``None``.
+    smooth_positions
+        Smooth GPS noise (recorded tracks); off for map geometry, which has none.
+    """
+    total = float(path_distance_m[-1]) if path_distance_m.size else 0.0
+    n_grid = int(np.floor(total / step_m)) + 1 if total > 0 else 1
+    grid = np.arange(n_grid, dtype=np.float64) * step_m
+    if total > 0 and grid[-1] < total - 1e-6:
+        grid = np.append(grid, total)
+    s, first = _distinct(path_distance_m)
+
+    def on_grid(values: FloatArray | None) -> FloatArray:
+        if values is None or s.size < 2:
+            return np.full(grid.shape[0], np.nan)
+        v = values[first]
+        ok = np.isfinite(v)
+        if ok.sum() < 2:
+            return np.full(grid.shape[0], np.nan)
+        out = np.interp(grid, s[ok], v[ok])
+        # do not invent values beyond the span that has data (e.g. GPS lost at the end)
+        out[(grid < s[ok][0] - step_m) | (grid > s[ok][-1] + step_m)] = np.nan
+        return out
+
+    has_pos = np.count_nonzero(np.isfinite(lat_deg)) >= 2
+    if has_pos:
+        lat0 = float(np.nanmean(lat_deg))
+        lon0 = float(np.nanmean(lon_deg))
+        x, y = local_xy_m(lat_deg, lon_deg, lat0, lon0)
+        gx, gy = on_grid(x), on_grid(y)
+        if smooth_positions:
+            sigma = POSITION_SIGMA_M / step_m
+            gx, gy = gaussian_smooth(gx, sigma), gaussian_smooth(gy, sigma)
+        k = np.pi / 180.0 * EARTH_RADIUS_M
+        glat = lat0 + gy / k
+        glon = lon0 + gx / (k * np.cos(np.radians(lat0)))
+    else:
+        gx = gy = glat = glon = np.full(grid.shape[0], np.nan)
+
+    elev = despike_elevation_m(on_grid(elevation_m), step_m)
+    grade = grade_pct_from_elevation(elev, step_m)
+    gtime = on_grid(time_s)
+    gspeed = on_grid(speed_mps)
+    if not np.isfinite(gspeed).any():
+        gspeed = np.full(grid.shape[0], reference_speed_mps if time_s is None else np.nan)
+    heading, lateral = heading_and_lateral(gx, gy, gspeed, step_m)
+    return Course(step_m, grid, glat, glon, gx, gy, elev, grade, gtime, gspeed, heading, lateral,
+                  on_grid(cadence_spm))
+
+
+def _distinct(values: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
+    """``np.unique(values, return_index=True)``: the distinct values and where each first
+    occurs; on a path's distances, already in order, by comparing neighbours (no sort)."""
+    if values.shape[0] > 1 and bool((values[1:] >= values[:-1]).all()):   # sorted, no NaN
+        new = np.empty(values.shape[0], dtype=bool)
+        new[0] = True
+        np.not_equal(values[1:], values[:-1], out=new[1:])
+        first = np.flatnonzero(new)
+        return values[first], first
+    s, first = np.unique(values, return_index=True)
+    return s, first

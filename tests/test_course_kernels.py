@@ -10,6 +10,7 @@ indices must be equal, and values equal to within rounding.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -229,3 +230,28 @@ def test_a_route_of_map_geometry_is_scored_as_before_end_to_end() -> None:
     same(course.heading_deg, heading)
     same(course.lateral_accel_mps2, lateral)
     assert len(course) > 300
+
+
+def test_every_real_run_gets_the_course_the_array_code_gave(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # analysis of each real recording: the compiled course (resampling, spike filter, grade,
+    # heading, lateral acceleration) equals the array code's on the same inputs
+    import hipstride.analysis.run as run_module
+    compared: list[int] = []
+
+    def both(*args: Any, **kwargs: Any) -> Course:
+        got = course_from_path(*args, **kwargs)
+        want = ref.course_from_path(*args, **kwargs)
+        for name in ("distance_m", "lat_deg", "lon_deg", "x_m", "y_m", "elevation_m",
+                     "grade_pct", "time_s", "speed_mps", "heading_deg", "cadence_spm"):
+            same(getattr(got, name), getattr(want, name), atol=1e-7)
+        if not shifted(len(got), 1.0):
+            same(got.lateral_accel_mps2, want.lateral_accel_mps2, atol=1e-7)
+        compared.append(len(got))
+        return got
+
+    monkeypatch.setattr(run_module, "course_from_path", both)
+    profile = default_profile()
+    for name in [*RUNS, "fit/elevate__treadmill.fit", "tcx/runpandas__stopped_example.tcx"]:
+        analyze_activity(read_activity(data_path(name)), profile=profile)
+    assert len(compared) == len(RUNS) + 2 and sum(compared) > 5000

@@ -592,24 +592,23 @@ def test_the_compiled_search_refuses_buffers_that_do_not_fit_the_tables() -> Non
     ix = SearchIndex(CostModel(_network("monaco"), PROFILE, "length"))
     nothing, none_f = np.zeros(0, dtype=np.int64), np.zeros(0)
 
-    def call(starts: np.ndarray, rows: np.ndarray, dist: np.ndarray) -> tuple[float, int, int, int]:
+    def call(starts: np.ndarray, rows: np.ndarray, work: np.ndarray) -> tuple[float, int, int, int]:
         return astar(ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr,
                      ix.turn_table, ix.penalised, 1.0, ix.node_bounds, ix.node_bounds.shape[1],
                      rows, np.zeros(rows.shape[0]), starts, np.zeros(starts.shape[0]), 0,
-                     nothing, nothing, none_f, np.inf, -1, 10**9, ix.arc_stamp, ix.arc_closed,
-                     dist, ix.arc_pred, ix.node_stamp, ix.node_h, ix.heap_keys, ix.heap_items,
-                     ix.path)
+                     nothing, nothing, none_f, np.inf, -1, 10**9, work, ix.node_work,
+                     ix.heap_keys, ix.heap_items, ix.path)
 
     one = np.array([0], dtype=np.int64)
-    cost, _, _, settled = call(one, one, ix.arc_dist)             # fits: it runs
+    cost, _, _, settled = call(one, one, ix.arc_work)             # fits: it runs
     assert np.isfinite(cost)
     assert settled >= 1
     with pytest.raises(ValueError, match="arc buffers"):
-        call(one, one, ix.arc_dist[:-1].copy())
+        call(one, one, ix.arc_work[:-1].copy())
     with pytest.raises(ValueError, match="start arc out of range"):
-        call(np.array([ix.adj_head.shape[0]], dtype=np.int64), one, ix.arc_dist)
+        call(np.array([ix.adj_head.shape[0]], dtype=np.int64), one, ix.arc_work)
     with pytest.raises(ValueError, match="landmark row out of range"):
-        call(one, np.array([ix.node_bounds.shape[1]], dtype=np.int64), ix.arc_dist)
+        call(one, np.array([ix.node_bounds.shape[1]], dtype=np.int64), ix.arc_work)
 
 
 def test_search_from_a_node_onto_the_goal_edge_runs_it_directly() -> None:

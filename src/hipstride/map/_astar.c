@@ -65,6 +65,20 @@ static inline Py_ssize_t heap_pop(double *keys, int64_t *items, Py_ssize_t size)
 
 /* ---- the search --------------------------------------------------------------------------- */
 
+/* What a query writes about an arc, side by side (one cache line holds two arcs): the query
+ * that last reached it and the one that closed it, its cost so far and its predecessor. */
+typedef struct {
+    int64_t stamp, closed;
+    double dist;
+    int64_t pred;
+} ArcWork;
+
+/* The heuristic at a node, and the query that computed it. */
+typedef struct {
+    int64_t stamp;
+    double h;
+} NodeWork;
+
 typedef struct {
     /* tables (read) */
     const int64_t *adj_ptr, *adj_head, *adj_edge, *turn_ptr, *rows, *starts, *g_tails, *g_arcs;
@@ -74,8 +88,10 @@ typedef struct {
     double factor;
     int64_t g_node, query;
     /* work buffers (written) */
-    int64_t *stamp, *closed, *pred, *node_stamp, *heap_items, *out;
-    double *dist, *node_h, *heap_keys;
+    ArcWork *arcs;
+    NodeWork *nodes;
+    int64_t *heap_items, *out;
+    double *heap_keys;
 } Search;
 
 /* Lower bound of the cost from node v to the goal: the best active landmark row, at least 0. */
@@ -93,11 +109,12 @@ static inline double bound(const Search *s, int64_t v)
 
 static inline double heuristic(Search *s, int64_t v)
 {
-    if (s->node_stamp[v] != s->query) {
-        s->node_stamp[v] = s->query;
-        s->node_h[v] = bound(s, v);
+    NodeWork *w = &s->nodes[v];
+    if (w->stamp != s->query) {
+        w->stamp = s->query;
+        w->h = bound(s, v);
     }
-    return s->node_h[v];
+    return w->h;
 }
 
 /* Runs the search; returns the number of full arcs written to out (-1: the leg known beforehand
@@ -111,11 +128,12 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
     for (Py_ssize_t i = 0; i < s->n_starts; i++) {
         int64_t a = s->starts[i];
         double d = s->start_cost[i];
-        if (s->stamp[a] == s->query && s->dist[a] <= d)
+        ArcWork *w = &s->arcs[a];
+        if (w->stamp == s->query && w->dist <= d)
             continue;
-        s->stamp[a] = s->query;
-        s->dist[a] = d;
-        s->pred[a] = -1;
+        w->stamp = s->query;
+        w->dist = d;
+        w->pred = -1;
         size = heap_push(s->heap_keys, s->heap_items, size, d + heuristic(s, s->adj_head[a]), a);
     }
     while (size > 0) {
@@ -124,11 +142,12 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
         size = heap_pop(s->heap_keys, s->heap_items, size);
         if (key >= *best)
             break;
-        if (s->closed[a] == s->query)
+        ArcWork *wa = &s->arcs[a];
+        if (wa->closed == s->query)
             continue;
-        s->closed[a] = s->query;
+        wa->closed = s->query;
         *settled += 1;
-        double d = s->dist[a];
+        double d = wa->dist;
         int64_t u = s->adj_head[a], row = s->turn_ptr[a], first = s->adj_ptr[u];
         int64_t degree = s->adj_ptr[u + 1] - first;
         if (s->g_node >= 0) {
@@ -153,16 +172,17 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
         }
         for (int64_t k = 0; k < degree; k++) {
             int64_t b = first + k;
-            if (s->closed[b] == s->query)
+            ArcWork *wb = &s->arcs[b];
+            if (wb->closed == s->query)
                 continue;
             double c = s->adj_cost[b];
             if (weighted && s->penalised[s->adj_edge[b]])
                 c *= s->factor;
             double nd = d + c + s->turn_table[row + k];
-            if (s->stamp[b] != s->query || nd < s->dist[b]) {
-                s->stamp[b] = s->query;
-                s->dist[b] = nd;
-                s->pred[b] = a;
+            if (wb->stamp != s->query || nd < wb->dist) {
+                wb->stamp = s->query;
+                wb->dist = nd;
+                wb->pred = a;
                 size = heap_push(s->heap_keys, s->heap_items, size,
                                  nd + heuristic(s, s->adj_head[b]), b);
             }
@@ -170,7 +190,7 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
     }
     if (!found)
         return -1;
-    for (int64_t a = best_arc; a >= 0; a = s->pred[a])
+    for (int64_t a = best_arc; a >= 0; a = s->arcs[a].pred)
         s->out[count++] = a;
     for (Py_ssize_t i = 0, j = count - 1; i < j; i++, j--) {
         int64_t t = s->out[i];
@@ -182,7 +202,7 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
 
 /* ---- the Python entry point --------------------------------------------------------------- */
 
-#define N_BUFFERS 24
+#define N_BUFFERS 20
 
 static int check(int ok, const char *what)
 {
@@ -203,13 +223,12 @@ static PyObject *astar(PyObject *self, PyObject *args)
     PyObject *result = NULL;
     /* read:  0 adj_ptr 1 adj_head 2 adj_cost 3 adj_edge 4 turn_ptr 5 turn_table 6 penalised
      *        7 node_bounds 8 rows 9 goal_bounds 10 starts 11 start_cost 12 g_tails 13 g_arcs
-     *        14 g_extra; written: 15 stamp 16 closed 17 dist 18 pred 19 node_stamp 20 node_h
-     *        21 heap_keys 22 heap_items 23 out */
-    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*dy*ny*y*y*y*Ly*y*y*dLLw*w*w*w*w*w*w*w*w*",
+     *        14 g_extra; written: 15 arc_work 16 node_work 17 heap_keys 18 heap_items 19 out */
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*y*dy*ny*y*y*y*Ly*y*y*dLLw*w*w*w*w*",
                           &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &b[6], &s.factor, &b[7],
                           &n_cols, &b[8], &b[9], &b[10], &b[11], &g_node, &b[12], &b[13],
                           &b[14], &best, &best_final, &query, &b[15], &b[16], &b[17], &b[18],
-                          &b[19], &b[20], &b[21], &b[22], &b[23]))
+                          &b[19]))
         return NULL;
     Py_ssize_t n = b[0].len / 8 - 1, m = b[1].len / 8;
     s.adj_ptr = b[0].buf;
@@ -227,15 +246,11 @@ static PyObject *astar(PyObject *self, PyObject *args)
     s.g_tails = b[12].buf;
     s.g_arcs = b[13].buf;
     s.g_extra = b[14].buf;
-    s.stamp = b[15].buf;
-    s.closed = b[16].buf;
-    s.dist = b[17].buf;
-    s.pred = b[18].buf;
-    s.node_stamp = b[19].buf;
-    s.node_h = b[20].buf;
-    s.heap_keys = b[21].buf;
-    s.heap_items = b[22].buf;
-    s.out = b[23].buf;
+    s.arcs = b[15].buf;
+    s.nodes = b[16].buf;
+    s.heap_keys = b[17].buf;
+    s.heap_items = b[18].buf;
+    s.out = b[19].buf;
     s.n_cols = n_cols;
     s.n_rows = b[8].len / 8;
     s.n_starts = b[10].len / 8;
@@ -250,10 +265,10 @@ static PyObject *astar(PyObject *self, PyObject *args)
         || !check(b[9].len == b[8].len && b[11].len == b[10].len, "rows or starts unpaired")
         || !check(b[13].len == b[12].len && b[14].len == b[12].len, "goal arrays unpaired")
         || !check(g_node < n, "goal node out of range")
-        || !check(b[15].len == m * 8 && b[16].len == m * 8 && b[17].len == m * 8
-                      && b[18].len == m * 8 && b[23].len == m * 8, "arc buffers not one per arc")
-        || !check(b[19].len == n * 8 && b[20].len == n * 8, "node buffers not one per node")
-        || !check(b[21].len == b[22].len && b[21].len / 8 >= s.turn_ptr[m] + s.n_starts,
+        || !check(b[15].len == m * (Py_ssize_t)sizeof(ArcWork) && b[19].len == m * 8,
+                  "arc buffers not one per arc")
+        || !check(b[16].len == n * (Py_ssize_t)sizeof(NodeWork), "node buffers not one per node")
+        || !check(b[17].len == b[18].len && b[17].len / 8 >= s.turn_ptr[m] + s.n_starts,
                   "heap smaller than every turn"))
         goto done;
     for (Py_ssize_t i = 0; i < s.n_rows; i++)
@@ -286,8 +301,8 @@ static PyMethodDef methods[] = {
     {"astar", astar, METH_VARARGS,
      "astar(adj_ptr, adj_head, adj_cost, adj_edge, turn_ptr, turn_table, penalised, factor, "
      "node_bounds, n_cols, rows, goal_bounds, starts, start_cost, g_node, g_tails, g_arcs, "
-     "g_extra, best, best_final, query, stamp, closed, dist, pred, node_stamp, node_h, "
-     "heap_keys, heap_items, out) -> (cost, count, final, settled)\n\n"
+     "g_extra, best, best_final, query, arc_work, node_work, heap_keys, heap_items, out) "
+     "-> (cost, count, final, settled)\n\n"
      "The cheapest leg on a SearchIndex's tables (see hipstride/map/_astar.pyi)."},
     {NULL, NULL, 0, NULL},
 };

@@ -14,9 +14,8 @@ def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDA
           goal_bounds: NDArray[np.float64], starts: NDArray[np.int64],
           start_cost: NDArray[np.float64], g_node: int, g_tails: NDArray[np.int64],
           g_arcs: NDArray[np.int64], g_extra: NDArray[np.float64], best: float, best_final: int,
-          query: int, stamp: NDArray[np.int64], closed: NDArray[np.int64],
-          dist: NDArray[np.float64], pred: NDArray[np.int64], node_stamp: NDArray[np.int64],
-          node_h: NDArray[np.float64], heap_keys: NDArray[np.float64],
+          query: int, arc_work: NDArray[np.int64], node_work: NDArray[np.int64],
+          heap_keys: NDArray[np.float64],
           heap_items: NDArray[np.int64], out: NDArray[np.int64]) -> tuple[float, int, int, int]:
     """The cheapest leg: ``(cost, number of its full arcs written to out, final arc, arcs
     settled)``.
@@ -30,5 +29,9 @@ def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDA
     and the cost ``inf`` when nothing joins the ends. Arcs on ``penalised`` edges cost
     ``factor`` times theirs. ``node_bounds`` is ``(nodes, n_cols)``; ``goal_bounds[i]`` is
     column ``rows[i]`` at the goal, less the way from the goal to its reference node.
-    Raises ``ValueError`` when a buffer does not match the tables' sizes.
+    ``arc_work`` is ``(arcs, 4)`` (per arc: the query that reached it, the one that closed it,
+    its cost so far as float64 bits, its predecessor) and ``node_work`` ``(nodes, 2)`` (the
+    query that bounded the node, the bound's bits), so that what a query touches of one arc or
+    node lies in one cache line. Raises ``ValueError`` when a buffer does not match the tables'
+    sizes.
     """

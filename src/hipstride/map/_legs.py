@@ -43,13 +43,10 @@ def leg_pieces(origin: Place, goal: Place, arcs: list[int], final: int
     ``arcs`` (arc ``2·edge + backwards``) and ends on ``final`` (``-1``: the last arc ends at the goal)."""
     if not arcs and final < 0:  # start and goal on the same edge, direct
         return [(origin.edge, origin.fraction, goal.fraction)]
-    pieces: list[tuple[int, float, float]] = []
-    for i, arc in enumerate(arcs):
-        e, back = arc >> 1, arc & 1
-        f_from, f_to = (1.0, 0.0) if back else (0.0, 1.0)
-        if i == 0 and origin.node < 0:
-            f_from = origin.fraction
-        pieces.append((e, f_from, f_to))
+    pieces = [(arc >> 1, 1.0, 0.0) if arc & 1 else (arc >> 1, 0.0, 1.0) for arc in arcs]
+    if pieces and origin.node < 0:                  # the first arc starts inside its edge
+        e, _, f_to = pieces[0]
+        pieces[0] = (e, origin.fraction, f_to)
     if final >= 0:
         e, back = final >> 1, final & 1
         pieces.append((e, 1.0 if back else 0.0, goal.fraction))

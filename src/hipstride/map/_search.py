@@ -126,12 +126,13 @@ class SearchIndex:
         # value beside it, so that none needs clearing
         self.queries = 0
         self.penalised = np.zeros(net.n_edges, dtype=bool)
-        self.arc_stamp = np.full(m, -1, dtype=np.int64)
-        self.arc_closed = np.full(m, -1, dtype=np.int64)
-        self.arc_dist = np.zeros(m)
-        self.arc_pred = np.zeros(m, dtype=np.int64)
-        self.node_stamp = np.full(n, -1, dtype=np.int64)
-        self.node_h = np.zeros(n)
+        # per arc, side by side (``ArcWork`` in _astar.c): the query that reached it, the one
+        # that closed it, its cost so far (float64 bits) and its predecessor; per node
+        # (``NodeWork``): the query that bounded it and its bound
+        self.arc_work = np.zeros((m, 4), dtype=np.int64)
+        self.arc_work[:, :2] = -1
+        self.node_work = np.zeros((n, 2), dtype=np.int64)
+        self.node_work[:, 0] = -1
         # each arc is closed once and pushes at most the turns from it: at most every turn
         self.heap_keys = np.zeros(int(self.turn_ptr[-1]) + m)
         self.heap_items = np.zeros(int(self.turn_ptr[-1]) + m, dtype=np.int64)
@@ -262,9 +263,8 @@ def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
         ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr, ix.turn_table,
         ix.penalised, factor, ix.node_bounds, ix.node_bounds.shape[1], rows, goal_bounds,
         starts, start_cost,
-        goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.queries, ix.arc_stamp,
-        ix.arc_closed, ix.arc_dist, ix.arc_pred, ix.node_stamp, ix.node_h, ix.heap_keys,
-        ix.heap_items, ix.path)
+        goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.queries, ix.arc_work,
+        ix.node_work, ix.heap_keys, ix.heap_items, ix.path)
     if cost == math.inf:  # pragma: no cover - the ends share a component
         return None
     arcs = ix.adj_arc[ix.path[:max(count, 0)]]

@@ -567,6 +567,87 @@ static PyObject *py_climb_descent(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- resample(s, values, first, grid, step_m, out, scratch) ------------------------------- */
+
+/* np.interp of the finite values[first[k]] at distances s[k] onto the grid, NaN further than
+ * step_m outside the span that has data; NaN everywhere with fewer than two (course.py, on_grid) */
+static PyObject *py_resample(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer b[6];
+    double step;
+    memset(b, 0, sizeof b);
+    if (!PyArg_ParseTuple(args, "y*y*y*y*dw*w*", &b[0], &b[1], &b[2], &b[3], &step, &b[4],
+                          &b[5]))
+        return NULL;
+    Py_ssize_t m = b[0].len / 8, n_values = b[1].len / 8, n = b[3].len / 8;
+    if (check_len(&b[0], m, 8, "distances") || check_len(&b[1], n_values, 8, "values")
+        || check_len(&b[2], m, 8, "first") || check_len(&b[3], n, 8, "grid")
+        || check_len(&b[4], n, 8, "out") || check_len(&b[5], 2 * m, 8, "scratch")) {
+        release(b, 6);
+        return NULL;
+    }
+    const double *s = b[0].buf, *values = b[1].buf, *grid = b[3].buf;
+    const int64_t *first = b[2].buf;
+    double *out = b[4].buf, *xp = b[5].buf, *fp = xp + m;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        if (first[k] < 0 || first[k] >= n_values) {
+            release(b, 6);
+            PyErr_SetString(PyExc_ValueError, "resample: first holds an index beyond values");
+            return NULL;
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t len = 0;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        double v = values[first[k]];
+        if (isfinite(v)) {
+            xp[len] = s[k];
+            fp[len] = v;
+            len++;
+        }
+    }
+    if (len < 2) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            out[i] = NAN;
+    } else {
+        double lo = xp[0] - step, hi = xp[len - 1] + step;
+        Py_ssize_t j = 0;                    /* xp[j] <= x < xp[j + 1] for ascending grids */
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double x = grid[i], value;
+            if (isnan(x)) {
+                out[i] = x;
+                continue;
+            }
+            if (x < xp[0]) {
+                value = fp[0];
+            } else if (x >= xp[len - 1]) {
+                value = fp[len - 1];
+            } else {
+                if (x < xp[j])                /* the grid went back: search from the start */
+                    j = 0;
+                while (j + 1 < len && xp[j + 1] <= x)
+                    j++;
+                if (xp[j] == x) {
+                    value = fp[j];
+                } else {
+                    double slope = (fp[j + 1] - fp[j]) / (xp[j + 1] - xp[j]);
+                    value = slope * (x - xp[j]) + fp[j];
+                    if (isnan(value)) {
+                        value = slope * (x - xp[j + 1]) + fp[j + 1];
+                        if (isnan(value) && fp[j] == fp[j + 1])
+                            value = fp[j];
+                    }
+                }
+            }
+            out[i] = (x < lo || x > hi) ? NAN : value;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    release(b, 6);
+    Py_RETURN_NONE;
+}
+
 /* ---- the module --------------------------------------------------------------------------- */
 
 static PyMethodDef methods[] = {
@@ -575,6 +656,7 @@ static PyMethodDef methods[] = {
     {"heading_lateral", py_heading_lateral, METH_VARARGS, "Unwrapped heading and v²κ."},
     {"turn_candidates", py_turn_candidates, METH_VARARGS, "Turn candidates and their facts."},
     {"turning_points", py_turning_points, METH_VARARGS, "Hysteresis turning points."},
+    {"resample", py_resample, METH_VARARGS, "np.interp of the finite values onto a grid."},
     {"climb_descent", py_climb_descent, METH_VARARGS, "Climb and descent per sample."},
     {NULL, NULL, 0, NULL},
 };

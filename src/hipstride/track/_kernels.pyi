@@ -41,3 +41,10 @@ def climb_descent(smoothed: NDArray[np.float64], threshold: float,
                   climb: NDArray[np.float64], descent: NDArray[np.float64],
                   scratch: NDArray[np.int64]) -> None:
     """Climb and descent credited to each sample (``scratch`` holds two entries per sample)."""
+
+def resample(distances: NDArray[np.float64], values: NDArray[np.float64],
+             first: NDArray[np.int64], grid: NDArray[np.float64], step_m: float,
+             out: NDArray[np.float64], scratch: NDArray[np.float64]) -> None:
+    """``np.interp`` of the finite ``values[first]`` at ``distances`` onto the ascending
+    ``grid``, NaN more than ``step_m`` outside the span that has data and everywhere with fewer
+    than two (``scratch``: two entries per distance)."""

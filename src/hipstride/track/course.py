@@ -144,17 +144,19 @@ def course_from_path(path_distance_m: FloatArray, lat_deg: FloatArray, lon_deg: 
     if total > 0 and grid[-1] < total - 1e-6:
         grid = np.append(grid, total)
     s, first = _distinct(path_distance_m)
+    first = np.ascontiguousarray(first, dtype=np.int64)
+    scratch = np.empty(2 * s.shape[0])
 
     def on_grid(values: FloatArray | None) -> FloatArray:
+        """``np.interp`` of the finite values at their distances onto the grid, NaN more than a
+        step beyond the span that has data (e.g. GPS lost at the end): values are not invented
+        there; NaN everywhere with fewer than two finite values (compiled: ``resample``)."""
+        out = np.empty(grid.shape[0])
         if values is None or s.size < 2:
-            return np.full(grid.shape[0], np.nan)
-        v = values[first]
-        ok = np.isfinite(v)
-        if ok.sum() < 2:
-            return np.full(grid.shape[0], np.nan)
-        out = np.interp(grid, s[ok], v[ok])
-        # do not invent values beyond the span that has data (e.g. GPS lost at the end)
-        out[(grid < s[ok][0] - step_m) | (grid > s[ok][-1] + step_m)] = np.nan
+            out.fill(np.nan)
+            return out
+        _kernels.resample(s, np.ascontiguousarray(values, dtype=np.float64), first, grid,
+                          float(step_m), out, scratch)
         return out
 
     has_pos = np.count_nonzero(np.isfinite(lat_deg)) >= 2
