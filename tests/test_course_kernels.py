@@ -186,6 +186,13 @@ def test_route_points_match_the_array_code(extract: str, dem: str | None) -> Non
             same(getattr(got, name), getattr(want, name), atol=1e-6)
         if dem:
             assert np.isfinite(got.elevation_m).all()
+        # the edge under each course sample, as np.searchsorted found it
+        at = np.concatenate((np.arange(0.0, got.length_m, 5.0), [got.length_m]))
+        under = np.empty(at.shape[0], dtype=np.int64)
+        _geometry.sample_edges(got.distance_m, at, got.step_edge, under)
+        step = np.clip(np.searchsorted(got.distance_m, at, side="right") - 1, 0,
+                       got.step_edge.shape[0] - 1)
+        np.testing.assert_array_equal(under, got.step_edge[step])
 
 
 def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
@@ -205,8 +212,8 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match="piece 0 does not exist"):
         _geometry.route_points([(1, 0.0, 1.0)], one, ptr, shape, shape, shape, shape, one)
     with pytest.raises(ValueError, match=r"piece 1 is not \(edge, from, to\)"):
-        _geometry.route_points([(0, 0.0, 1.0), (0, 1.0)], one, ptr, shape, shape, shape, shape,
-                               one)
+        _geometry.route_points([(0, 0.0, 1.0), (0, 1.0)],  # type: ignore[list-item]
+                               one, ptr, shape, shape, shape, shape, one)
     with pytest.raises(ValueError, match="shape tables"):
         _geometry.route_points([(0, 0.0, 1.0)], one, ptr, shape, shape, shape, np.zeros(1), one)
     ramp = np.array([0.0, 1.0])             # one edge of 1 m, from latitude 0° to 1°
@@ -254,4 +261,5 @@ def test_every_real_run_gets_the_course_the_array_code_gave(
     profile = default_profile()
     for name in [*RUNS, "fit/elevate__treadmill.fit", "tcx/runpandas__stopped_example.tcx"]:
         analyze_activity(read_activity(data_path(name)), profile=profile)
-    assert len(compared) == len(RUNS) + 2 and sum(compared) > 5000
+    assert len(compared) == len(RUNS) + 2
+    assert sum(compared) > 5000

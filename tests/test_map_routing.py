@@ -573,6 +573,7 @@ def test_landmark_bounds_steer_the_search_without_changing_its_cost() -> None:
     steered = SearchIndex(CostModel(net, PROFILE, "hip"))
     plain = SearchIndex(CostModel(net, PROFILE, "hip"))
     plain.node_bounds = np.zeros((net.n_nodes, 0))
+    plain.search_bounds = np.zeros((net.n_nodes, 0), dtype=np.float32)
     rng = np.random.default_rng(8)
     settled = []
     for _ in range(12):
@@ -594,7 +595,7 @@ def test_the_compiled_search_refuses_buffers_that_do_not_fit_the_tables() -> Non
 
     def call(starts: np.ndarray, rows: np.ndarray, work: np.ndarray) -> tuple[float, int, int, int]:
         return astar(ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr,
-                     ix.turn_table, ix.penalised, 1.0, ix.node_bounds, ix.node_bounds.shape[1],
+                     ix.turn_table, ix.penalised, 1.0, ix.search_bounds, ix.node_bounds.shape[1],
                      rows, np.zeros(rows.shape[0]), starts, np.zeros(starts.shape[0]), 0,
                      nothing, nothing, none_f, np.inf, -1, 10**9, work, ix.node_work,
                      ix.heap_keys, ix.heap_items, ix.path)

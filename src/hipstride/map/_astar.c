@@ -82,9 +82,10 @@ typedef struct {
 typedef struct {
     /* tables (read) */
     const int64_t *adj_ptr, *adj_head, *adj_edge, *turn_ptr, *rows, *starts, *g_tails, *g_arcs;
-    const double *adj_cost, *turn_table, *node_bounds, *goal_bounds, *start_cost, *g_extra;
+    const double *adj_cost, *turn_table, *goal_bounds, *start_cost, *g_extra;
+    const float *node_bounds;
     const uint8_t *penalised;
-    Py_ssize_t n_rows, n_cols, n_starts, n_goal;
+    Py_ssize_t n_rows, n_cols, n_starts, n_goal, heap_capacity;
     double factor;
     int64_t g_node, query;
     /* work buffers (written) */
@@ -97,10 +98,10 @@ typedef struct {
 /* Lower bound of the cost from node v to the goal: the best active landmark row, at least 0. */
 static inline double bound(const Search *s, int64_t v)
 {
-    const double *at = s->node_bounds + v * s->n_cols;
+    const float *at = s->node_bounds + v * s->n_cols;
     double best = 0.0;
     for (Py_ssize_t i = 0; i < s->n_rows; i++) {
-        double value = s->goal_bounds[i] - at[s->rows[i]];
+        double value = s->goal_bounds[i] - (double)at[s->rows[i]];
         if (value > best)
             best = value;
     }
@@ -115,6 +116,27 @@ static inline double heuristic(Search *s, int64_t v)
         w->h = bound(s, v);
     }
     return w->h;
+}
+
+/* Drops the heap entries that can no longer matter (closed arcs, and keys an arc's cost has
+ * since undercut) and restores the heap; at most one entry per open arc is left, fewer than the
+ * heap holds. Only reached when an arc was opened again, which rounding makes rare. */
+static Py_ssize_t heap_compact(Search *s, Py_ssize_t size)
+{
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        int64_t a = s->heap_items[i];
+        const ArcWork *w = &s->arcs[a];
+        if (w->closed == s->query || s->heap_keys[i] != w->dist + heuristic(s, s->adj_head[a]))
+            continue;
+        s->heap_keys[kept] = s->heap_keys[i];
+        s->heap_items[kept] = a;
+        kept++;
+    }
+    Py_ssize_t rebuilt = 0;
+    for (Py_ssize_t i = 0; i < kept; i++)
+        rebuilt = heap_push(s->heap_keys, s->heap_items, rebuilt, s->heap_keys[i], s->heap_items[i]);
+    return rebuilt;
 }
 
 /* Runs the search; returns the number of full arcs written to out (-1: the leg known beforehand
@@ -173,16 +195,22 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
         for (int64_t k = 0; k < degree; k++) {
             int64_t b = first + k;
             ArcWork *wb = &s->arcs[b];
-            if (wb->closed == s->query)
+            int closed = wb->closed == s->query;
+            if (closed && !(d < wb->dist))        /* no cheaper way to b can start from a */
                 continue;
             double c = s->adj_cost[b];
             if (weighted && s->penalised[s->adj_edge[b]])
                 c *= s->factor;
             double nd = d + c + s->turn_table[row + k];
             if (wb->stamp != s->query || nd < wb->dist) {
+                /* a closed arc reached more cheaply is opened again: the bounds, rounded to
+                 * float32, may break consistency by a rounding, never admissibility */
+                wb->closed = closed ? -1 : wb->closed;
                 wb->stamp = s->query;
                 wb->dist = nd;
                 wb->pred = a;
+                if (size == s->heap_capacity)
+                    size = heap_compact(s, size);
                 size = heap_push(s->heap_keys, s->heap_items, size,
                                  nd + heuristic(s, s->adj_head[b]), b);
             }
@@ -255,13 +283,14 @@ static PyObject *astar(PyObject *self, PyObject *args)
     s.n_rows = b[8].len / 8;
     s.n_starts = b[10].len / 8;
     s.n_goal = b[12].len / 8;
+    s.heap_capacity = b[17].len / 8;
     s.g_node = g_node;
     s.query = query;
     if (!check(n >= 0 && b[2].len == m * 8 && b[3].len == m * 8 && b[4].len == (m + 1) * 8,
                "adjacency tables of different lengths")
         || !check(b[5].len == s.turn_ptr[m] * 8, "turn table does not match its pointers")
         || !check(b[6].len * 2 >= m, "penalised edges shorter than the edges")
-        || !check(n_cols >= 0 && b[7].len == n * n_cols * 8, "landmark bounds not n x columns")
+        || !check(n_cols >= 0 && b[7].len == n * n_cols * 4, "landmark bounds not n x columns")
         || !check(b[9].len == b[8].len && b[11].len == b[10].len, "rows or starts unpaired")
         || !check(b[13].len == b[12].len && b[14].len == b[12].len, "goal arrays unpaired")
         || !check(g_node < n, "goal node out of range")

@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDArray[np.float64],
           adj_edge: NDArray[np.int64], turn_ptr: NDArray[np.int64],
           turn_table: NDArray[np.float64], penalised: NDArray[np.bool_], factor: float,
-          node_bounds: NDArray[np.float64], n_cols: int, rows: NDArray[np.int64],
+          node_bounds: NDArray[np.float32], n_cols: int, rows: NDArray[np.int64],
           goal_bounds: NDArray[np.float64], starts: NDArray[np.int64],
           start_cost: NDArray[np.float64], g_node: int, g_tails: NDArray[np.int64],
           g_arcs: NDArray[np.int64], g_extra: NDArray[np.float64], best: float, best_final: int,

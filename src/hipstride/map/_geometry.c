@@ -229,8 +229,48 @@ done:
     return result;
 }
 
+/* sample_edges(distance, at, step_edge, out): the edge under each sample at `at` metres along
+ * a route whose points lie at `distance` (ascending), step i running from point i to i + 1: the
+ * last step starting at or before the sample (np.searchsorted(..., side="right") - 1, clipped
+ * to the steps); both series ascending, so one merge walk. */
+static PyObject *py_sample_edges(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer b[4];
+    memset(b, 0, sizeof b);
+    if (!PyArg_ParseTuple(args, "y*y*y*w*", &b[0], &b[1], &b[2], &b[3]))
+        return NULL;
+    Py_ssize_t points = b[0].len / 8, samples = b[1].len / 8, steps = b[2].len / 8;
+    PyObject *result = NULL;
+    if (b[0].len != points * 8 || b[1].len != samples * 8 || b[2].len != steps * 8
+        || b[3].len != samples * 8 || steps < 1 || steps != points - 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "sample_edges: one step between each two points, one edge per sample");
+        goto done;
+    }
+    const double *distance = b[0].buf, *at = b[1].buf;
+    const int64_t *step_edge = b[2].buf;
+    int64_t *out = b[3].buf;
+    Py_ssize_t j = 0;                 /* the number of points at or before the sample */
+    for (Py_ssize_t i = 0; i < samples; i++) {
+        if (i > 0 && at[i] < at[i - 1])
+            j = 0;
+        while (j < points && distance[j] <= at[i])
+            j++;
+        Py_ssize_t step = j - 1 < 0 ? 0 : (j - 1 > steps - 1 ? steps - 1 : j - 1);
+        out[i] = step_edge[step];
+    }
+    result = Py_NewRef(Py_None);
+done:
+    for (int i = 0; i < 4; i++)
+        if (b[i].obj != NULL)
+            PyBuffer_Release(&b[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"route_points", py_route_points, METH_VARARGS, "A route's points from its edge pieces."},
+    {"sample_edges", py_sample_edges, METH_VARARGS, "The edge under each sample of a route."},
     {NULL, NULL, 0, NULL},
 };
 

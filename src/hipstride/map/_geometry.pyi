@@ -18,3 +18,8 @@ def route_points(pieces: Sequence[tuple[int, float, float]], edge_length_m: NDAr
     between two points as int64. Without any elevation, the edges' grades are integrated from
     0 m where any is known. Raises ``ValueError`` when a table's length does not fit the others
     or a piece's edge does not exist."""
+
+def sample_edges(distance_m: NDArray[np.float64], at_m: NDArray[np.float64],
+                 step_edge: NDArray[np.int64], out: NDArray[np.int64]) -> None:
+    """The edge under each sample at ``at_m`` (ascending) of a route whose points lie at
+    ``distance_m``: that of the last step starting at or before it (clipped to the steps)."""

@@ -39,7 +39,8 @@ from hipstride.map.costs import CostModel, cost_model
 from hipstride.map.network import FootNetwork, IntArray, adjacency
 from hipstride.model.profile import Profile
 
-__all__ = ["Place", "SearchIndex", "SearchResult", "search", "search_index"]
+__all__ = ["Place", "SearchGraph", "SearchIndex", "SearchResult", "search", "search_graph",
+           "search_index"]
 
 
 def _z_order(x: FloatArray, y: FloatArray) -> IntArray:
@@ -58,24 +59,34 @@ def _z_order(x: FloatArray, y: FloatArray) -> IntArray:
                       dtype=np.int64)
 
 
-class SearchIndex:
-    """The search tables of one :class:`~hipstride.map.costs.CostModel`.
+def _rounded_up_f32(values: FloatArray) -> NDArray[np.float32]:
+    """``values`` as float32, each rounded towards +∞ (never below the float64 value)."""
+    out = values.astype(np.float32)
+    low = out.astype(np.float64) < values
+    out[low] = np.nextafter(out[low], np.float32(np.inf))
+    return out
+
+
+class SearchGraph:
+    """A network's numbering, adjacency and turn pointers for the search, and its work buffers.
 
     Nodes are numbered along a Z-order curve of their positions and edges by their ``from``
     node (``node_net``/``edge_net`` give the network's numbers), so that what is near on the map
     is near in memory. Arc ``2·e + d`` runs along internal edge ``e`` in the direction ``d`` of
     the network's arc. Arrays in *adjacency order* follow ``adj_arc``: position ``j`` is the arc
     ``adj_arc[j]``, which leaves the node ``u`` whose range ``adj_ptr[u]:adj_ptr[u + 1]`` holds
-    ``j`` (``adj_index`` is the position of each arc). Building one takes ``LANDMARKS + 1``
-    single-source Dijkstras and one with ``LANDMARKS`` sources on the node graph: about 0.2 s
-    and 29 MB (:attr:`table_bytes`) for a city of 40,000 edges. Searches use its work buffers
-    under :attr:`lock`, so those on one index run one at a time.
+    ``j`` (``adj_index`` is the position of each arc); the turns from arc ``adj_arc[j]`` into the
+    arcs leaving its head are at ``turn_ptr[j]:turn_ptr[j + 1]`` of a cost kind's turn table.
+
+    None of it depends on costs, so every :class:`SearchIndex` of a network shares one
+    (:func:`search_graph`): one copy in memory, and the second search of an A→B plan finds the
+    arrays of its region still in the cache from the first. Searches write the work buffers
+    under :attr:`lock`, one at a time; :attr:`queries` numbers them (the buffers' stamps).
     """
 
-    def __init__(self, costs: CostModel) -> None:
-        self.costs, self.net = costs, costs.net
-        net = self.net
+    def __init__(self, net: FootNetwork) -> None:
         self.lock = threading.Lock()
+        self.queries = 0
         n, m = net.n_nodes, 2 * net.n_edges
         x, y = net.node_xy_m
         self.node_net = _z_order(x, y)
@@ -91,52 +102,96 @@ class SearchIndex:
         self.arc_net[1::2] = 2 * self.edge_net + 1
         self.arc_rank = np.empty(m, dtype=np.int64)
         self.arc_rank[self.arc_net] = np.arange(m)
-        self.cost = costs.arc_cost[self.arc_net]
-        self.bearing_out = costs.arc_bearing_out[self.arc_net]
-        self.bearing_in = costs.arc_bearing_in[self.arc_net]
         self.adj_ptr, self.adj_arc = adjacency(self.edge_from, self.edge_to, n)
         arcs = np.arange(m, dtype=np.int64)
         self.arc_tail = np.where(arcs & 1, self.edge_to[arcs >> 1], self.edge_from[arcs >> 1])
         self.arc_head = np.where(arcs & 1, self.edge_from[arcs >> 1], self.edge_to[arcs >> 1])
-        degree = np.diff(self.adj_ptr)
         self.adj_index = np.empty(m, dtype=np.int64)
         self.adj_index[self.adj_arc] = arcs
-        # each arc's head, cost and edge in adjacency order, as the search reads them
-        self.adj_head = adj_head = self.arc_head[self.adj_arc]
-        self.adj_cost = self.cost[self.adj_arc]
+        # each arc's head and edge in adjacency order, as the search reads them
+        self.adj_head = self.arc_head[self.adj_arc]
         self.adj_edge = self.adj_arc >> 1
-        #: Landmark nodes (network numbers; see :func:`~hipstride.map._landmarks.build_landmarks`).
-        stored = stored_landmarks(self)
-        self.landmarks, bounds = stored if stored is not None else \
-            build_landmarks(self, x[self.node_net], y[self.node_net])
-        #: The landmark bounds node by node (``node_bounds[v, j]`` is row ``j`` of
-        #: :func:`~hipstride.map._landmarks.build_landmarks` at node ``v``): a search reads a
-        #: node's few active rows together, from one or two cache lines.
-        self.node_bounds = np.ascontiguousarray(bounds.T)
-        # turns, in adjacency order: from arc adj_arc[j] into every arc leaving its head, in
-        # that node's adjacency order, at turn_table[turn_ptr[j]:turn_ptr[j + 1]]
-        count = degree[adj_head]
+        count = np.diff(self.adj_ptr)[self.adj_head]
         self.turn_ptr = np.zeros(m + 1, dtype=np.int64)
         np.cumsum(count, out=self.turn_ptr[1:])
-        into = np.repeat(self.adj_arc, count)
-        out_of = self.adj_arc[np.repeat(self.adj_ptr[adj_head] - self.turn_ptr[:-1], count)
-                               + np.arange(int(self.turn_ptr[-1]))]
-        self.turn_table = self.turn_costs(into, out_of)
-        # the search's work buffers (used under the lock): a stamp says which query wrote the
-        # value beside it, so that none needs clearing
-        self.queries = 0
-        self.penalised = np.zeros(net.n_edges, dtype=bool)
-        # per arc, side by side (``ArcWork`` in _astar.c): the query that reached it, the one
-        # that closed it, its cost so far (float64 bits) and its predecessor; per node
-        # (``NodeWork``): the query that bounded it and its bound
+        # the work buffers: a stamp says which query wrote the value beside it, so that none
+        # needs clearing. Per arc, side by side (``ArcWork`` in _astar.c): the query that
+        # reached it, the one that closed it, its cost so far (float64 bits), its predecessor;
+        # per node (``NodeWork``): the query that bounded it and its bound
         self.arc_work = np.zeros((m, 4), dtype=np.int64)
         self.arc_work[:, :2] = -1
         self.node_work = np.zeros((n, 2), dtype=np.int64)
         self.node_work[:, 0] = -1
-        # each arc is closed once and pushes at most the turns from it: at most every turn
+        # an arc closed once pushes at most the turns from it, so the heap holds every turn;
+        # the search compacts it should arcs opened again fill it
         self.heap_keys = np.zeros(int(self.turn_ptr[-1]) + m)
         self.heap_items = np.zeros(int(self.turn_ptr[-1]) + m, dtype=np.int64)
         self.path = np.zeros(m, dtype=np.int64)
+
+    def turn_pairs(self) -> tuple[IntArray, IntArray]:
+        """Every turn in adjacency order: the arcs into and out of it (internal numbers)."""
+        count = np.diff(self.turn_ptr)
+        into = np.repeat(self.adj_arc, count)
+        out_of = self.adj_arc[np.repeat(self.adj_ptr[self.adj_head] - self.turn_ptr[:-1], count)
+                              + np.arange(int(self.turn_ptr[-1]))]
+        return into, out_of
+
+
+def search_graph(net: FootNetwork) -> SearchGraph:
+    """The :class:`SearchGraph` of a network, kept on the network object."""
+    hit = net.derived.get("search_graph")
+    if not isinstance(hit, SearchGraph):
+        hit = net.derived["search_graph"] = SearchGraph(net)
+    return hit
+
+
+class SearchIndex:
+    """The search tables of one :class:`~hipstride.map.costs.CostModel` over its network's
+    :class:`SearchGraph` (whose numbering, adjacency and work buffers it shares, as attributes
+    of the same names): each arc's cost in adjacency order, the turn table, and the landmark
+    bounds. Building one takes ``LANDMARKS + 1`` single-source Dijkstras and one with
+    ``LANDMARKS`` sources on the node graph, when the map does not store them: about 0.2 s for
+    a city of 40,000 edges (:attr:`table_bytes`: its memory). Searches run under the graph's
+    :attr:`lock`, one at a time per network.
+    """
+
+    def __init__(self, costs: CostModel) -> None:
+        self.costs, self.net = costs, costs.net
+        net = self.net
+        g = self.graph = search_graph(net)
+        self.lock = g.lock
+        self.node_net, self.node_rank, self.edge_net, self.edge_rank = \
+            g.node_net, g.node_rank, g.edge_net, g.edge_rank
+        self.edge_from, self.edge_to, self.arc_net, self.arc_rank = \
+            g.edge_from, g.edge_to, g.arc_net, g.arc_rank
+        self.adj_ptr, self.adj_arc, self.adj_index, self.adj_head, self.adj_edge = \
+            g.adj_ptr, g.adj_arc, g.adj_index, g.adj_head, g.adj_edge
+        self.arc_tail, self.arc_head, self.turn_ptr = g.arc_tail, g.arc_head, g.turn_ptr
+        self.arc_work, self.node_work, self.heap_keys, self.heap_items, self.path = \
+            g.arc_work, g.node_work, g.heap_keys, g.heap_items, g.path
+        self.cost = costs.arc_cost[self.arc_net]
+        self.bearing_out = costs.arc_bearing_out[self.arc_net]
+        self.bearing_in = costs.arc_bearing_in[self.arc_net]
+        # each arc's cost in adjacency order, as the search reads it
+        self.adj_cost = self.cost[self.adj_arc]
+        #: Landmark nodes (network numbers; see :func:`~hipstride.map._landmarks.build_landmarks`).
+        stored = stored_landmarks(self)
+        x, y = net.node_xy_m
+        self.landmarks, bounds = stored if stored is not None else \
+            build_landmarks(self, x[self.node_net], y[self.node_net])
+        #: The landmark bounds node by node (``node_bounds[v, j]`` is row ``j`` of
+        #: :func:`~hipstride.map._landmarks.build_landmarks` at node ``v``): a search reads a
+        #: node's few active rows together.
+        self.node_bounds = np.ascontiguousarray(bounds.T)
+        #: The same, each rounded up to float32: what the compiled search reads (half the
+        #: memory, so half the cache lines a node's rows span). A bound is the goal's row less
+        #: the node's, so rounding the node's up never lets it exceed the true cost: the
+        #: heuristic stays admissible, and a rounding's loss of consistency is mended by opening
+        #: an arc again when it is reached more cheaply (``_astar.c``).
+        self.search_bounds = _rounded_up_f32(self.node_bounds)
+        # the turn costs, in the graph's turn order
+        self.turn_table = self.turn_costs(*g.turn_pairs())
+        self.penalised = np.zeros(net.n_edges, dtype=bool)
 
     def turn_costs(self, arc_in: IntArray, arc_out: IntArray) -> FloatArray:
         """Cost of each turn ``arc_in[i] → arc_out[i]`` between internal arcs."""
@@ -258,12 +313,12 @@ def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
         start_cost[ix.penalised[ix.adj_edge[starts]]] *= factor
     rows = active_rows(ix.node_bounds, o_ref, o_shift, g_ref)
     goal_bounds = ix.node_bounds[g_ref, rows] - g_shift
-    ix.queries += 1
+    ix.graph.queries += 1
     cost, count, final, settled = astar(
         ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr, ix.turn_table,
-        ix.penalised, factor, ix.node_bounds, ix.node_bounds.shape[1], rows, goal_bounds,
+        ix.penalised, factor, ix.search_bounds, ix.search_bounds.shape[1], rows, goal_bounds,
         starts, start_cost,
-        goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.queries, ix.arc_work,
+        goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.graph.queries, ix.arc_work,
         ix.node_work, ix.heap_keys, ix.heap_items, ix.path)
     if cost == math.inf:  # pragma: no cover - the ends share a component
         return None

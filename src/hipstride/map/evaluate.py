@@ -124,9 +124,8 @@ def evaluate_route(net: FootNetwork, pieces: list[Piece], profile: Profile) -> R
                               smooth_positions=False)
     n_steps = geo.step_edge.shape[0]
     if n_steps:
-        idx = np.clip(np.searchsorted(geo.distance_m, course.distance_m, side="right") - 1,
-                      0, n_steps - 1)
-        sample_edge = geo.step_edge[idx]
+        sample_edge = np.empty(len(course), dtype=np.int64)
+        _geometry.sample_edges(geo.distance_m, course.distance_m, geo.step_edge, sample_edge)
     else:
         sample_edge = np.full(len(course), -1, dtype=np.int64)
     surface = surface_for_edges(net, sample_edge, matched_share=1.0)

@@ -110,38 +110,62 @@ static int smooth(const double *in, double *out, Py_ssize_t n, double sigma)
     }
     double reach = ceil(3.0 * sigma);
     Py_ssize_t half = reach < 1.0 ? 1 : (reach > (double)n ? n : (Py_ssize_t)reach);
-    /* one block: the kernel (both halves, 2h+1 taps), the values with 0 where not finite, and
-     * 1/0 validity, so that the sums run without a branch */
+    /* one block: the kernel (2h+1 taps), the values with 0 where not finite, 1/0 validity and
+     * the weights summed at each sample */
     Py_ssize_t taps = 2 * half + 1;
-    double *kernel = PyMem_Malloc((size_t)(taps + 2 * n) * sizeof(double));
+    double *kernel = PyMem_Malloc((size_t)(taps + 3 * n) * sizeof(double));
     if (kernel == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    double *filled = kernel + taps, *valid = filled + n;
+    double *filled = kernel + taps, *valid = filled + n, *den = valid + n;
     for (Py_ssize_t k = 0; k <= half; k++) {
         double z = (double)k / sigma;
         kernel[half + k] = kernel[half - k] = exp(-0.5 * (z * z));
     }
+    int all = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         int ok = isfinite(in[i]) != 0;
         filled[i] = ok ? in[i] : 0.0;
         valid[i] = ok ? 1.0 : 0.0;
+        all &= ok;
     }
+    /* tap by tap over every sample (the same sums, in the same order, as sample by sample over
+     * its window, but in loops the compiler can vectorise); out holds the weighted sums */
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (valid[i] == 0.0) {
-            out[i] = NAN;
-            continue;
-        }
-        Py_ssize_t lo = i - half < 0 ? 0 : i - half, hi = i + half >= n ? n - 1 : i + half;
-        const double *w = kernel + (half - i);          /* w[j] is the weight of sample j */
-        double num = 0.0, den = 0.0;
-        for (Py_ssize_t j = lo; j <= hi; j++) {
-            num += filled[j] * w[j];
-            den += valid[j] * w[j];
-        }
-        out[i] = num / den;
+        out[i] = 0.0;
+        den[i] = 0.0;
     }
+    for (Py_ssize_t t = 0; t < taps; t++) {
+        Py_ssize_t k = t - half;
+        Py_ssize_t lo = k < 0 ? -k : 0, hi = k > 0 ? n - k : n;
+        double w = kernel[t];
+        double *restrict sum = out, *restrict weight = den;
+        const double *restrict x = filled + k, *restrict v = valid + k;
+        for (Py_ssize_t i = lo; i < hi; i++)
+            sum[i] += x[i] * w;
+        if (!all)
+            for (Py_ssize_t i = lo; i < hi; i++)
+                weight[i] += v[i] * w;
+    }
+    if (all) {       /* every sample valid: the weights of the taps that fall inside the series */
+        double inside = 0.0;
+        for (Py_ssize_t t = 0; t < taps; t++)
+            inside += kernel[t];
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (i >= half && i < n - half) {
+                den[i] = inside;
+                continue;
+            }
+            for (Py_ssize_t t = 0; t < taps; t++) {
+                Py_ssize_t j = i + t - half;
+                if (j >= 0 && j < n)
+                    den[i] += kernel[t];
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        out[i] = valid[i] != 0.0 ? out[i] / den[i] : NAN;
     PyMem_Free(kernel);
     return 0;
 }
@@ -184,6 +208,39 @@ static PyObject *py_smooth(PyObject *self, PyObject *args)
     return result;
 }
 
+/* The smallest (want_max 0) or largest value of `a` in each window [i - half, i + half],
+ * clipped to the series and leaving NaN out (±inf where a window holds no value): van Herk and
+ * Gil-Werman's three passes over blocks of one window's width. g and h hold n + 2 half each. */
+static void window_extreme(const double *a, Py_ssize_t n, Py_ssize_t half, int want_max,
+                           double *out, double *g, double *h)
+{
+    Py_ssize_t width = 2 * half + 1, len = n + 2 * half;
+    double fill = want_max ? -INFINITY : INFINITY;
+    double *restrict e = h;                  /* the padded series first, in h */
+    for (Py_ssize_t p = 0; p < half; p++)
+        e[p] = e[len - 1 - p] = fill;
+    for (Py_ssize_t i = 0; i < n; i++)
+        e[half + i] = isnan(a[i]) ? fill : a[i];
+    for (Py_ssize_t p = 0; p < len; p++) {   /* the extreme so far within each block */
+        double v = e[p];
+        if (p % width != 0) {
+            double before = g[p - 1];
+            v = want_max ? (before > v ? before : v) : (before < v ? before : v);
+        }
+        g[p] = v;
+    }
+    for (Py_ssize_t p = len - 2; p >= 0; p--) {   /* and from each sample to its block's end */
+        if (p % width != width - 1) {
+            double after = h[p + 1], v = h[p];
+            h[p] = want_max ? (after > v ? after : v) : (after < v ? after : v);
+        }
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double x = h[i], y = g[i + width - 1];
+        out[i] = want_max ? (x > y ? x : y) : (x < y ? x : y);
+    }
+}
+
 /* ---- despike(values, half_window, threshold, out) -> dropped ------------------------------ */
 
 static PyObject *py_despike(PyObject *self, PyObject *args)
@@ -206,31 +263,29 @@ static PyObject *py_despike(PyObject *self, PyObject *args)
         half = n;
     const double *v = b[0].buf;
     double *out = b[1].buf;
-    double *window = PyMem_Malloc((size_t)(2 * half + 1) * sizeof(double));
+    /* the window, then each sample's window minimum and maximum, and the passes' scratch */
+    double *window = PyMem_Malloc((size_t)(2 * half + 1 + 2 * n + 2 * (n + 2 * half))
+                                  * sizeof(double));
     if (window == NULL) {
         release(b, 2);
         return PyErr_NoMemory();
     }
+    double *low = window + 2 * half + 1, *high = low + n, *g = high + n, *h = g + n + 2 * half;
     memmove(out, v, (size_t)n * sizeof(double));
     if (n >= 3 && half >= 1) {
+        window_extreme(v, n, half, 0, low, g, h);
+        window_extreme(v, n, half, 1, high, g, h);
         for (Py_ssize_t i = 0; i < n; i++) {
             if (isnan(v[i]))
                 continue;
-            Py_ssize_t lo = i - half < 0 ? 0 : i - half, hi = i + half >= n ? n - 1 : i + half;
-            double low = v[i], high = v[i];
-            Py_ssize_t count = 0;
-            for (Py_ssize_t j = lo; j <= hi; j++) {
-                if (isnan(v[j]))
-                    continue;
-                if (v[j] < low)
-                    low = v[j];
-                if (v[j] > high)
-                    high = v[j];
-                window[count++] = v[j];
-            }
             /* within the threshold of the window's extremes: within it of the median too */
-            if (v[i] - low <= threshold && high - v[i] <= threshold)
+            if (v[i] - low[i] <= threshold && high[i] - v[i] <= threshold)
                 continue;
+            Py_ssize_t lo = i - half < 0 ? 0 : i - half, hi = i + half >= n ? n - 1 : i + half;
+            Py_ssize_t count = 0;
+            for (Py_ssize_t j = lo; j <= hi; j++)
+                if (!isnan(v[j]))
+                    window[count++] = v[j];
             for (Py_ssize_t a = 1; a < count; a++) {       /* insertion sort of ≤ 2h+1 values */
                 double key = window[a];
                 Py_ssize_t c = a - 1;
