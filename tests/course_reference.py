@@ -15,6 +15,8 @@ from numpy.typing import NDArray
 from hipstride.activity import FloatArray
 from hipstride.map.evaluate import RouteGeometry
 from hipstride.map.network import FootNetwork
+from hipstride.map.spatial import PIECE_M, SegmentIndex
+from hipstride.map.surfaces import OFF_NETWORK_LABEL
 from hipstride.track.course import (
     DEFAULT_STEP_M,
     ELEVATION_SIGMA_M,
@@ -26,6 +28,7 @@ from hipstride.track.course import (
     Course,
 )
 from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m, segment_lengths_m
+from hipstride.track.surface import UNKNOWN, SurfaceTrack
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -468,3 +471,62 @@ def _distinct(values: FloatArray) -> tuple[FloatArray, NDArray[np.intp]]:
         return values[first], first
     s, first = np.unique(values, return_index=True)
     return s, first
+
+
+def _ordered_way_ids(net: FootNetwork, edges: IntArray) -> list[int]:
+    """OSM way ids along a sequence of edges, consecutive repeats collapsed."""
+    used = edges[edges >= 0]
+    if used.size == 0:
+        return []
+    ways = net.way_osm_id[net.edge_way[used]]
+    keep = np.concatenate(([True], ways[1:] != ways[:-1]))
+    way_ids: list[int] = ways[keep].tolist()
+    return way_ids
+
+
+def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float | None = None,
+                      ) -> SurfaceTrack:
+    """Surface of a course whose samples lie on the given edges (``-1`` = off the network)."""
+    on = edges >= 0
+    e = np.maximum(edges, 0)
+    classes = np.where(on, net.edge_surface_class[e], UNKNOWN).astype(np.int8)
+    confidence = np.where(on, net.edge_surface_confidence[e], 0.0).astype(np.float64)
+    label_index = np.where(on, net.edge_surface_raw[e], -1)
+    # each sample's label, looked up at once in the map's strings (off network: the last entry)
+    labels = net.derived.get("surface_labels")
+    if not isinstance(labels, np.ndarray):
+        labels = net.derived["surface_labels"] = np.append(net.strings.astype(object),
+                                                           OFF_NETWORK_LABEL)
+    raw: list[str] = labels[label_index].tolist()
+    return SurfaceTrack("map", classes, confidence, raw,
+                        matched_share=matched_share, way_ids=_ordered_way_ids(net, edges))
+
+
+def nearest(self: SegmentIndex, x_m: float, y_m: float, *, radius_m: float, pieces: int = 48,
+            ) -> tuple[int, float, float, float, float] | None:
+    """The nearest position within ``radius_m`` of one point: ``(edge, offset_m,
+    distance_m, x_m, y_m)``, or ``None``; :meth:`query` with ``k=1`` for one point, the same
+    arithmetic on one row (the nearest candidate, the first of equals), without the per-edge
+    ranking that ``k > 1`` needs."""
+    if self.tree is None:
+        return None
+    n_tree = self.tree.n
+    _, hit = self.tree.query(np.array([[x_m, y_m]]), k=min(pieces, n_tree),
+                             distance_upper_bound=radius_m + PIECE_M / 2.0 + 1e-6)
+    hit = np.asarray(hit).reshape(-1)
+    found = hit < n_tree
+    sidx = np.maximum(np.where(found, self.piece_segment[np.minimum(hit, n_tree - 1)], -1), 0)
+    ax, ay = self.x0[sidx], self.y0[sidx]
+    dx, dy = self.x1[sidx] - ax, self.y1[sidx] - ay
+    den = dx * dx + dy * dy
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.where(den > 0, ((x_m - ax) * dx + (y_m - ay) * dy) / den, 0.0), 0.0, 1.0)
+    qx, qy = ax + t * dx, ay + t * dy
+    dist = np.hypot(x_m - qx, y_m - qy)
+    dist = np.where(found & (dist <= radius_m), dist, np.inf)
+    i = int(np.argmin(dist))
+    if not np.isfinite(dist[i]):
+        return None
+    s = int(sidx[i])
+    return (int(self.edge[s]), float(self.offset0[s] + t[i] * self.length[s]), float(dist[i]),
+            float(qx[i]), float(qy[i]))

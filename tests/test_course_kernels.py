@@ -22,6 +22,8 @@ from hipstride.map._search import Place, search, search_index
 from hipstride.map.evaluate import route_geometry
 from hipstride.map.network import FootNetwork
 from hipstride.map.osm_import import read_osm
+from hipstride.map.spatial import SegmentIndex
+from hipstride.map.surfaces import surface_for_edges
 from hipstride.model.profile import default_profile
 from hipstride.track import _kernels
 from hipstride.track.course import Course, _heading_and_lateral, course_from_path
@@ -193,6 +195,13 @@ def test_route_points_match_the_array_code(extract: str, dem: str | None) -> Non
         step = np.clip(np.searchsorted(got.distance_m, at, side="right") - 1, 0,
                        got.step_edge.shape[0] - 1)
         np.testing.assert_array_equal(under, got.step_edge[step])
+        # and the map's surface under them, some samples off the network
+        under[::7] = -1
+        surface, want_surface = surface_for_edges(net, under), ref.surface_for_edges(net, under)
+        np.testing.assert_array_equal(surface.classes, want_surface.classes)
+        np.testing.assert_array_equal(surface.confidence, want_surface.confidence)
+        assert surface.raw == want_surface.raw
+        assert surface.way_ids == want_surface.way_ids
 
 
 def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
@@ -216,6 +225,17 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
                                one, ptr, shape, shape, shape, shape, one)
     with pytest.raises(ValueError, match="shape tables"):
         _geometry.route_points([(0, 0.0, 1.0)], one, ptr, shape, shape, shape, np.zeros(1), one)
+    table, ways = np.zeros(1, dtype=np.int64), np.array([7], dtype=np.int64)
+    with pytest.raises(ValueError, match="beyond the map's edges"):
+        _geometry.edge_surface(np.array([1], dtype=np.int64), np.zeros(1, dtype=np.int8),
+                               np.zeros(1), table, ["asphalt"], table, ways, 0, "off",
+                               np.empty(1, dtype=np.int8), np.empty(1))
+    raw, way_ids = _geometry.edge_surface(np.array([0, -1, 0], dtype=np.int64),
+                                          np.ones(1, dtype=np.int8), np.ones(1), table,
+                                          ["asphalt"], table, ways, 0, "off",
+                                          np.empty(3, dtype=np.int8), np.empty(3))
+    assert raw == ["asphalt", "off", "asphalt"]
+    assert way_ids == [7]
     ramp = np.array([0.0, 1.0])             # one edge of 1 m, from latitude 0° to 1°
     lat, _, _, distance, step_edge = _geometry.route_points(
         [(0, 0.25, 1.0)], one, ptr, ramp, ramp, shape, shape, one)
@@ -263,3 +283,21 @@ def test_every_real_run_gets_the_course_the_array_code_gave(
         analyze_activity(read_activity(data_path(name)), profile=profile)
     assert len(compared) == len(RUNS) + 2
     assert sum(compared) > 5000
+
+
+def test_snapping_finds_the_segment_the_array_code_found() -> None:
+    net = read_osm(data_path("osm/ors__heidelberg.test.osm.pbf"), name="kernels")
+    index = SegmentIndex(net, edge_mask=net.node_component[net.edge_from] == net.main_component)
+    rng = np.random.default_rng(12)
+    x, y = net.node_xy_m
+    nodes = rng.choice(net.n_nodes, 400)
+    px, py = x[nodes] + rng.normal(0, 40, 400), y[nodes] + rng.normal(0, 40, 400)
+    found = 0
+    for a, b in zip(px.tolist(), py.tolist(), strict=True):
+        got, want = index.nearest(a, b, radius_m=60.0), ref.nearest(index, a, b, radius_m=60.0)
+        assert (got is None) == (want is None)
+        if got is not None and want is not None:
+            assert got[0] == want[0]
+            np.testing.assert_allclose(got[1:], want[1:], rtol=1e-12, atol=1e-9)
+            found += 1
+    assert found > 250

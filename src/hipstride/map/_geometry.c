@@ -268,8 +268,152 @@ done:
     return result;
 }
 
+/* edge_surface(edges, edge_class, edge_confidence, edge_label, labels, edge_way, way_osm_id,
+ * unknown, off_label, classes, confidence) -> (raw labels, way ids): what the map says of the
+ * surface under each sample on edge edges[i] (-1: off the network, class `unknown`, confidence
+ * 0, label off_label), and the OSM ways along them, consecutive repeats collapsed (surfaces.py,
+ * surface_for_edges). */
+static PyObject *py_edge_surface(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer b[8];
+    PyObject *labels, *off_label, *raw = NULL, *ways = NULL, *result = NULL;
+    int unknown;
+    memset(b, 0, sizeof b);
+    /* read: 0 edges 1 edge_class 2 edge_confidence 3 edge_label 4 edge_way 5 way_osm_id;
+     * written: 6 classes 7 confidence */
+    if (!PyArg_ParseTuple(args, "y*y*y*y*O!y*y*iUw*w*", &b[0], &b[1], &b[2], &b[3],
+                          &PyList_Type, &labels, &b[4], &b[5], &unknown, &off_label, &b[6],
+                          &b[7]))
+        return NULL;
+    Py_ssize_t n = b[0].len / 8, n_edges = b[1].len, n_ways = b[5].len / 8;
+    Py_ssize_t n_labels = PyList_GET_SIZE(labels);
+    if (b[0].len != n * 8 || b[2].len != n_edges * 8 || b[3].len != n_edges * 8
+        || b[4].len != n_edges * 8 || b[5].len != n_ways * 8 || b[6].len != n
+        || b[7].len != n * 8) {
+        PyErr_SetString(PyExc_ValueError, "edge_surface: tables or outputs do not match");
+        goto done;
+    }
+    const int64_t *edges = b[0].buf, *edge_label = b[3].buf, *edge_way = b[4].buf;
+    const int64_t *way_osm_id = b[5].buf;
+    const int8_t *edge_class = b[1].buf;
+    const double *edge_conf = b[2].buf;
+    int8_t *classes = b[6].buf;
+    double *confidence = b[7].buf;
+    raw = PyList_New(n);
+    ways = PyList_New(0);
+    if (raw == NULL || ways == NULL)
+        goto done;
+    int64_t last_way = 0;
+    int any_way = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t e = edges[i];
+        PyObject *label = off_label;
+        if (e >= n_edges) {
+            PyErr_Format(PyExc_ValueError, "edge_surface: sample %zd on edge %lld, beyond the "
+                         "map's edges", i, (long long)e);
+            goto done;
+        }
+        if (e < 0) {
+            classes[i] = (int8_t)unknown;
+            confidence[i] = 0.0;
+        } else {
+            int64_t at = edge_label[e], w = edge_way[e];
+            if (at < 0 || at >= n_labels || w < 0 || w >= n_ways) {
+                PyErr_Format(PyExc_ValueError, "edge_surface: edge %lld has no label or way",
+                             (long long)e);
+                goto done;
+            }
+            classes[i] = edge_class[e];
+            confidence[i] = edge_conf[e];
+            label = PyList_GET_ITEM(labels, at);
+            int64_t way = way_osm_id[w];
+            if (!any_way || way != last_way) {
+                PyObject *id = PyLong_FromLongLong((long long)way);
+                if (id == NULL || PyList_Append(ways, id) != 0) {
+                    Py_XDECREF(id);
+                    goto done;
+                }
+                Py_DECREF(id);
+                last_way = way;
+                any_way = 1;
+            }
+        }
+        Py_INCREF(label);
+        PyList_SET_ITEM(raw, i, label);
+    }
+    result = PyTuple_Pack(2, raw, ways);
+done:
+    Py_XDECREF(raw);
+    Py_XDECREF(ways);
+    for (int i = 0; i < 8; i++)
+        if (b[i].obj != NULL)
+            PyBuffer_Release(&b[i]);
+    return result;
+}
+
+/* nearest_segment(hits, piece_segment, x0, y0, x1, y1, x, y, radius) -> (segment, t, distance,
+ * qx, qy) or None: of the segments under the pieces a k-d tree found near (x, y) (hits equal to
+ * the number of pieces are misses), the one whose closest point is nearest, within radius; the
+ * first of equals (spatial.py, SegmentIndex.nearest). */
+static PyObject *py_nearest_segment(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_buffer b[6];
+    double x, y, radius;
+    memset(b, 0, sizeof b);
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*y*ddd", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+                          &x, &y, &radius))
+        return NULL;
+    Py_ssize_t k = b[0].len / 8, pieces = b[1].len / 8, segments = b[2].len / 8;
+    PyObject *result = NULL;
+    if (b[0].len != k * 8 || b[1].len != pieces * 8 || b[3].len != segments * 8
+        || b[4].len != segments * 8 || b[5].len != segments * 8) {
+        PyErr_SetString(PyExc_ValueError, "nearest_segment: tables do not match");
+        goto done;
+    }
+    const int64_t *hits = b[0].buf, *piece_segment = b[1].buf;
+    const double *x0 = b[2].buf, *y0 = b[3].buf, *x1 = b[4].buf, *y1 = b[5].buf;
+    Py_ssize_t best = -1;
+    double best_d = INFINITY, best_t = 0.0, best_qx = 0.0, best_qy = 0.0;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        int64_t h = hits[i];
+        if (h < 0 || h >= pieces)               /* a miss of the k-d tree */
+            continue;
+        int64_t sg = piece_segment[h];
+        if (sg < 0 || sg >= segments) {
+            PyErr_SetString(PyExc_ValueError, "nearest_segment: a piece's segment does not exist");
+            goto done;
+        }
+        double ax = x0[sg], ay = y0[sg], dx = x1[sg] - ax, dy = y1[sg] - ay;
+        double den = dx * dx + dy * dy;
+        double t = den > 0 ? ((x - ax) * dx + (y - ay) * dy) / den : 0.0;
+        t = t < 0.0 ? 0.0 : (t > 1.0 ? 1.0 : t);
+        double qx = ax + t * dx, qy = ay + t * dy;
+        double d = hypot(x - qx, y - qy);
+        if (d <= radius && d < best_d) {
+            best = (Py_ssize_t)sg;
+            best_d = d;
+            best_t = t;
+            best_qx = qx;
+            best_qy = qy;
+        }
+    }
+    if (best < 0)
+        result = Py_NewRef(Py_None);
+    else
+        result = Py_BuildValue("(ndddd)", best, best_t, best_d, best_qx, best_qy);
+done:
+    for (int i = 0; i < 6; i++)
+        if (b[i].obj != NULL)
+            PyBuffer_Release(&b[i]);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"route_points", py_route_points, METH_VARARGS, "A route's points from its edge pieces."},
+    {"edge_surface", py_edge_surface, METH_VARARGS, "The map's surface under each sample."},
+    {"nearest_segment", py_nearest_segment, METH_VARARGS, "The nearest of a few segments."},
     {"sample_edges", py_sample_edges, METH_VARARGS, "The edge under each sample of a route."},
     {NULL, NULL, 0, NULL},
 };

@@ -21,6 +21,7 @@ from scipy.spatial import cKDTree
 
 from hipstride.activity import FloatArray
 from hipstride.errors import InputError
+from hipstride.map import _geometry
 from hipstride.map.network import FootNetwork, IntArray
 from hipstride.track.geodesy import EARTH_RADIUS_M
 
@@ -177,30 +178,20 @@ class SegmentIndex:
                 ) -> tuple[int, float, float, float, float] | None:
         """The nearest position within ``radius_m`` of one point: ``(edge, offset_m,
         distance_m, x_m, y_m)``, or ``None``; :meth:`query` with ``k=1`` for one point, the same
-        arithmetic on one row (the nearest candidate, the first of equals), without the per-edge
-        ranking that ``k > 1`` needs."""
+        arithmetic on one row (the nearest candidate, the first of equals; compiled:
+        :mod:`hipstride.map._geometry`), without the per-edge ranking that ``k > 1`` needs."""
         if self.tree is None:
             return None
         n_tree = self.tree.n
         _, hit = self.tree.query(np.array([[x_m, y_m]]), k=min(pieces, n_tree),
                                  distance_upper_bound=radius_m + PIECE_M / 2.0 + 1e-6)
-        hit = np.asarray(hit).reshape(-1)
-        found = hit < n_tree
-        sidx = np.maximum(np.where(found, self.piece_segment[np.minimum(hit, n_tree - 1)], -1), 0)
-        ax, ay = self.x0[sidx], self.y0[sidx]
-        dx, dy = self.x1[sidx] - ax, self.y1[sidx] - ay
-        den = dx * dx + dy * dy
-        with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.clip(np.where(den > 0, ((x_m - ax) * dx + (y_m - ay) * dy) / den, 0.0), 0.0, 1.0)
-        qx, qy = ax + t * dx, ay + t * dy
-        dist = np.hypot(x_m - qx, y_m - qy)
-        dist = np.where(found & (dist <= radius_m), dist, np.inf)
-        i = int(np.argmin(dist))
-        if not np.isfinite(dist[i]):
+        best = _geometry.nearest_segment(
+            np.ascontiguousarray(np.reshape(hit, -1), dtype=np.int64), self.piece_segment,
+            self.x0, self.y0, self.x1, self.y1, x_m, y_m, radius_m)
+        if best is None:
             return None
-        s = int(sidx[i])
-        return (int(self.edge[s]), float(self.offset0[s] + t[i] * self.length[s]), float(dist[i]),
-                float(qx[i]), float(qy[i]))
+        s, t, distance, qx, qy = best
+        return int(self.edge[s]), float(self.offset0[s] + t * self.length[s]), distance, qx, qy
 
     def query(self, x_m: FloatArray, y_m: FloatArray, *, radius_m: float, k: int = 8,
               pieces: int = 48) -> Candidates:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from hipstride.activity import FloatArray
+from hipstride.map import _geometry
 from hipstride.model.hipload import sample_weights_m
 from hipstride.track.course import Course
 from hipstride.track.surface import UNKNOWN, SurfaceTrack
@@ -40,33 +41,23 @@ OFF_NETWORK_LABEL = "off network"
 NO_POSITION_LABEL = "no position"
 
 
-def _ordered_way_ids(net: FootNetwork, edges: IntArray) -> list[int]:
-    """OSM way ids along a sequence of edges, consecutive repeats collapsed."""
-    used = edges[edges >= 0]
-    if used.size == 0:
-        return []
-    ways = net.way_osm_id[net.edge_way[used]]
-    keep = np.concatenate(([True], ways[1:] != ways[:-1]))
-    way_ids: list[int] = ways[keep].tolist()
-    return way_ids
-
-
 def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float | None = None,
                       ) -> SurfaceTrack:
-    """Surface of a course whose samples lie on the given edges (``-1`` = off the network)."""
-    on = edges >= 0
-    e = np.maximum(edges, 0)
-    classes = np.where(on, net.edge_surface_class[e], UNKNOWN).astype(np.int8)
-    confidence = np.where(on, net.edge_surface_confidence[e], 0.0).astype(np.float64)
-    label_index = np.where(on, net.edge_surface_raw[e], -1)
-    # each sample's label, looked up at once in the map's strings (off network: the last entry)
+    """Surface of a course whose samples lie on the given edges (``-1`` = off the network):
+    each sample gets its edge's class, confidence and raw label (off the network: unknown, 0 and
+    :data:`OFF_NETWORK_LABEL`), and the track the OSM ways along them, consecutive repeats
+    collapsed (one compiled walk: :mod:`hipstride.map._geometry`)."""
     labels = net.derived.get("surface_labels")
-    if not isinstance(labels, np.ndarray):
-        labels = net.derived["surface_labels"] = np.append(net.strings.astype(object),
-                                                           OFF_NETWORK_LABEL)
-    raw: list[str] = labels[label_index].tolist()
-    return SurfaceTrack("map", classes, confidence, raw,
-                        matched_share=matched_share, way_ids=_ordered_way_ids(net, edges))
+    if not isinstance(labels, list):
+        labels = net.derived["surface_labels"] = net.strings.tolist()
+    n = edges.shape[0]
+    classes, confidence = np.empty(n, dtype=np.int8), np.empty(n)
+    raw, way_ids = _geometry.edge_surface(
+        np.ascontiguousarray(edges, dtype=np.int64), net.edge_surface_class,
+        net.edge_surface_confidence, net.edge_surface_raw, labels, net.edge_way, net.way_osm_id,
+        UNKNOWN, OFF_NETWORK_LABEL, classes, confidence)
+    return SurfaceTrack("map", classes, confidence, raw, matched_share=matched_share,
+                        way_ids=way_ids)
 
 
 def surface_for_course(net: FootNetwork, course: Course) -> SurfaceTrack:

@@ -14,6 +14,7 @@ resampled every 5 m and smoothed) 3 m drops only ripples smaller than a storey.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 
@@ -25,7 +26,7 @@ from hipstride.model.profile import Profile
 from hipstride.track.course import Course
 from hipstride.track.smoothing import climb_descent_per_sample_m as _per_sample
 from hipstride.track.surface import SurfaceTrack
-from hipstride.track.turns import Turn, find_turns
+from hipstride.track.turns import Turn, TurnLimits, find_turns
 
 __all__ = ["CLIMB_HYSTERESIS_M", "CourseScore", "GradeFacts", "climb_descent_per_sample_m",
            "score_course"]
@@ -91,6 +92,12 @@ def grade_facts(course: Course, weights_m: FloatArray, profile: Profile) -> Grad
         steep_climb_m=float(weights_m[grade > profile.uphill.threshold_pct].sum()))
 
 
+@functools.lru_cache(maxsize=64)
+def _planned_limits(limits: TurnLimits) -> TurnLimits:
+    """The turn limits for map geometry: every turn counts (no artefact to reject)."""
+    return replace(limits, max_lateral_accel_mps2=math.inf, max_angle_deg=math.inf)
+
+
 def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
                  cadence_baseline_spm: FloatArray | None = None,
                  recorded: bool = True) -> CourseScore:
@@ -111,9 +118,7 @@ def score_course(course: Course, surface: SurfaceTrack, profile: Profile, *,
         ``max_angle_deg`` are GPS artefacts and are rejected. ``False`` for a planned route: its
         geometry is the map's, with no GPS noise, so every turn counts, as the planner charged it.
     """
-    limits = profile.turns.limits
-    if not recorded:
-        limits = replace(limits, max_lateral_accel_mps2=math.inf, max_angle_deg=math.inf)
+    limits = profile.turns.limits if recorded else _planned_limits(profile.turns.limits)
     turns, rejected = find_turns(course, limits)
     hip = evaluate_course(course, turns, surface, profile, cadence_baseline_spm=cadence_baseline_spm)
     climb, descent = climb_descent_per_sample_m(course.elevation_m)
