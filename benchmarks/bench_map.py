@@ -181,7 +181,7 @@ def time_hipstride_routes(home: Path, pairs: list[list[int]]) -> dict[str, float
     hip = SearchIndex(CostModel(net, profile, "hip"))
     length = SearchIndex(CostModel(net, profile, "length"))
     build_s = time.perf_counter() - t
-    tables_mib = (hip.table_bytes + length.table_bytes) / 2**20
+    tables_mib = (hip.graph.table_bytes + hip.table_bytes + length.table_bytes) / 2**20
     index = {int(osm): i for i, osm in enumerate(net.node_osm_id.tolist())}
     out: dict[str, list[float]] = {"hip": [], "length": [], "route_to": []}
     for a, b in pairs:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Iterable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -130,6 +131,11 @@ class SearchGraph:
         self.heap_items = np.zeros(int(self.turn_ptr[-1]) + m, dtype=np.int64)
         self.path = np.zeros(m, dtype=np.int64)
 
+    @property
+    def table_bytes(self) -> int:
+        """Memory of the numbering, adjacency and work buffers (bytes)."""
+        return _array_bytes(vars(self).values())
+
     def turn_pairs(self) -> tuple[IntArray, IntArray]:
         """Every turn in adjacency order: the arcs into and out of it (internal numbers)."""
         count = np.diff(self.turn_ptr)
@@ -137,6 +143,10 @@ class SearchGraph:
         out_of = self.adj_arc[np.repeat(self.adj_ptr[self.adj_head] - self.turn_ptr[:-1], count)
                               + np.arange(int(self.turn_ptr[-1]))]
         return into, out_of
+
+
+def _array_bytes(values: Iterable[object]) -> int:
+    return int(sum(value.nbytes for value in values if isinstance(value, np.ndarray)))
 
 
 def search_graph(net: FootNetwork) -> SearchGraph:
@@ -201,9 +211,11 @@ class SearchIndex:
 
     @property
     def table_bytes(self) -> int:
-        """Memory of the search tables and buffers (bytes)."""
-        return int(sum(value.nbytes for value in vars(self).values()
-                       if isinstance(value, np.ndarray)))
+        """Memory of this index's own tables (bytes): its costs, turn table and bounds; the
+        :class:`SearchGraph` it shares with the network's other kinds counts apart
+        (:attr:`SearchGraph.table_bytes`)."""
+        shared = {id(value) for value in vars(self.graph).values()}
+        return _array_bytes(value for value in vars(self).values() if id(value) not in shared)
 
     def place_component(self, place: Place) -> int:
         """Connected component of a place (network numbers)."""
