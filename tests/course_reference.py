@@ -1,10 +1,12 @@
 """The course maths as NumPy array code: the reference the compiled kernels are tested against.
 
 These are the implementations :mod:`hipstride.track.smoothing`, :mod:`hipstride.track.course`,
-:mod:`hipstride.track.turns` and :mod:`hipstride.map.evaluate` used before their loops were
-compiled (``_kernels.c``, ``_geometry.c``), kept here unchanged apart from their names, so that
-tests can hold the compiled code to them on real and random inputs. Nothing in ``src`` imports
-this module.
+:mod:`hipstride.track.turns`, :mod:`hipstride.map.evaluate`, :mod:`hipstride.map.surfaces` and
+:mod:`hipstride.map.spatial` used before their loops were compiled (``_kernels.c``, ``_geometry.c``), kept here unchanged apart from their names, so that
+tests can hold the compiled code to them on real and random inputs (what was not compiled, such
+as ``interpolate_nans``, is imported from ``src``; ``grade_pct_from_elevation``,
+``despike_elevation_m`` and ``course_from_path`` are copied because they call the array
+versions). Nothing in ``src`` imports this module.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from hipstride.track.course import (
     Course,
 )
 from hipstride.track.geodesy import EARTH_RADIUS_M, local_xy_m, segment_lengths_m
+from hipstride.track.smoothing import interpolate_nans
 from hipstride.track.surface import UNKNOWN, SurfaceTrack
 
 IntArray = NDArray[np.int64]
@@ -57,20 +60,6 @@ def gaussian_smooth(values: FloatArray, sigma_samples: float) -> FloatArray:
         start = (kernel.shape[0] - filled.shape[0]) // 2
         smoothed = smoothed[start:start + filled.shape[0]]
     return np.where(valid, smoothed, np.nan)
-
-
-def interpolate_nans(values: FloatArray, along: FloatArray | None = None) -> FloatArray:
-    """Fill NaN by linear interpolation along ``along`` (default: sample index); ends are held.
-
-    An all-NaN series is returned unchanged.
-    """
-    out = np.array(values, dtype=np.float64, copy=True)
-    valid = np.isfinite(out)
-    if valid.all() or not valid.any():
-        return out
-    x = np.arange(out.shape[0], dtype=np.float64) if along is None else along
-    out[~valid] = np.interp(x[~valid], x[valid], out[valid])
-    return out
 
 
 def despike(values: FloatArray, half_window: int, threshold: float) -> FloatArray:

@@ -554,6 +554,46 @@ def test_search_costs_match_a_plain_dijkstra_over_arcs(name: str, queries: int, 
             leg.cost, rel=1e-9, abs=1e-6)
 
 
+def test_search_stays_exact_with_bounds_that_are_admissible_but_not_consistent() -> None:
+    """The compiled search reads bounds rounded to float32, which may break consistency by a
+    rounding: an arc reached more cheaply after it closed is opened again, and the heap is
+    compacted whenever it fills. Here every node's rows are raised at random by up to a third of
+    their size (the bounds stay lower bounds, far from consistent); then, with no bounds, the heap
+    is cut to a few hundred entries: the legs still cost what a plain Dijkstra over arcs finds. A heap
+    too small for the open arcs alone stops the search with an error, never an overrun."""
+    net = _network("monaco")
+    ix = SearchIndex(CostModel(net, PROFILE, "hip"))
+    rng = np.random.default_rng(21)
+    raised = ix.node_bounds + np.abs(ix.node_bounds) * rng.uniform(0.0, 0.34, ix.node_bounds.shape)
+    ix.search_bounds = raised.astype(np.float32) + np.float32(1.0)      # rounded up, and more
+    room = ix.adj_head.shape[0] + int(np.diff(ix.adj_ptr).max()) + 1
+    legs = [(_random_place(rng, net), _random_place(rng, net)) for _ in range(40)]
+    none = np.zeros((net.n_nodes, 0))
+    for rows, bounds, heap in ((ix.node_bounds, ix.search_bounds, room), (none, none, 250)):
+        # the raised bounds open arcs again; with none at all (a plain Dijkstra) a search
+        # pushes more entries than a heap of a few hundred holds, compacted each time it fills
+        ix.node_bounds, ix.search_bounds = rows, bounds.astype(np.float32)
+        for origin, goal in legs:
+            expected = reference_cost(ix.costs, origin, goal, frozenset(), 1.0)
+            size = heap
+            while True:        # a heap the open arcs alone fill is refused: give it more room
+                ix.heap_keys, ix.heap_items = np.zeros(size), np.zeros(size, dtype=np.int64)
+                try:
+                    leg = search(ix, origin, goal)
+                    break
+                except MemoryError:
+                    size *= 2
+            assert leg is not None
+            assert expected is not None
+            assert leg.cost == pytest.approx(expected, rel=1e-9, abs=1e-6), (origin, goal)
+    assert ix.graph.compactions > 10
+    # a heap that the open arcs alone fill: the search stops and says so (no overrun)
+    ix.heap_keys, ix.heap_items = np.zeros(8), np.zeros(8, dtype=np.int64)
+    origin, goal = max(legs, key=lambda leg: reference_cost(ix.costs, leg[0], leg[1]) or 0.0)
+    with pytest.raises(MemoryError, match="heap is full"):
+        search(ix, origin, goal)
+
+
 def test_search_is_repeatable_and_leaves_the_model_as_found() -> None:
     net = _network("monaco")
     ix = SearchIndex(CostModel(net, PROFILE, "hip"))
@@ -593,7 +633,8 @@ def test_the_compiled_search_refuses_buffers_that_do_not_fit_the_tables() -> Non
     ix = SearchIndex(CostModel(_network("monaco"), PROFILE, "length"))
     nothing, none_f = np.zeros(0, dtype=np.int64), np.zeros(0)
 
-    def call(starts: np.ndarray, rows: np.ndarray, work: np.ndarray) -> tuple[float, int, int, int]:
+    def call(starts: np.ndarray, rows: np.ndarray, work: np.ndarray,
+             ) -> tuple[float, int, int, int, int]:
         return astar(ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr,
                      ix.turn_table, ix.penalised, 1.0, ix.search_bounds, ix.node_bounds.shape[1],
                      rows, np.zeros(rows.shape[0]), starts, np.zeros(starts.shape[0]), 0,
@@ -601,7 +642,7 @@ def test_the_compiled_search_refuses_buffers_that_do_not_fit_the_tables() -> Non
                      ix.heap_keys, ix.heap_items, ix.path)
 
     one = np.array([0], dtype=np.int64)
-    cost, _, _, settled = call(one, one, ix.arc_work)             # fits: it runs
+    cost, _, _, settled, _ = call(one, one, ix.arc_work)          # fits: it runs
     assert np.isfinite(cost)
     assert settled >= 1
     with pytest.raises(ValueError, match="arc buffers"):

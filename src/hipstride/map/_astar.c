@@ -85,7 +85,8 @@ typedef struct {
     const double *adj_cost, *turn_table, *goal_bounds, *start_cost, *g_extra;
     const float *node_bounds;
     const uint8_t *penalised;
-    Py_ssize_t n_rows, n_cols, n_starts, n_goal, heap_capacity;
+    Py_ssize_t n_rows, n_cols, n_starts, n_goal, heap_capacity, compactions;
+    int overflow;
     double factor;
     int64_t g_node, query;
     /* work buffers (written) */
@@ -119,10 +120,13 @@ static inline double heuristic(Search *s, int64_t v)
 }
 
 /* Drops the heap entries that can no longer matter (closed arcs, and keys an arc's cost has
- * since undercut) and restores the heap; at most one entry per open arc is left, fewer than the
- * heap holds. Only reached when an arc was opened again, which rounding makes rare. */
+ * since undercut) and restores the heap: at most one entry per open arc is left. With the heap
+ * a SearchIndex allocates, room for every turn, only reached when arcs were opened again, which
+ * rounding makes rare; a smaller heap (tests) is compacted as often as it fills, and a search
+ * whose open arcs alone fill it stops with MemoryError. */
 static Py_ssize_t heap_compact(Search *s, Py_ssize_t size)
 {
+    s->compactions += 1;
     Py_ssize_t kept = 0;
     for (Py_ssize_t i = 0; i < size; i++) {
         int64_t a = s->heap_items[i];
@@ -135,7 +139,8 @@ static Py_ssize_t heap_compact(Search *s, Py_ssize_t size)
     }
     Py_ssize_t rebuilt = 0;
     for (Py_ssize_t i = 0; i < kept; i++)
-        rebuilt = heap_push(s->heap_keys, s->heap_items, rebuilt, s->heap_keys[i], s->heap_items[i]);
+        rebuilt = heap_push(s->heap_keys, s->heap_items, rebuilt, s->heap_keys[i],
+                            s->heap_items[i]);
     return rebuilt;
 }
 
@@ -211,6 +216,10 @@ static Py_ssize_t run(Search *s, double *best, int64_t *best_final, Py_ssize_t *
                 wb->pred = a;
                 if (size == s->heap_capacity)
                     size = heap_compact(s, size);
+                if (size == s->heap_capacity) {       /* every entry still needed: no room */
+                    s->overflow = 1;
+                    return -1;
+                }
                 size = heap_push(s->heap_keys, s->heap_items, size,
                                  nd + heuristic(s, s->adj_head[b]), b);
             }
@@ -284,6 +293,8 @@ static PyObject *astar(PyObject *self, PyObject *args)
     s.n_starts = b[10].len / 8;
     s.n_goal = b[12].len / 8;
     s.heap_capacity = b[17].len / 8;
+    s.overflow = 0;
+    s.compactions = 0;
     s.g_node = g_node;
     s.query = query;
     if (!check(n >= 0 && b[2].len == m * 8 && b[3].len == m * 8 && b[4].len == (m + 1) * 8,
@@ -297,8 +308,8 @@ static PyObject *astar(PyObject *self, PyObject *args)
         || !check(b[15].len == m * (Py_ssize_t)sizeof(ArcWork) && b[19].len == m * 8,
                   "arc buffers not one per arc")
         || !check(b[16].len == n * (Py_ssize_t)sizeof(NodeWork), "node buffers not one per node")
-        || !check(b[17].len == b[18].len && b[17].len / 8 >= s.turn_ptr[m] + s.n_starts,
-                  "heap smaller than every turn"))
+        || !check(b[17].len == b[18].len && b[17].len / 8 > s.n_starts,
+                  "heap without room beyond the starts"))
         goto done;
     for (Py_ssize_t i = 0; i < s.n_rows; i++)
         if (!check(s.rows[i] >= 0 && s.rows[i] < n_cols, "landmark row out of range"))
@@ -317,7 +328,12 @@ static PyObject *astar(PyObject *self, PyObject *args)
         Py_BEGIN_ALLOW_THREADS
         count = run(&s, &best, &final, &settled);
         Py_END_ALLOW_THREADS
-        result = Py_BuildValue("(dnLn)", best, count, (long long)final, settled);
+        if (s.overflow)
+            PyErr_SetString(PyExc_MemoryError, "astar: the heap is full of entries the search "
+                                               "still needs (give it room for every turn)");
+        else
+            result = Py_BuildValue("(dnLnn)", best, count, (long long)final, settled,
+                                   s.compactions);
     }
 done:
     for (int i = 0; i < N_BUFFERS; i++)
@@ -331,7 +347,7 @@ static PyMethodDef methods[] = {
      "astar(adj_ptr, adj_head, adj_cost, adj_edge, turn_ptr, turn_table, penalised, factor, "
      "node_bounds, n_cols, rows, goal_bounds, starts, start_cost, g_node, g_tails, g_arcs, "
      "g_extra, best, best_final, query, arc_work, node_work, heap_keys, heap_items, out) "
-     "-> (cost, count, final, settled)\n\n"
+     "-> (cost, count, final, settled, compactions)\n\n"
      "The cheapest leg on a SearchIndex's tables (see hipstride/map/_astar.pyi)."},
     {NULL, NULL, 0, NULL},
 };

@@ -16,9 +16,9 @@ def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDA
           g_arcs: NDArray[np.int64], g_extra: NDArray[np.float64], best: float, best_final: int,
           query: int, arc_work: NDArray[np.int64], node_work: NDArray[np.int64],
           heap_keys: NDArray[np.float64],
-          heap_items: NDArray[np.int64], out: NDArray[np.int64]) -> tuple[float, int, int, int]:
+          heap_items: NDArray[np.int64], out: NDArray[np.int64]) -> tuple[float, int, int, int, int]:
     """The cheapest leg: ``(cost, number of its full arcs written to out, final arc, arcs
-    settled)``.
+    settled, times the heap was compacted)``.
 
     Arcs are positions in the index's adjacency order: ``adj_head``, ``adj_cost`` and
     ``adj_edge`` give each one's head, cost and edge, ``turn_table[turn_ptr[j] + k]`` the turn
@@ -33,5 +33,5 @@ def astar(adj_ptr: NDArray[np.int64], adj_head: NDArray[np.int64], adj_cost: NDA
     its cost so far as float64 bits, its predecessor) and ``node_work`` ``(nodes, 2)`` (the
     query that bounded the node, the bound's bits), so that what a query touches of one arc or
     node lies in one cache line. Raises ``ValueError`` when a buffer does not match the tables'
-    sizes.
+    sizes, and ``MemoryError`` when the heap fills with entries the search still needs.
     """

@@ -115,7 +115,8 @@ static PyObject *py_route_points(PyObject *self, PyObject *args)
     if (list == NULL)
         goto done;
     pieces = PySequence_Fast_GET_SIZE(list);
-    edges = PyMem_Malloc((size_t)(pieces > 0 ? pieces : 1) * (sizeof(int64_t) + 2 * sizeof(double)));
+    size_t room = (size_t)(pieces > 0 ? pieces : 1);
+    edges = PyMem_Malloc(room * (sizeof(int64_t) + 2 * sizeof(double)));
     if (edges == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -160,27 +161,18 @@ static PyObject *py_route_points(PyObject *self, PyObject *args)
             along(&s, e, o0, &lat[count], &lon[count], &elev[count]);
             count++;
         }
-        if (o1 >= o0) {
-            for (int64_t p = ptr[e]; p < ptr[e + 1]; p++) {
-                if (s.offset[p] > lo && s.offset[p] < hi) {
-                    lat[count] = s.lat[p];
-                    lon[count] = s.lon[p];
-                    elev[count] = s.elev[p];
-                    step_edge[count - 1] = e;
-                    dist[count - 1] = sign;
-                    count++;
-                }
-            }
-        } else {
-            for (int64_t p = ptr[e + 1] - 1; p >= ptr[e]; p--) {
-                if (s.offset[p] > lo && s.offset[p] < hi) {
-                    lat[count] = s.lat[p];
-                    lon[count] = s.lon[p];
-                    elev[count] = s.elev[p];
-                    step_edge[count - 1] = e;
-                    dist[count - 1] = sign;
-                    count++;
-                }
+        /* the shape points strictly inside, in the direction run */
+        int64_t dir = o1 >= o0 ? 1 : -1;
+        int64_t p_first = dir > 0 ? ptr[e] : ptr[e + 1] - 1;
+        int64_t p_stop = dir > 0 ? ptr[e + 1] : ptr[e] - 1;
+        for (int64_t p = p_first; p != p_stop; p += dir) {
+            if (s.offset[p] > lo && s.offset[p] < hi) {
+                lat[count] = s.lat[p];
+                lon[count] = s.lon[p];
+                elev[count] = s.elev[p];
+                step_edge[count - 1] = e;
+                dist[count - 1] = sign;
+                count++;
             }
         }
         along(&s, e, o1, &lat[count], &lon[count], &elev[count]);

@@ -90,6 +90,8 @@ class SearchGraph:
     def __init__(self, net: FootNetwork) -> None:
         self.lock = threading.Lock()
         self.queries = 0
+        #: How often a search compacted the heap (see ``heap_compact`` in _astar.c).
+        self.compactions = 0
         n, m = net.n_nodes, 2 * net.n_edges
         x, y = net.node_xy_m
         self.node_net = _z_order(x, y)
@@ -328,12 +330,13 @@ def _search(ix: SearchIndex, origin: Place, goal: Place, factor: float
     rows = active_rows(ix.node_bounds, o_ref, o_shift, g_ref)
     goal_bounds = ix.node_bounds[g_ref, rows] - g_shift
     ix.graph.queries += 1
-    cost, count, final, settled = astar(
+    cost, count, final, settled, compacted = astar(
         ix.adj_ptr, ix.adj_head, ix.adj_cost, ix.adj_edge, ix.turn_ptr, ix.turn_table,
         ix.penalised, factor, ix.search_bounds, ix.search_bounds.shape[1], rows, goal_bounds,
         starts, start_cost,
         goal.node, g_tails, g_arcs, g_extra, best, best_final, ix.graph.queries, ix.arc_work,
         ix.node_work, ix.heap_keys, ix.heap_items, ix.path)
+    ix.graph.compactions += compacted
     if cost == math.inf:  # pragma: no cover - the ends share a component
         return None
     arcs = ix.adj_arc[ix.path[:max(count, 0)]]

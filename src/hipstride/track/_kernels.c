@@ -170,6 +170,22 @@ static int smooth(const double *in, double *out, Py_ssize_t n, double sigma)
     return 0;
 }
 
+/* The median of v[0..count) (the mean of the middle two for an even count; NaN when empty),
+ * sorting v in place: an insertion sort, for the few values of a window. */
+static double median_of(double *v, Py_ssize_t count)
+{
+    for (Py_ssize_t a = 1; a < count; a++) {
+        double key = v[a];
+        Py_ssize_t c = a - 1;
+        while (c >= 0 && v[c] > key) {
+            v[c + 1] = v[c];
+            c--;
+        }
+        v[c + 1] = key;
+    }
+    return count ? (v[(count - 1) / 2] + v[count / 2]) / 2.0 : NAN;
+}
+
 /* ---- argument checks ---------------------------------------------------------------------- */
 
 static int check_len(const Py_buffer *b, Py_ssize_t items, Py_ssize_t itemsize, const char *name)
@@ -286,16 +302,7 @@ static PyObject *py_despike(PyObject *self, PyObject *args)
             for (Py_ssize_t j = lo; j <= hi; j++)
                 if (!isnan(v[j]))
                     window[count++] = v[j];
-            for (Py_ssize_t a = 1; a < count; a++) {       /* insertion sort of ≤ 2h+1 values */
-                double key = window[a];
-                Py_ssize_t c = a - 1;
-                while (c >= 0 && window[c] > key) {
-                    window[c + 1] = window[c];
-                    c--;
-                }
-                window[c + 1] = key;
-            }
-            double median = (window[(count - 1) / 2] + window[count / 2]) / 2.0;
+            double median = median_of(window, count);
             if (fabs(v[i] - median) > threshold) {
                 out[i] = NAN;
                 dropped++;
@@ -447,16 +454,7 @@ static PyObject *py_turn_candidates(PyObject *self, PyObject *args)
             else if (lat[j] > top_lateral)
                 top_lateral = lat[j];
         }
-        for (Py_ssize_t p = 1; p < count; p++) {
-            double key = scratch[p];
-            Py_ssize_t q = p - 1;
-            while (q >= 0 && scratch[q] > key) {
-                scratch[q + 1] = scratch[q];
-                q--;
-            }
-            scratch[q + 1] = key;
-        }
-        double med = count ? (scratch[count / 2] + scratch[(count - 1) / 2]) / 2.0 : NAN;
+        double med = median_of(scratch, count);
         /* the radius parts over the samples with a finite heading */
         Py_ssize_t first = -1, last = -1, finite = 0;
         for (Py_ssize_t j = a; j <= e; j++) {
