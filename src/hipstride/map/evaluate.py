@@ -52,6 +52,15 @@ class RouteGeometry:
         return float(self.distance_m[-1]) if self.distance_m.size else 0.0
 
 
+def _float64(values: FloatArray) -> FloatArray:
+    """``values`` as the compiled code reads them (contiguous float64; no copy when they are)."""
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _int64(values: IntArray) -> IntArray:
+    return np.ascontiguousarray(values, dtype=np.int64)
+
+
 def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
     """Points of a route made of edge pieces (consecutive pieces share their joining point).
 
@@ -64,9 +73,11 @@ def route_geometry(net: FootNetwork, pieces: list[Piece]) -> RouteGeometry:
     if not pieces:
         z = np.zeros(0)
         return RouteGeometry(pieces, z, z, z, z, np.zeros(0, dtype=np.int64))
+    f64, i64 = _float64, _int64
     lat, lon, elevation, distance, step_edge = _geometry.route_points(
-        pieces, net.edge_length_m, net.shape_ptr, net.shape_offset_m, net.shape_lat_deg,
-        net.shape_lon_deg, net.shape_elevation_m, net.edge_grade_pct)
+        pieces, f64(net.edge_length_m), i64(net.shape_ptr), f64(net.shape_offset_m),
+        f64(net.shape_lat_deg), f64(net.shape_lon_deg), f64(net.shape_elevation_m),
+        f64(net.edge_grade_pct))
     return RouteGeometry(pieces, np.frombuffer(lat), np.frombuffer(lon), np.frombuffer(distance),
                          np.frombuffer(elevation), np.frombuffer(step_edge, dtype=np.int64))
 

@@ -52,10 +52,15 @@ def surface_for_edges(net: FootNetwork, edges: IntArray, *, matched_share: float
         labels = net.derived["surface_labels"] = net.strings.tolist()
     n = edges.shape[0]
     classes, confidence = np.empty(n, dtype=np.int8), np.empty(n)
+    i64 = np.int64
     raw, way_ids = _geometry.edge_surface(
-        np.ascontiguousarray(edges, dtype=np.int64), net.edge_surface_class,
-        net.edge_surface_confidence, net.edge_surface_raw, labels, net.edge_way, net.way_osm_id,
-        UNKNOWN, OFF_NETWORK_LABEL, classes, confidence)
+        np.ascontiguousarray(edges, dtype=i64),
+        np.ascontiguousarray(net.edge_surface_class, dtype=np.int8),
+        np.ascontiguousarray(net.edge_surface_confidence, dtype=np.float64),
+        np.ascontiguousarray(net.edge_surface_raw, dtype=i64), labels,
+        np.ascontiguousarray(net.edge_way, dtype=i64),
+        np.ascontiguousarray(net.way_osm_id, dtype=i64), UNKNOWN, OFF_NETWORK_LABEL, classes,
+        confidence)
     return SurfaceTrack("map", classes, confidence, raw, matched_share=matched_share,
                         way_ids=way_ids)
 
