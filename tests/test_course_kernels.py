@@ -112,7 +112,7 @@ def test_spike_filter_turning_points_and_climb_match_the_array_code(
             cleaned = despike(values, half, threshold)
             same(cleaned, ref.despike(values, half, threshold))
             dropped += int(np.count_nonzero(np.isnan(cleaned) & ~np.isnan(values)))
-        for band in (0.0, 3.0, 10.0):
+        for band in (-1.0, 0.0, 3.0, 10.0):      # a negative band keeps every sample
             np.testing.assert_array_equal(turning_point_indices(values, band),
                                           ref.turning_point_indices(values, band))
             # (smoothed with σ = 2 samples)
@@ -216,7 +216,7 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
         _kernels.turn_candidates(values, values, values, values, 0, 45.0, index, index, index,
                                  out, out, out, out, out, out)
     with pytest.raises(ValueError, match="scratch"):
-        _kernels.climb_descent(values, 3.0, out, np.empty(n), np.empty(n, dtype=np.int64))
+        _kernels.climb_descent(values, 3.0, out, np.empty(n), np.empty(2 * n, dtype=np.int64))
     ptr, shape, one = np.array([0, 2], dtype=np.int64), np.zeros(2), np.ones(1)
     with pytest.raises(ValueError, match="piece 0 does not exist"):
         _geometry.route_points([(1, 0.0, 1.0)], one, ptr, shape, shape, shape, shape, one)

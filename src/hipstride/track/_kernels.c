@@ -504,8 +504,9 @@ static PyObject *py_turn_candidates(PyObject *self, PyObject *args)
 
 /* ---- climb_descent(elevation, threshold, sigma, climb, descent) -> turning points --------- */
 
-/* Hysteresis turning points of `values` (finite samples only) into `points`; returns the count.
- * `keep` is scratch of n entries. See smoothing.py (turning_point_indices). */
+/* Hysteresis turning points of `values` (finite samples only) into `points`; returns the count,
+ * at most n + 1 (the last may repeat the one before when the band is negative). `keep` is
+ * scratch of n entries. See smoothing.py (turning_point_indices). */
 static Py_ssize_t turning_points(const double *values, Py_ssize_t n, double threshold,
                                  int64_t *keep, int64_t *points)
 {
@@ -568,7 +569,7 @@ static PyObject *py_turning_points(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*dw*w*", &b[0], &threshold, &b[1], &b[2]))
         return NULL;
     Py_ssize_t n = b[0].len / 8, count = -1;
-    if (check_len(&b[1], n, 8, "scratch") == 0 && check_len(&b[2], n, 8, "points") == 0)
+    if (check_len(&b[1], n, 8, "scratch") == 0 && check_len(&b[2], n + 1, 8, "points") == 0)
         count = turning_points(b[0].buf, n, threshold, b[1].buf, b[2].buf);
     release(b, 3);
     return count < 0 ? NULL : PyLong_FromSsize_t(count);
@@ -587,7 +588,7 @@ static PyObject *py_climb_descent(PyObject *self, PyObject *args)
         return NULL;
     Py_ssize_t n = b[0].len / 8;
     if (check_len(&b[1], n, 8, "climb") || check_len(&b[2], n, 8, "descent")
-        || check_len(&b[3], 2 * n, 8, "scratch")) {
+        || check_len(&b[3], 2 * n + 1, 8, "scratch")) {
         release(b, 4);
         return NULL;
     }

@@ -35,12 +35,14 @@ def turn_candidates(heading: NDArray[np.float64], speed: NDArray[np.float64],
 
 def turning_points(values: NDArray[np.float64], threshold: float, scratch: NDArray[np.int64],
                    points: NDArray[np.int64]) -> int:
-    """Hysteresis turning points of the finite samples into ``points``; returns how many."""
+    """Hysteresis turning points of the finite samples into ``points`` (one more entry than
+    ``values``); returns how many."""
 
 def climb_descent(smoothed: NDArray[np.float64], threshold: float,
                   climb: NDArray[np.float64], descent: NDArray[np.float64],
                   scratch: NDArray[np.int64]) -> None:
-    """Climb and descent credited to each sample (``scratch`` holds two entries per sample)."""
+    """Climb and descent credited to each sample (``scratch`` holds two entries per sample and
+    one more)."""
 
 def resample(distances: NDArray[np.float64], values: NDArray[np.float64],
              first: NDArray[np.int64], grid: NDArray[np.float64], step_m: float,

@@ -70,7 +70,7 @@ def turning_point_indices(values: FloatArray, threshold: float) -> NDArray[np.in
     """
     src = np.ascontiguousarray(values, dtype=np.float64)
     scratch = np.empty(src.shape[0], dtype=np.int64)
-    points = np.empty(src.shape[0], dtype=np.int64)
+    points = np.empty(src.shape[0] + 1, dtype=np.int64)    # a negative band may repeat the last
     count = _kernels.turning_points(src, float(threshold), scratch, points)
     return points[:count].copy()
 
@@ -94,7 +94,7 @@ def climb_descent_per_sample_m(elevation_m: FloatArray, *, threshold_m: float,
         return climb, descent
     smooth = interpolate_nans(gaussian_smooth(elevation_m, sigma_samples))
     _kernels.climb_descent(smooth, float(threshold_m), climb, descent,
-                           np.empty(2 * n, dtype=np.int64))
+                           np.empty(2 * n + 1, dtype=np.int64))
     return climb, descent
 
 
