@@ -212,6 +212,15 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
     with pytest.raises(ValueError, match="speed"):
         _kernels.heading_lateral(values, values, np.zeros(3), 5.0, out, np.empty(n))
     index = np.empty(n, dtype=np.int64)
+    with pytest.raises(ValueError, match="out holds"):
+        _kernels.despike(values, 5, 6.0, np.empty(n + 1))
+    with pytest.raises(ValueError, match="points holds"):
+        _kernels.turning_points(values, 3.0, index, np.empty(n, dtype=np.int64))
+    with pytest.raises(ValueError, match="scratch holds"):
+        _kernels.resample(values, values, index, values, 5.0, out, np.empty(n))
+    with pytest.raises(ValueError, match="first holds an index beyond values"):
+        _kernels.resample(values, values[:3].copy(), np.arange(n, dtype=np.int64), values, 5.0,
+                          out, np.empty(2 * n))
     with pytest.raises(ValueError, match="window"):
         _kernels.turn_candidates(values, values, values, values, 0, 45.0, index, index, index,
                                  out, out, out, out, out, out)
@@ -225,6 +234,17 @@ def test_the_kernels_refuse_buffers_that_do_not_fit() -> None:
                                one, ptr, shape, shape, shape, shape, one)
     with pytest.raises(ValueError, match="shape tables"):
         _geometry.route_points([(0, 0.0, 1.0)], one, ptr, shape, shape, shape, np.zeros(1), one)
+    with pytest.raises(ValueError, match="one step between each two points"):
+        _geometry.sample_edges(np.zeros(3), np.zeros(4), np.zeros(3, dtype=np.int64),
+                               np.empty(4, dtype=np.int64))
+    with pytest.raises(ValueError, match="tables do not match"):
+        _geometry.nearest_segment(np.zeros(2, dtype=np.int64), np.zeros(1, dtype=np.int64),
+                                  np.zeros(1), np.zeros(2), np.zeros(1), np.zeros(1), 0.0, 0.0,
+                                  10.0)
+    with pytest.raises(ValueError, match="segment does not exist"):
+        _geometry.nearest_segment(np.zeros(1, dtype=np.int64), np.array([3], dtype=np.int64),
+                                  np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), 0.0, 0.0,
+                                  10.0)
     table, ways = np.zeros(1, dtype=np.int64), np.array([7], dtype=np.int64)
     with pytest.raises(ValueError, match="beyond the map's edges"):
         _geometry.edge_surface(np.array([1], dtype=np.int64), np.zeros(1, dtype=np.int8),

@@ -23,6 +23,14 @@
 /* the mean Earth radius of hipstride.track.geodesy.EARTH_RADIUS_M, metres */
 #define EARTH_RADIUS_M 6371008.8
 
+/* Releases the buffers an entry point parsed (those it got before an error included). */
+static void release(Py_buffer *b, int count)
+{
+    for (int i = 0; i < count; i++)
+        if (b[i].obj != NULL)
+            PyBuffer_Release(&b[i]);
+}
+
 typedef struct {
     const int64_t *ptr;
     const double *offset, *lat, *lon, *elev;
@@ -215,9 +223,7 @@ done:
         Py_XDECREF(out[k]);
     Py_XDECREF(list);
     PyMem_Free(edges);
-    for (int i = 0; i < N_BUF; i++)
-        if (b[i].obj != NULL)
-            PyBuffer_Release(&b[i]);
+    release(b, N_BUF);
     return result;
 }
 
@@ -254,9 +260,7 @@ static PyObject *py_sample_edges(PyObject *self, PyObject *args)
     }
     result = Py_NewRef(Py_None);
 done:
-    for (int i = 0; i < 4; i++)
-        if (b[i].obj != NULL)
-            PyBuffer_Release(&b[i]);
+    release(b, 4);
     return result;
 }
 
@@ -338,9 +342,7 @@ static PyObject *py_edge_surface(PyObject *self, PyObject *args)
 done:
     Py_XDECREF(raw);
     Py_XDECREF(ways);
-    for (int i = 0; i < 8; i++)
-        if (b[i].obj != NULL)
-            PyBuffer_Release(&b[i]);
+    release(b, 8);
     return result;
 }
 
@@ -396,9 +398,7 @@ static PyObject *py_nearest_segment(PyObject *self, PyObject *args)
     else
         result = Py_BuildValue("(ndddd)", best, best_t, best_d, best_qx, best_qy);
 done:
-    for (int i = 0; i < 6; i++)
-        if (b[i].obj != NULL)
-            PyBuffer_Release(&b[i]);
+    release(b, 6);
     return result;
 }
 
